@@ -1,0 +1,316 @@
+"""The ``esap-registry`` command.
+
+Exit codes mean something, as in pySHACL: 0 all is well (the input conforms,
+everything was stored), 1 it does not (a violation, malformed input, an
+unknown uuid), 2 an error (a file that cannot be read, a store that cannot be
+opened, a bad option).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+from rdflib import Graph
+
+from registry import __version__
+from registry.documents import load_path
+from registry.errors import InputError, NotFound, QueryError, RegistryError, StoreError, ValidationFailed
+from registry.service import Registry, find_files
+from registry.store import STORE_ENV, Solutions, default_store_path, open_store
+from registry.validation import Report, get_validator
+from registry.vocabulary import ESAP
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"esap-registry: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(function: F) -> F:
+    """Map the registry's errors to messages and exit codes (the only place that does)."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except ValidationFailed as exc:
+            click.echo(exc.report.to_text(), err=True)
+            _fail(str(exc), EXIT_FAIL)
+        except (InputError, NotFound, QueryError) as exc:
+            _fail(str(exc), EXIT_FAIL)
+        except StoreError as exc:
+            _fail(str(exc), EXIT_ERROR)
+        except OSError as exc:
+            _fail(f"{exc.filename or ''}: {exc.strerror or exc}".lstrip(": "), EXIT_ERROR)
+        except RegistryError as exc:
+            _fail(str(exc), EXIT_ERROR)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def store_option(function: F) -> F:
+    """``--store`` on every command that reads or writes the registry."""
+    return click.option(
+        "--store",
+        "store_spec",
+        envvar=STORE_ENV,
+        default=None,
+        metavar="PATH|memory",
+        help=f"The store: a directory (created if missing), or 'memory'. Default: ${STORE_ENV}, else {default_store_path()}.",
+    )(function)
+
+
+def _registry(store_spec: str | None) -> Registry:
+    return Registry(open_store(store_spec))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="esap-registry")
+def cli() -> None:
+    """A linked-data registry of scientific executables and the platforms that can run them."""
+
+
+# -- validate ------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@handle_errors
+def validate(files: tuple[Path, ...], fmt: str) -> None:
+    """Validate manifests, JSON-LD or Turtle files without storing them.
+
+    Exit 0 when every file conforms (warnings allowed), 1 when one does not or
+    is malformed, 2 when a file cannot be read.
+    """
+    validator = get_validator()
+    report = Report()
+    malformed: list[InputError] = []
+    unreadable: list[str] = []
+    for path in find_files(files):
+        try:
+            report.extend(validator.validate(load_path(path)))
+        except InputError as exc:
+            malformed.append(exc)
+        except OSError as exc:
+            unreadable.append(f"{path}: {exc.strerror or exc}")
+    if fmt == "json":
+        body = report.to_dict()
+        body["errors"] = [e.to_dict() for e in malformed] + [{"error": "unreadable", "message": m} for m in unreadable]
+        click.echo(json.dumps(body, indent=2, ensure_ascii=False))
+    elif fmt == "turtle":
+        click.echo(report.to_graph().serialize(format="turtle"))
+    else:
+        for error in malformed:
+            click.echo(f"error: {error}", err=True)
+        if report.issues or not (malformed or unreadable):
+            click.echo(report.to_text())
+    for message in unreadable:
+        click.echo(f"esap-registry: cannot read {message}", err=True)
+    if unreadable:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_OK if report.conforms and not malformed else EXIT_FAIL)
+
+
+# -- ingest ----------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@store_option
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@handle_errors
+def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool) -> None:
+    """Validate and store files and directories of files, each file whole or not at all.
+
+    Exit 0 when every file was stored, 1 when a file was rejected, 2 on an error.
+    """
+    files = find_files(paths)
+    missing = [p for p in files if not p.exists()]
+    if missing:
+        _fail(f"no such file: {missing[0]}", EXIT_ERROR)
+    registry = _registry(store_spec)
+    with registry.store:
+        if len(files) > 1 and not quiet:
+            with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+                batch = registry.ingest_paths(files, progress=lambda _: bar.update(1))
+        else:
+            batch = registry.ingest_paths(files)
+    if not quiet:
+        for issue in batch.issues:
+            click.echo(f"{issue.severity.lower()}: {issue.where()}: {issue.message}", err=True)
+    for path, reason in batch.rejected.items():
+        click.echo(f"rejected {path}: {reason}", err=True)
+    click.echo(batch.summary())
+    sys.exit(EXIT_FAIL if batch.rejected else EXIT_OK)
+
+
+# -- export ------------------------------------------------------------------------
+
+
+@cli.command()
+@store_option
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "jsonld", "turtle", "trig", "nquads"]), default="json", show_default=True
+)
+@click.option("--kind", type=click.Choice(["executables", "platforms"]), help="Only this kind of entry.")
+@click.option("--uuid", "uuids", multiple=True, help="Only these entries, in this order (repeatable).")
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
+@handle_errors
+def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str, ...], output: Path | None) -> None:
+    """Export the registry as a manifest (the list ESAP reads), JSON-LD, Turtle, TriG or N-Quads."""
+    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    with _registry(store_spec).store as store:
+        registry = Registry(store)
+        if fmt in ("json", "jsonld"):
+            text = json.dumps(
+                registry.export_manifest(kind=kind_iri, uuids=uuids or None, jsonld=fmt == "jsonld"),
+                indent=2,
+                ensure_ascii=False,
+            )
+        else:
+            text = registry.export_rdf(fmt, kind=kind_iri, uuids=uuids or None)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+# -- list, show, delete ------------------------------------------------------------
+
+
+@cli.command(name="list")
+@store_option
+@click.option("--kind", type=click.Choice(["executables", "platforms"]), help="Only this kind of entry.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@handle_errors
+def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
+    """List what the registry holds."""
+    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    with _registry(store_spec).store as store:
+        entries = Registry(store).entries(kind_iri)
+    if fmt == "json":
+        click.echo(json.dumps([e.__dict__ for e in entries], indent=2, ensure_ascii=False))
+        return
+    rows = [(e.kind, e.uuid, e.type or "", e.title or "") for e in entries]
+    click.echo(_table(["kind", "uuid", "type", "title"], rows))
+    executables = sum(1 for e in entries if e.kind == "executable")
+    click.echo(f"{executables} executable(s), {len(entries) - executables} platform(s)")
+
+
+@cli.command()
+@click.argument("uuid")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonld", "turtle"]), default="json", show_default=True)
+@handle_errors
+def show(uuid: str, store_spec: str | None, fmt: str) -> None:
+    """Show one entry. Exit 1 when there is no such entry."""
+    with _registry(store_spec).store as store:
+        registry = Registry(store)
+        if fmt == "turtle":
+            click.echo(registry.export_rdf("turtle", uuids=[uuid]))
+            return
+        manifest = registry.export_manifest(uuids=[uuid], jsonld=fmt == "jsonld")
+    entries = manifest.get("executables", []) + manifest.get("platforms", [])
+    click.echo(json.dumps(entries[0], indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("uuids", nargs=-1, required=True)
+@store_option
+@handle_errors
+def delete(uuids: tuple[str, ...], store_spec: str | None) -> None:
+    """Delete entries and everything they say. Exit 1 when one is not in the registry."""
+    with _registry(store_spec).store as store:
+        registry = Registry(store)
+        targets = [registry.resolve(u)[0] for u in uuids]
+        store.drop_graphs(targets)
+    for target in targets:
+        click.echo(f"deleted {target}")
+
+
+# -- query ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("sparql")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@handle_errors
+def query(sparql: str, store_spec: str | None, fmt: str) -> None:
+    """Run a SPARQL query (text, or a .rq file) over every graph of the registry.
+
+    The default graph is the union of all graphs; the vocabulary is in
+    <https://w3id.org/esap-registry/graph/vocabulary>.
+    """
+    text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") else sparql
+    with _registry(store_spec).store as store:
+        result = Registry(store).query(text)
+    if isinstance(result, bool):
+        click.echo(json.dumps({"boolean": result}) if fmt == "json" else str(result).lower())
+    elif isinstance(result, Graph):
+        click.echo(result.serialize(format="json-ld" if fmt == "json" else "turtle"))
+    else:
+        _print_solutions(result, fmt)
+
+
+def _print_solutions(result: Solutions, fmt: str) -> None:
+    if fmt == "json":
+        bindings = []
+        for row in result:
+            bindings.append({k: _sparql_json_term(v) for k, v in row.items() if v is not None})
+        click.echo(json.dumps({"head": {"vars": result.variables}, "results": {"bindings": bindings}}, indent=2))
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(result.variables)
+        writer.writerows([["" if v is None else str(v) for v in row] for row in result.rows])
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        click.echo(_table(result.variables, [tuple("" if v is None else str(v) for v in row) for row in result.rows]))
+        click.echo(f"{len(result)} row(s)")
+
+
+def _sparql_json_term(term: Any) -> dict[str, str]:
+    from rdflib import BNode, Literal
+
+    if isinstance(term, Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype:
+            out["datatype"] = str(term.datatype)
+        return out
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    return {"type": "uri", "value": str(term)}
+
+
+def _table(header: list[str], rows: list[tuple[str, ...]]) -> str:
+    widths = [len(h) for h in header]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
+    rule = "  ".join("-" * w for w in widths)
+    body = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    return "\n".join([line.rstrip(), rule, *body])
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli()
+

@@ -1,0 +1,564 @@
+"""Formats in: manifests (plain JSON), JSON-LD and Turtle become RDF.
+
+The plain manifest JSON of the ExecutionPlanner data model
+(``{"executables": [...]}``, ``{"platforms": [...]}``) becomes RDF through the
+JSON-LD context in ``ontology/context.jsonld``. Before the JSON-LD processor
+runs, the manifest is annotated, not translated: every entry gets
+``"@id": "urn:uuid:<uuid>"`` and its class as ``"@type"``, and every nested
+object an ``@id`` below its entry (``urn:uuid:<uuid>#compute-resources-0``) and
+the class its property ranges over in the ontology. Those IRIs also tell which
+JSON path each node came from, so that validation speaks of
+``executables[1].uuid`` rather than of blank nodes.
+
+After parsing, quantities are normalised: every value of a property that has an
+``esap:canonicalProperty`` is read with its unit and added, as a number in the
+canonical unit, on that property (``esap:minMemoryGiB``). The value as given
+stays, so that export gives back what the user wrote.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from decimal import Decimal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from registry.errors import InputError, UnitError
+from registry.units import parse_quantity
+from registry.vocabulary import CONTEXT_IRI, ESAP, Vocabulary, get_vocabulary
+
+__all__ = [
+    "ENTRY_KEYS",
+    "Document",
+    "Problem",
+    "entry_iri",
+    "load_document",
+    "load_path",
+    "read_source",
+]
+
+#: The top-level keys of a manifest, with the class of their entries' term in the context.
+ENTRY_KEYS = {"executables": "Executable", "platforms": "Platform"}
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_SUFFIXES = {".json": "json", ".jsonld": "json", ".json-ld": "json", ".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml"}
+_RDF_FORMATS = {"turtle", "nt", "xml"}
+#: Entries nest no deeper than this in any format the registry reads.
+MAX_DEPTH = 32
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A fault found while reading a document, before SHACL runs (an unknown key,
+    a repeated uuid, a value of the wrong JSON kind)."""
+
+    message: str
+    path: str | None
+    value: Any = None
+    severity: str = "Violation"
+
+
+@dataclass
+class Document:
+    """One input document turned into RDF.
+
+    :param source: where it came from (a file name, ``<stdin>``, ``<request>``).
+    :param graph: every triple of its entries, quantities normalised.
+    :param entries: each entry's IRI -> the triples of that entry (its named graph).
+    :param kinds: each entry's IRI -> ``esap:Executable`` or ``esap:Platform``.
+    :param paths: node -> JSON path in the user's file (plain JSON only).
+    :param objects: JSON path -> the JSON object or value at that path.
+    :param problems: faults found while reading.
+    """
+
+    source: str
+    format: str
+    graph: Graph
+    entries: dict[URIRef, Graph] = field(default_factory=dict)
+    kinds: dict[URIRef, URIRef] = field(default_factory=dict)
+    paths: dict[Node, str] = field(default_factory=dict)
+    objects: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def executables(self) -> list[URIRef]:
+        """The IRIs of the executables in the document, in document order where known."""
+        return [e for e, k in self.kinds.items() if k == ESAP.Executable]
+
+    def platforms(self) -> list[URIRef]:
+        """The IRIs of the platforms in the document."""
+        return [e for e, k in self.kinds.items() if k == ESAP.Platform]
+
+
+def entry_iri(uuid: str) -> URIRef:
+    """The IRI of the entry with this uuid: ``urn:uuid:`` and the uuid in lower case.
+
+    :raises InputError: when ``uuid`` is not a UUID.
+    """
+    if not _UUID.match(uuid.strip()):
+        raise InputError(f"{uuid!r} is not a UUID")
+    return URIRef("urn:uuid:" + uuid.strip().lower())
+
+
+# -- reading bytes -----------------------------------------------------------
+
+
+def read_source(path: Path) -> bytes:
+    """Read a file's bytes.
+
+    :raises OSError: when the file cannot be read (the CLI exits 2 on this).
+    """
+    return path.read_bytes()
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError(
+            f"the bytes are not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+            source=source,
+            line=line,
+            column=column,
+        ) from exc
+
+
+def _guess_format(text: str, source: str, format: str | None) -> str:
+    if format:
+        normalised = {"jsonld": "json", "json-ld": "json", "ttl": "turtle", "ntriples": "nt", "rdfxml": "xml"}.get(
+            format, format
+        )
+        if normalised not in {"json", *_RDF_FORMATS}:
+            raise InputError(f"unknown input format {format!r}: use json, jsonld, turtle, nt or rdfxml", source=source)
+        return normalised
+    suffix = Path(source).suffix.lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    stripped = text.lstrip()
+    return "json" if stripped[:1] in ("{", "[") else ("xml" if stripped[:1] == "<" and "rdf:RDF" in text else "turtle")
+
+
+def load_path(path: Path, *, vocabulary: Vocabulary | None = None) -> Document:
+    """Read and convert one file.
+
+    :raises OSError: when the file cannot be read.
+    :raises InputError: when it is not well-formed JSON, JSON-LD or Turtle.
+    """
+    return load_document(read_source(path), source=str(path), vocabulary=vocabulary)
+
+
+def load_document(
+    data: bytes | str,
+    *,
+    source: str = "<input>",
+    format: str | None = None,
+    vocabulary: Vocabulary | None = None,
+) -> Document:
+    """Convert a manifest, a JSON-LD document or an RDF document into a :class:`Document`.
+
+    :param data: the document's bytes (or text).
+    :param source: its name, used in every message.
+    :param format: ``json`` (manifest or JSON-LD), ``turtle``, ``nt`` or ``xml``; guessed when not given.
+    :raises InputError: when the document cannot be read at all.
+    """
+    vocabulary = vocabulary or get_vocabulary()
+    text = data if isinstance(data, str) else _decode(data, source)
+    fmt = _guess_format(text, source, format)
+    if fmt == "json":
+        return _load_json(text, source, vocabulary)
+    graph = Graph()
+    try:
+        graph.parse(data=text, format=fmt, publicID="urn:esap-registry:document")
+    except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise many unrelated types for bad syntax
+        raise _rdf_syntax_error(exc, source, fmt) from exc
+    document = Document(source=source, format=fmt, graph=graph)
+    _finish(document, vocabulary)
+    return document
+
+
+def _rdf_syntax_error(exc: Exception, source: str, fmt: str) -> InputError:
+    text = str(exc)
+    line_match = re.search(r"line (\d+)", text) or re.search(r":(\d+):", text)
+    line = int(line_match.group(1)) if line_match else getattr(exc, "lines", None)
+    column_match = re.search(r"col(?:umn)? (\d+)", text)
+    message = re.sub(r"\s+", " ", text).strip()
+    name = {"turtle": "Turtle", "nt": "N-Triples", "xml": "RDF/XML"}[fmt]
+    return InputError(
+        f"not well-formed {name}: {message}",
+        source=source,
+        line=line if isinstance(line, int) else None,
+        column=int(column_match.group(1)) if column_match else None,
+    )
+
+
+# -- JSON --------------------------------------------------------------------
+
+
+def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(key)
+
+
+def _parse_json(text: str, source: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not well-formed JSON: {exc.msg}", source=source, line=exc.lineno, column=exc.colno) from exc
+    except _DuplicateKey as exc:
+        raise InputError(f"not well-formed JSON: the key {exc.key!r} appears twice in one object", source=source) from exc
+    except RecursionError as exc:
+        raise InputError("not well-formed JSON: nested too deeply", source=source) from exc
+
+
+def _reject_constant(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+
+
+def _load_json(text: str, source: str, vocabulary: Vocabulary) -> Document:
+    tree = _parse_json(text, source)
+    if _has_context(tree):
+        return _load_jsonld(tree, source, vocabulary)
+    return _load_manifest(tree, source, vocabulary)
+
+
+def _has_context(tree: Any) -> bool:
+    if isinstance(tree, dict):
+        return "@context" in tree
+    if isinstance(tree, list):
+        return any(isinstance(item, dict) and "@context" in item for item in tree)
+    return False
+
+
+def _check_contexts(node: Any, source: str, path: str, depth: int = 0) -> Any:
+    """Replace references to the registry's own context by the local copy and
+    refuse every other remote context or ``@import``: nothing is fetched."""
+    if depth > MAX_DEPTH:
+        raise InputError(f"the document nests deeper than {MAX_DEPTH} levels", source=source, json_path=path)
+    if isinstance(node, list):
+        return [_check_contexts(item, source, f"{path}[{i}]", depth + 1) for i, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    result = {}
+    for key, value in node.items():
+        here = f"{path}.{key}" if path else key
+        if key == "@context":
+            value = _local_context(value, source, here)
+        elif key == "@import":
+            raise InputError(
+                f"a JSON-LD @import of {value!r} would be fetched from elsewhere; the registry never fetches contexts",
+                source=source,
+                json_path=here,
+            )
+        result[key] = _check_contexts(value, source, here, depth + 1)
+    return result
+
+
+def _local_context(value: Any, source: str, path: str) -> Any:
+    if isinstance(value, list):
+        return [_local_context(item, source, f"{path}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, str):
+        if value.rstrip("#") in (CONTEXT_IRI, CONTEXT_IRI.removesuffix(".jsonld")):
+            return _registry_context()
+        raise InputError(
+            f"the remote JSON-LD context {value!r} is not fetched; use the registry's context "
+            f"{CONTEXT_IRI!r} (served from a local copy) or put the context inline",
+            source=source,
+            json_path=path,
+        )
+    if isinstance(value, dict):
+        return _check_contexts(value, source, path)
+    return value
+
+
+def _registry_context() -> dict[str, Any]:
+    return copy.deepcopy(get_vocabulary().context)
+
+
+def _load_jsonld(tree: Any, source: str, vocabulary: Vocabulary) -> Document:
+    tree = _check_contexts(tree, source, "")
+    graph = Graph()
+    try:
+        graph.parse(data=json.dumps(tree), format="json-ld", publicID="urn:esap-registry:document")
+    except Exception as exc:  # noqa: BLE001 - rdflib's JSON-LD processor raises assorted types on bad JSON-LD
+        raise InputError(f"not valid JSON-LD: {exc}", source=source) from exc
+    document = Document(source=source, format="jsonld", graph=graph)
+    _finish(document, vocabulary)
+    return document
+
+
+class _Annotator:
+    """Adds ``@id`` and ``@type`` to a manifest's objects and records JSON paths."""
+
+    def __init__(self, vocabulary: Vocabulary, source: str) -> None:
+        self.vocabulary = vocabulary
+        self.source = source
+        self.context = vocabulary.context
+        self.common = {k: v for k, v in self.context.items() if not k.startswith("@")}
+        self.problems: list[Problem] = []
+        self.paths: dict[Node, str] = {}
+        self.objects: dict[str, Any] = {}
+        self.seen_uuids: dict[str, str] = {}
+
+    def _expand(self, curie: str) -> URIRef:
+        prefix, _, local = curie.partition(":")
+        base = self.context.get(prefix)
+        return URIRef(base + local) if isinstance(base, str) and local else URIRef(curie)
+
+    def _term(self, terms: dict[str, Any], key: str) -> tuple[URIRef, dict[str, Any]] | None:
+        definition = terms.get(key)
+        if definition is None:
+            return None
+        if isinstance(definition, str):
+            return self._expand(definition), {}
+        return self._expand(definition["@id"]), definition
+
+    def _class_term(self, cls: URIRef) -> str | None:
+        for name, definition in self.common.items():
+            iri = definition if isinstance(definition, str) else definition.get("@id")
+            if isinstance(iri, str) and self._expand(iri) == cls:
+                return name
+        return None
+
+    def entry(self, top_key: str, index: int, obj: Any, document_number: int) -> Any:
+        path = f"{top_key}[{index}]"
+        self.objects[path] = obj
+        class_term = ENTRY_KEYS[top_key]
+        if not isinstance(obj, dict):
+            self.problems.append(Problem(f"each of {top_key} must be a JSON object", path, obj))
+            return None
+        uuid = obj.get("uuid")
+        iri: URIRef | None = None
+        if isinstance(uuid, str) and _UUID.match(uuid.strip()):
+            key = uuid.strip().lower()
+            if key in self.seen_uuids:
+                self.problems.append(
+                    Problem(f"the uuid {uuid} is already used by {self.seen_uuids[key]} in this document", f"{path}.uuid", uuid)
+                )
+            else:
+                self.seen_uuids[key] = path
+                iri = URIRef("urn:uuid:" + key)
+        if iri is None:
+            # An entry without a usable uuid still needs an IRI to be validated; the
+            # uuid shape reports it, and a document with a violation is never stored.
+            iri = URIRef(f"urn:esap-registry:unidentified:{document_number}:{top_key}-{index}")
+        annotated = self._object(obj, iri, path, class_term)
+        annotated["@type"] = class_term
+        return annotated
+
+    def _object(self, obj: dict[str, Any], iri: URIRef, path: str, class_term: str | None) -> dict[str, Any]:
+        self.paths[iri] = path
+        self.objects[path] = obj
+        terms = dict(self.common)
+        if class_term and isinstance(self.context.get(class_term), dict):
+            terms.update(self.context[class_term].get("@context", {}))
+        result: dict[str, Any] = {"@id": str(iri)}
+        for key, value in obj.items():
+            here = f"{path}.{key}"
+            if key.startswith("@"):
+                self.problems.append(Problem(f"the JSON-LD keyword {key} is not allowed in a plain manifest", here, value))
+                continue
+            term = self._term(terms, key)
+            if term is None or key in ENTRY_KEYS or key[:1].isupper():
+                known = sorted(k for k in terms if not k[:1].isupper() and k not in ENTRY_KEYS and not k.startswith("@"))
+                known = [k for k in known if ":" not in k and k not in ("esap", "xsd")]
+                hint = _did_you_mean(key, known)
+                self.problems.append(Problem(f"unknown key {key!r}{hint}", here, value))
+                continue
+            prop, definition = term
+            cls = self.vocabulary.range_of(prop)
+            is_node = cls is not None and cls not in self.vocabulary.taxonomy_classes and str(cls).startswith(str(ESAP))
+            if is_node:
+                result[key] = self._nested(key, value, iri, here, cls, definition)
+            else:
+                self.objects[here] = value
+                self._check_scalar(key, value, here, definition)
+                result[key] = value
+        return result
+
+    def _nested(self, key: str, value: Any, parent: URIRef, path: str, cls: URIRef, definition: dict[str, Any]) -> Any:
+        class_term = self._class_term(cls)
+        self.objects[path] = value
+        if definition.get("@container") == "@set":
+            if not isinstance(value, list):
+                self.problems.append(Problem(f"{key} must be a list of objects", path, value))
+                return []
+            items = []
+            for i, item in enumerate(value):
+                here = f"{path}[{i}]"
+                if not isinstance(item, dict):
+                    self.problems.append(Problem(f"each of {key} must be a JSON object", here, item))
+                    continue
+                node = self._object(item, URIRef(f"{parent}#{key}-{i}"), here, None)
+                if class_term:
+                    node["@type"] = class_term
+                items.append(node)
+            return items
+        if not isinstance(value, dict):
+            self.problems.append(Problem(f"{key} must be a JSON object", path, value))
+            return None
+        node = self._object(value, URIRef(f"{parent}#{key}"), path, None)
+        if class_term:
+            node["@type"] = class_term
+        return node
+
+    def _check_scalar(self, key: str, value: Any, path: str, definition: dict[str, Any]) -> None:
+        if definition.get("@container") == "@set":
+            items = value if isinstance(value, list) else [value]
+            for i, item in enumerate(items):
+                if not isinstance(item, str):
+                    self.problems.append(Problem(f"each of {key} must be a string", f"{path}[{i}]", item))
+            return
+        if isinstance(value, (dict, list)):
+            self.problems.append(Problem(f"{key} must be a single value, not a JSON {type(value).__name__}", path, value))
+        elif value is None:
+            self.problems.append(Problem(f"{key} must not be null", path, value))
+
+
+def _did_you_mean(key: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, known, n=2, cutoff=0.6)
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+_document_counter = iter(range(1, 1 << 62))
+
+
+def _load_manifest(tree: Any, source: str, vocabulary: Vocabulary) -> Document:
+    if not isinstance(tree, dict):
+        raise InputError(
+            "a manifest is a JSON object with an executables or a platforms list", source=source, json_path="$"
+        )
+    annotator = _Annotator(vocabulary, source)
+    annotated: dict[str, Any] = {"@context": _registry_context()}
+    number = next(_document_counter)
+    found = False
+    for key, value in tree.items():
+        if key not in ENTRY_KEYS:
+            hint = _did_you_mean(key, list(ENTRY_KEYS))
+            annotator.problems.append(Problem(f"unknown top-level key {key!r}{hint}: a manifest lists executables or platforms", key, value))
+            continue
+        found = True
+        if not isinstance(value, list):
+            annotator.problems.append(Problem(f"{key} must be a list", key, value))
+            continue
+        entries = [annotator.entry(key, i, item, number) for i, item in enumerate(value)]
+        annotated[key] = [e for e in entries if e is not None]
+    if not found and not annotator.problems:
+        raise InputError("a manifest is a JSON object with an executables or a platforms list", source=source, json_path="$")
+    graph = Graph()
+    try:
+        graph.parse(data=json.dumps(annotated), format="json-ld", publicID="urn:esap-registry:document")
+    except Exception as exc:  # noqa: BLE001 - rdflib's JSON-LD processor raises assorted types on bad input
+        raise InputError(f"the manifest could not be read as JSON-LD: {exc}", source=source) from exc
+    document = Document(
+        source=source,
+        format="json",
+        graph=graph,
+        paths=annotator.paths,
+        objects=annotator.objects,
+        problems=annotator.problems,
+    )
+    _finish(document, vocabulary)
+    return document
+
+
+# -- after parsing: normalise and split ----------------------------------------
+
+
+def _finish(document: Document, vocabulary: Vocabulary) -> None:
+    graph = document.graph
+    # The manifest's own node only carries its entries; the entries are what is kept.
+    for manifest in set(graph.subjects(ESAP.executable)) | set(graph.subjects(ESAP.platform)):
+        graph.remove((manifest, None, None))
+    _normalise(graph, vocabulary)
+    _split(document)
+
+
+def _normalise(graph: Graph, vocabulary: Vocabulary) -> None:
+    """Add the canonical number of every quantity whose value parses.
+
+    Values that do not parse get no canonical number; the shapes report them.
+    Canonical values written by the author are replaced: they are derived data.
+    """
+    for canonical in vocabulary.given_property:
+        graph.remove((None, canonical, None))
+    for given, (canonical, kind) in vocabulary.canonical_properties.items():
+        for subject, value in list(graph.subject_objects(given)):
+            if not isinstance(value, Literal):
+                continue
+            python_value = value.toPython()
+            if isinstance(python_value, bool) or not isinstance(python_value, (int, float, Decimal, str)):
+                continue
+            try:
+                number = parse_quantity(kind, python_value)
+            except UnitError:
+                continue
+            graph.add((subject, canonical, Literal(number, datatype=XSD.decimal)))
+
+
+def _split(document: Document) -> None:
+    graph = document.graph
+    claimed: set[Node] = set()
+    for kind in (ESAP.Executable, ESAP.Platform):
+        for entry in graph.subjects(RDF.type, kind):
+            if not isinstance(entry, URIRef):
+                document.problems.append(
+                    Problem("an executable or platform must have an IRI (urn:uuid:<uuid>), not a blank node", None)
+                )
+                continue
+            if entry in document.kinds:
+                document.problems.append(
+                    Problem(f"{entry} is typed both as an executable and as a platform", document.paths.get(entry))
+                )
+                continue
+            document.kinds[entry] = URIRef(kind)
+            entry_graph = Graph()
+            for triple in _reachable(graph, entry):
+                entry_graph.add(triple)
+                claimed.add(triple[0])
+            document.entries[entry] = entry_graph
+    orphans = {s for s in graph.subjects() if s not in claimed}
+    for orphan in sorted(orphans, key=str):
+        label = orphan.n3() if isinstance(orphan, URIRef) else "a blank node"
+        document.problems.append(
+            Problem(
+                f"statements about {label} belong to no executable or platform "
+                "(each entry must be typed esap:Executable or esap:Platform)",
+                document.paths.get(orphan),
+            )
+        )
+
+
+def _reachable(graph: Graph, entry: URIRef) -> Iterator[tuple[Node, Node, Node]]:
+    """The entry's triples and those of the nodes it owns: blank nodes and IRIs
+    under the entry's own IRI (``urn:uuid:...#compute-resources-0``)."""
+    prefix = str(entry) + "#"
+    todo: list[Node] = [entry]
+    seen: set[Node] = {entry}
+    while todo:
+        node = todo.pop()
+        for _, p, o in graph.triples((node, None, None)):
+            yield node, p, o
+            owned = isinstance(o, BNode) or (isinstance(o, URIRef) and str(o).startswith(prefix))
+            if owned and o not in seen and p != RDF.type:
+                seen.add(o)
+                todo.append(o)

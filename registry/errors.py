@@ -1,0 +1,117 @@
+"""The registry's own errors.
+
+Core code raises these; only the web layer maps them to HTTP statuses and only
+the CLI to exit codes. Each builds on the Python exception it refines, so that
+callers who know nothing of the registry can still catch ``ValueError`` or
+``LookupError``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from registry.validation import Report
+
+__all__ = [
+    "InputError",
+    "NotFound",
+    "QueryError",
+    "RegistryError",
+    "StoreError",
+    "StoreUnavailable",
+    "UnitError",
+    "ValidationFailed",
+]
+
+
+class RegistryError(Exception):
+    """Base class of every error the registry raises on purpose."""
+
+
+class InputError(RegistryError, ValueError):
+    """Input that cannot be read at all: malformed JSON or Turtle, bytes that are
+    not UTF-8, a remote JSON-LD context, an unreadable file.
+
+    :param message: what is wrong, in plain words.
+    :param source: the file name (or ``<stdin>``, ``<request>``) it came from.
+    :param line: the 1-based line of the fault, when known.
+    :param column: the 1-based column of the fault, when known.
+    :param json_path: the JSON path of the fault, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        json_path: str | None = None,
+    ) -> None:
+        self.message = message
+        self.source = source
+        self.line = line
+        self.column = column
+        self.json_path = json_path
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source or ""
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        if self.json_path:
+            where += f" at {self.json_path}"
+        return f"{where}: {self.message}" if where else self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as JSON for the API and ``--format json``."""
+        return {
+            "error": "input",
+            "message": self.message,
+            "source": self.source,
+            "line": self.line,
+            "column": self.column,
+            "path": self.json_path,
+        }
+
+
+class UnitError(RegistryError, ValueError):
+    """A value that cannot be read as a quantity of the kind asked for."""
+
+    def __init__(self, value: object, message: str) -> None:
+        self.value = value
+        self.message = message
+        super().__init__(f"{value!r}: {message}")
+
+
+class ValidationFailed(RegistryError, ValueError):
+    """A document that does not conform to the shapes; nothing of it was stored."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        count = len(report.violations)
+        super().__init__(f"{count} violation{'s' if count != 1 else ''}: nothing was stored")
+
+
+class NotFound(RegistryError, LookupError):
+    """No entry (executable, platform or term) with that identifier."""
+
+    def __init__(self, what: str, kind: str = "entry") -> None:
+        self.what = what
+        self.kind = kind
+        super().__init__(f"no {kind} {what} in the registry")
+
+
+class QueryError(RegistryError, ValueError):
+    """A SPARQL query or update that the store refuses: a syntax error, or a
+    result it cannot give. Carries the parser's message."""
+
+
+class StoreError(RegistryError, RuntimeError):
+    """The store failed to read or write: a full disk, a read-only directory,
+    a store that is locked by another process."""
+
+
+class StoreUnavailable(StoreError):
+    """The store cannot be reached (a remote endpoint that is down or too slow)."""

@@ -1,0 +1,270 @@
+"""The registry itself: documents validated, stored, exported and deleted, on any store.
+
+Core code: it raises the registry's own errors (:mod:`registry.errors`) and
+knows nothing of HTTP or exit codes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+
+from registry.documents import Document, entry_iri, load_path
+from registry.errors import InputError, NotFound, ValidationFailed
+from registry.export import Exporter
+from registry.resources import load_query
+from registry.store import QueryResult, Solutions, Store
+from registry.validation import Issue, Report, Validator, get_validator
+from registry.vocabulary import ESAP, SHAPES_GRAPH, VOCABULARY_GRAPH, Vocabulary, get_vocabulary
+
+__all__ = ["BatchResult", "EntrySummary", "IngestResult", "Registry", "find_files"]
+
+#: File endings ingested from a directory.
+INPUT_SUFFIXES = (".json", ".jsonld", ".ttl", ".nt")
+
+
+@dataclass(frozen=True)
+class EntrySummary:
+    """One line of the registry's listing."""
+
+    iri: str
+    kind: str  # "executable" or "platform"
+    uuid: str
+    title: str | None
+    type: str | None
+
+
+@dataclass
+class IngestResult:
+    """What one atomic ingest stored."""
+
+    executables: list[URIRef] = field(default_factory=list)
+    platforms: list[URIRef] = field(default_factory=list)
+    replaced: list[URIRef] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+
+
+@dataclass
+class BatchResult:
+    """What ingesting many files did: each file is stored whole or not at all."""
+
+    files: int = 0
+    stored_files: int = 0
+    executables: int = 0
+    platforms: int = 0
+    replaced: int = 0
+    rejected: dict[str, str] = field(default_factory=dict)
+    issues: list[Issue] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        rate = (self.executables + self.platforms) / self.seconds if self.seconds else 0.0
+        text = (
+            f"{self.stored_files} of {self.files} file(s) stored: {self.executables} executable(s), "
+            f"{self.platforms} platform(s) ({self.replaced} replaced) in {self.seconds:.2f} s ({rate:.0f} entries/s)"
+        )
+        if self.rejected:
+            text += f"; {len(self.rejected)} file(s) rejected, nothing of them stored"
+        return text
+
+
+class Registry:
+    """The registry on a store.
+
+    :param store: where entries are kept.
+    :param vocabulary: the vocabulary (the shipped one by default).
+    :param validator: the validator (the shipped shapes by default).
+    """
+
+    def __init__(self, store: Store, vocabulary: Vocabulary | None = None, validator: Validator | None = None) -> None:
+        self.store = store
+        self.vocabulary = vocabulary or get_vocabulary()
+        self.validator = validator or get_validator()
+        self.exporter = Exporter(self.vocabulary)
+        self._prepared = False
+
+    # -- the vocabulary graph ------------------------------------------------
+
+    def prepare(self) -> bool:
+        """Load the vocabulary, its closure and the shapes into their own named graphs,
+        unless the store already holds this version.
+
+        :returns: True when the vocabulary was (re)loaded.
+        """
+        if self._prepared:
+            return False
+        self._prepared = True
+        current = self.store.query(
+            load_query("vocabulary-version"),
+            {"graph": VOCABULARY_GRAPH, "version": Literal(self.vocabulary.version)},
+        )
+        if current:
+            return False
+        self.store.replace_graphs({VOCABULARY_GRAPH: self.vocabulary.closure(), SHAPES_GRAPH: self.validator.shapes})
+        return True
+
+    # -- validating and storing ----------------------------------------------
+
+    def validate(self, documents: Document | Sequence[Document]) -> Report:
+        """Validate without storing."""
+        return self.validator.validate(documents)
+
+    def ingest(self, documents: Document | Sequence[Document]) -> IngestResult:
+        """Validate documents and store all their entries in one atomic step.
+
+        Each entry replaces whatever the registry held under its IRI.
+
+        :raises ValidationFailed: when any document has a violation; nothing is stored.
+        :raises StoreError: when the store fails; nothing is stored.
+        """
+        docs = [documents] if isinstance(documents, Document) else list(documents)
+        report = self.validate(docs)
+        if not report.conforms:
+            raise ValidationFailed(report)
+        self.prepare()
+        graphs: dict[URIRef, Graph] = {}
+        result = IngestResult(report=report)
+        for doc in docs:
+            for entry, graph in doc.entries.items():
+                graphs[entry] = graph
+                (result.executables if doc.kinds[entry] == ESAP.Executable else result.platforms).append(entry)
+        existing = self.store.graph_names() if graphs else set()
+        result.replaced = [e for e in graphs if e in existing]
+        self.store.replace_graphs(graphs)
+        return result
+
+    def ingest_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        progress: Callable[[Path], None] | None = None,
+    ) -> BatchResult:
+        """Ingest files one by one, each whole or not at all; a bad file never stops the batch.
+
+        :param progress: called after each file.
+        """
+        batch = BatchResult()
+        started = time.perf_counter()
+        for path in paths:
+            batch.files += 1
+            try:
+                result = self.ingest(load_path(path, vocabulary=self.vocabulary))
+            except ValidationFailed as exc:
+                batch.rejected[str(path)] = str(exc)
+                batch.issues.extend(exc.report.issues)
+            except (InputError, OSError) as exc:
+                batch.rejected[str(path)] = str(exc) if isinstance(exc, InputError) else f"{path}: {exc.strerror or exc}"
+            else:
+                batch.stored_files += 1
+                batch.executables += len(result.executables)
+                batch.platforms += len(result.platforms)
+                batch.replaced += len(result.replaced)
+                batch.issues.extend(result.report.warnings)
+            if progress:
+                progress(path)
+        batch.seconds = time.perf_counter() - started
+        return batch
+
+    # -- reading -------------------------------------------------------------
+
+    def resolve(self, identifier: str) -> tuple[URIRef, URIRef]:
+        """The IRI and kind of the entry with this uuid (or ``urn:uuid:`` IRI).
+
+        :raises InputError: when the identifier is not a UUID.
+        :raises NotFound: when there is no such entry.
+        """
+        text = identifier.strip()
+        iri = entry_iri(text.removeprefix("urn:uuid:"))
+        solutions = self.store.query(load_query("entry-kind"), {"entry": iri})
+        assert isinstance(solutions, Solutions)
+        if not solutions.rows:
+            raise NotFound(text, "executable or platform")
+        return iri, URIRef(solutions.values("kind")[0])
+
+    def entries(self, kind: URIRef | None = None) -> list[EntrySummary]:
+        """Every entry, in uuid order (optionally of one kind)."""
+        solutions = self.store.query(load_query("entries"))
+        assert isinstance(solutions, Solutions)
+        seen: dict[str, EntrySummary] = {}
+        for row in solutions:
+            if kind is not None and row["kind"] != kind:
+                continue
+            iri = str(row["entry"])
+            if iri in seen:
+                continue
+            seen[iri] = EntrySummary(
+                iri=iri,
+                kind="executable" if row["kind"] == ESAP.Executable else "platform",
+                uuid=str(row["uuid"]),
+                title=str(row["title"]) if row["title"] is not None else None,
+                type=str(row["type"]) if row["type"] is not None else None,
+            )
+        return list(seen.values())
+
+    def entry_graph(self, identifier: str) -> Graph:
+        """The triples of one entry.
+
+        :raises NotFound: when there is no such entry.
+        """
+        iri, _ = self.resolve(identifier)
+        return self.store.graph(iri)
+
+    def delete(self, identifier: str) -> URIRef:
+        """Remove an entry and all its triples.
+
+        :raises NotFound: when there is no such entry.
+        """
+        iri, _ = self.resolve(identifier)
+        self.store.drop_graphs([iri])
+        return iri
+
+    # -- export --------------------------------------------------------------
+
+    def _selected(self, kind: URIRef | None, uuids: Sequence[str] | None) -> list[tuple[URIRef, URIRef]]:
+        if uuids:
+            return [self.resolve(u) for u in uuids]
+        return [(URIRef(e.iri), ESAP.Executable if e.kind == "executable" else ESAP.Platform) for e in self.entries(kind)]
+
+    def export_manifest(
+        self, *, kind: URIRef | None = None, uuids: Sequence[str] | None = None, jsonld: bool = False
+    ) -> dict[str, Any]:
+        """The registry (or some entries, in the order asked) as a manifest, or as JSON-LD.
+
+        :raises NotFound: when a uuid asked for is not in the registry.
+        """
+        selected = self._selected(kind, uuids)
+        return self.exporter.manifest(((iri, k, self.store.graph(iri)) for iri, k in selected), jsonld=jsonld)
+
+    def export_rdf(self, format: str = "turtle", *, kind: URIRef | None = None, uuids: Sequence[str] | None = None) -> str:
+        """The registry's entries as Turtle (one graph), TriG or N-Quads (a graph each)."""
+        selected = self._selected(kind, uuids)
+        if format in ("trig", "nquads"):
+            dataset = self.exporter.dataset((iri, self.store.graph(iri)) for iri, _ in selected)
+            return dataset.serialize(format=format)
+        return self.exporter.graph(self.store.graph(iri) for iri, _ in selected).serialize(format=format)
+
+    # -- SPARQL ----------------------------------------------------------------
+
+    def query(self, text: str) -> QueryResult:
+        """A user's SPARQL query, over the union of every graph.
+
+        :raises QueryError: when the query is malformed.
+        """
+        self.prepare()
+        return self.store.query(text, union_default_graph=True)
+
+
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named, and the input files found under directories named (sorted)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+        else:
+            found.append(path)
+    return found

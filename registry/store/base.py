@@ -1,0 +1,125 @@
+"""The one small interface every store backend implements.
+
+Entries live in named graphs (one per executable or platform, named by its
+IRI); the vocabulary and the shapes have graphs of their own. The registry's
+queries name the graphs they read with ``GRAPH`` patterns, so they run the same
+on every backend. Values reach queries as bindings, never as query text.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.term import Identifier, Literal
+
+__all__ = ["Bindings", "QueryResult", "Solutions", "Store"]
+
+#: Variable name (without ``?``) -> the RDF term it is bound to.
+Bindings = Mapping[str, Identifier]
+
+
+@dataclass
+class Solutions:
+    """The solutions of a SELECT query, with rdflib terms (``None`` where unbound)."""
+
+    variables: list[str]
+    rows: list[tuple[Identifier | None, ...]] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[dict[str, Identifier | None]]:
+        for row in self.rows:
+            yield dict(zip(self.variables, row, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def values(self, variable: str) -> list[Identifier | None]:
+        """Every value of one variable, in order."""
+        index = self.variables.index(variable)
+        return [row[index] for row in self.rows]
+
+    def python(self) -> list[dict[str, Any]]:
+        """The rows with literals as Python values and IRIs as strings."""
+        return [{k: _python(v) for k, v in row.items()} for row in self]
+
+
+def _python(term: Identifier | None) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        value = term.toPython()
+        return value if not isinstance(value, Literal) else str(value)
+    return str(term)
+
+
+QueryResult = Solutions | bool | Graph
+
+
+class Store(ABC):
+    """A quad store holding the registry."""
+
+    #: A short name of the backend, for messages and benchmarks.
+    backend: str = "store"
+
+    @abstractmethod
+    def query(self, query: str, bindings: Bindings | None = None, *, union_default_graph: bool = False) -> QueryResult:
+        """Run a SPARQL query.
+
+        :param query: the query text (from ``queries/``, or a user's).
+        :param bindings: values for variables of the query.
+        :param union_default_graph: let the default graph be the union of all graphs.
+        :returns: :class:`Solutions` for SELECT, ``bool`` for ASK, a ``Graph`` for CONSTRUCT/DESCRIBE.
+        :raises QueryError: when the query is malformed.
+        :raises StoreError: when the store fails.
+        """
+
+    @abstractmethod
+    def update(self, update: str) -> None:
+        """Run a SPARQL Update, atomically.
+
+        :raises QueryError: when the update is malformed.
+        :raises StoreError: when the store fails.
+        """
+
+    @abstractmethod
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Replace each named graph by the given triples, all in one atomic step:
+        afterwards every graph holds exactly the new triples, or (on failure) none changed.
+
+        :raises StoreError: when the store fails; nothing is changed then.
+        """
+
+    @abstractmethod
+    def drop_graphs(self, names: Iterable[URIRef]) -> None:
+        """Remove named graphs and all their triples, atomically."""
+
+    @abstractmethod
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of one named graph (empty when there is none)."""
+
+    @abstractmethod
+    def graph_names(self) -> set[URIRef]:
+        """The names of every non-empty named graph."""
+
+    @abstractmethod
+    def dump(self, format: str = "nquads") -> bytes:
+        """Every quad of the store, as N-Quads or TriG."""
+
+    @abstractmethod
+    def load(self, data: bytes, format: str = "nquads") -> None:
+        """Add every quad of an N-Quads or TriG document, atomically."""
+
+    def close(self) -> None:
+        """Release the store (flush and unlock files)."""
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()

@@ -1,0 +1,108 @@
+"""The embedded store: pyoxigraph, on disk (the default) or in memory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from registry.errors import QueryError, StoreError
+from registry.store.base import Bindings, QueryResult, Solutions, Store
+from registry.store.terms import from_oxigraph, insert_data, to_oxigraph
+
+__all__ = ["OxigraphStore"]
+
+_FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+
+
+class OxigraphStore(Store):
+    """A pyoxigraph store.
+
+    :param path: the store's directory, created when missing; ``None`` keeps it in memory.
+    :raises StoreError: when the directory cannot be opened (locked by another process,
+        not writable, not a store).
+    """
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self.backend = "oxigraph" if path else "oxigraph-memory"
+        self._write_lock = threading.Lock()
+        try:
+            if path is not None:
+                path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(path))
+            else:
+                self._store = ox.Store()
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def query(self, query: str, bindings: Bindings | None = None, *, union_default_graph: bool = False) -> QueryResult:
+        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        try:
+            result = self._store.query(
+                query, substitutions=substitutions or None, use_default_graph_as_union=union_default_graph
+            )
+            if isinstance(result, ox.QueryBoolean):
+                return bool(result)
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                rows = [tuple(from_oxigraph(solution[i]) for i in range(len(variables))) for solution in result]
+                return Solutions(variables, rows)
+            graph = Graph()
+            for triple in result:
+                graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))
+            return graph
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(f"the store failed to answer a query: {exc}") from exc
+
+    def update(self, update: str) -> None:
+        with self._write_lock:
+            try:
+                self._store.update(update)
+            except SyntaxError as exc:
+                raise QueryError(str(exc)) from exc
+            except OSError as exc:
+                raise StoreError(f"the store failed to write: {exc}") from exc
+
+    def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        if graphs:
+            self.update(insert_data(graphs, drop=graphs.keys()))
+
+    def drop_graphs(self, names: Iterable[URIRef]) -> None:
+        names = list(names)
+        if names:
+            self.update(insert_data({}, drop=names))
+
+    def graph(self, name: URIRef) -> Graph:
+        graph = Graph()
+        for quad in self._store.quads_for_pattern(None, None, None, to_oxigraph(name)):
+            graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+        return graph
+
+    def graph_names(self) -> set[URIRef]:
+        return {URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def dump(self, format: str = "nquads") -> bytes:
+        return self._store.dump(format=_FORMATS[format])
+
+    def load(self, data: bytes, format: str = "nquads") -> None:
+        with self._write_lock:
+            try:
+                self._store.load(data, format=_FORMATS[format])
+            except SyntaxError as exc:
+                raise QueryError(f"not well-formed {format}: {exc}") from exc
+            except OSError as exc:
+                raise StoreError(f"the store failed to write: {exc}") from exc
+
+    def close(self) -> None:
+        if self.path is not None:
+            try:
+                self._store.flush()
+            except OSError as exc:
+                raise StoreError(f"the store failed to flush: {exc}") from exc
+        del self._store

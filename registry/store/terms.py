@@ -1,0 +1,88 @@
+"""Conversion between rdflib terms (the registry's lingua franca) and pyoxigraph terms,
+and the one place where terms are written as SPARQL text: the data of an
+``INSERT DATA`` request, serialised by pyoxigraph's own N-Triples writer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from string import Template
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from registry.errors import InputError
+from registry.resources import load_query
+
+__all__ = ["from_oxigraph", "insert_data", "to_oxigraph", "triple_to_oxigraph"]
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as a pyoxigraph term.
+
+    :raises InputError: when an IRI is not a valid IRI.
+    """
+    if isinstance(term, URIRef):
+        try:
+            return ox.NamedNode(str(term))
+        except ValueError as exc:
+            raise InputError(f"{str(term)!r} is not a valid IRI: {exc}") from exc
+    if isinstance(term, BNode):
+        return ox.BlankNode(_bnode_id(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _bnode_id(term: BNode) -> str:
+    value = str(term)
+    return value if value.isalnum() else "b" + "".join(c if c.isalnum() else "_" for c in value)
+
+
+def from_oxigraph(term: object) -> Identifier | None:
+    """A pyoxigraph term as an rdflib term."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    if isinstance(term, ox.DefaultGraph):
+        return None
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def triple_to_oxigraph(triple: tuple[Identifier, Identifier, Identifier], graph: URIRef) -> ox.Quad:
+    """One rdflib triple placed in a named graph, as a pyoxigraph quad."""
+    s, p, o = triple
+    return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(graph))
+
+
+def insert_data(graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef] = ()) -> str:
+    """The SPARQL Update ``queries/replace-graphs.rq`` filled in: drop graphs and fill
+    others, as one request.
+
+    Every term is written by pyoxigraph's N-Triples serialiser, after pyoxigraph
+    has checked it (IRIs are validated, literals escaped): user values are never
+    concatenated into the text in any other way.
+
+    :raises InputError: when a term is not valid RDF (an IRI with spaces, say).
+    """
+    drops = "".join(f"DROP SILENT GRAPH {to_oxigraph(name)} ;\n" for name in drop)
+    blocks = []
+    for name, graph in graphs.items():
+        lines = [f"{to_oxigraph(s)} {to_oxigraph(p)} {to_oxigraph(o)} ." for s, p, o in graph]
+        if lines:
+            blocks.append(f"GRAPH {to_oxigraph(name)} {{\n" + "\n".join(lines) + "\n}")
+    return Template(load_query("replace-graphs")).substitute(drops=drops, data="\n".join(blocks))

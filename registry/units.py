@@ -1,0 +1,177 @@
+"""Reading quantities with units: data sizes, durations and counts.
+
+A bare number is in the canonical unit of its kind (GiB for sizes, hours for
+durations); a string carries its unit. Decimal SI prefixes (``kB``, ``MB``,
+``GB``, ``TB``, ``PB``) are powers of 1000, binary ones (``KiB`` ... ``PiB``)
+powers of 1024, and a lone letter (``K``, ``M``, ``G``, ``T``, ``P``) is binary,
+as batch schedulers read it. The patterns below are the same as the
+``sh:pattern`` of the SHACL shapes, so what SHACL accepts is what this module
+reads.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+
+from registry.errors import UnitError
+
+__all__ = [
+    "DATA_SIZE_PATTERN",
+    "DURATION_PATTERN",
+    "Kind",
+    "format_quantity",
+    "parse_count",
+    "parse_data_size",
+    "parse_duration",
+    "parse_quantity",
+]
+
+GIB = Decimal(2**30)
+
+#: Regular expression (case-insensitive) of a data size written as a string.
+DATA_SIZE_PATTERN = r"^\s*([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*([kmgtp](i?b|bytes?)?|b|bytes?)?\s*$"
+#: Regular expression (case-insensitive) of a duration written as a string.
+DURATION_PATTERN = (
+    r"^\s*(([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?)?"
+    r"|[0-9]+:[0-5][0-9](:[0-5][0-9])?)\s*$"
+)
+
+_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-z]*)\s*$", re.IGNORECASE)
+_DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-z]*)\s*$", re.IGNORECASE)
+_CLOCK = re.compile(r"^\s*([0-9]+):([0-5][0-9])(?::([0-5][0-9]))?\s*$")
+
+_SIZE_FACTORS: dict[str, Decimal] = {"": GIB, "b": Decimal(1), "byte": Decimal(1), "bytes": Decimal(1)}
+for _exp, _letter in enumerate("kmgtp", start=1):
+    _SIZE_FACTORS[_letter] = Decimal(1024**_exp)
+    _SIZE_FACTORS[_letter + "ib"] = Decimal(1024**_exp)
+    _SIZE_FACTORS[_letter + "b"] = Decimal(1000**_exp)
+    _SIZE_FACTORS[_letter + "byte"] = Decimal(1000**_exp)
+    _SIZE_FACTORS[_letter + "bytes"] = Decimal(1000**_exp)
+
+_HOUR_FACTORS: dict[str, Decimal] = {"": Decimal(1)}
+for _names, _hours in (
+    (("s", "sec", "secs", "second", "seconds"), Decimal(1) / Decimal(3600)),
+    (("m", "min", "mins", "minute", "minutes"), Decimal(1) / Decimal(60)),
+    (("h", "hr", "hrs", "hour", "hours"), Decimal(1)),
+    (("d", "day", "days"), Decimal(24)),
+    (("w", "week", "weeks"), Decimal(168)),
+):
+    for _name in _names:
+        _HOUR_FACTORS[_name] = _hours
+
+_DURATION_QUANTUM = Decimal("1e-9")
+
+
+class Kind(str, Enum):
+    """The kinds of quantity, named as in the vocabulary (``esap:Count`` ...)."""
+
+    COUNT = "Count"
+    DATA_SIZE = "DataSize"
+    DURATION = "Duration"
+
+
+def _number(value: int | float | Decimal, what: str) -> Decimal:
+    if isinstance(value, bool):
+        raise UnitError(value, f"{what}: expected a number, not a boolean")
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation as exc:  # pragma: no cover - str(number) always parses
+        raise UnitError(value, f"{what}: not a number") from exc
+    if not number.is_finite():
+        raise UnitError(value, f"{what}: not a finite number")
+    return number
+
+
+def _tidy(number: Decimal) -> Decimal:
+    """Drop trailing zeros, keeping integers integral (``2.50`` -> ``2.5``, ``4.0`` -> ``4``)."""
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
+
+
+def parse_data_size(value: int | float | Decimal | str) -> Decimal:
+    """Read a data size and return it in gibibytes.
+
+    :param value: a number of GiB, or a string such as ``"500MB"``, ``"16GiB"``, ``"344G"``.
+    :returns: the size in GiB, exactly.
+    :raises UnitError: when the value is not a size.
+    """
+    if isinstance(value, str):
+        match = _SIZE.match(value)
+        factor = _SIZE_FACTORS.get(match.group(2).lower()) if match else None
+        if match is None or factor is None:
+            raise UnitError(
+                value,
+                "not a data size: expected a number of GiB or a number with a unit "
+                "such as 500MB, 16GiB, 344G or 5TB",
+            )
+        return _tidy(Decimal(match.group(1)) * factor / GIB)
+    return _tidy(_number(value, "data size"))
+
+
+def parse_duration(value: int | float | Decimal | str) -> Decimal:
+    """Read a duration and return it in hours.
+
+    :param value: a number of hours, or a string such as ``"190h"``, ``"30min"``, ``"2d"`` or ``"12:30:00"``.
+    :returns: the duration in hours, to a nanohour.
+    :raises UnitError: when the value is not a duration.
+    """
+    if isinstance(value, str):
+        clock = _CLOCK.match(value)
+        if clock:
+            hours = Decimal(clock.group(1)) + Decimal(clock.group(2)) / 60 + Decimal(clock.group(3) or 0) / 3600
+            return _tidy(hours.quantize(_DURATION_QUANTUM))
+        match = _DURATION.match(value)
+        factor = _HOUR_FACTORS.get(match.group(2).lower()) if match else None
+        if match is None or factor is None:
+            raise UnitError(
+                value,
+                "not a duration: expected a number of hours or a number with a unit "
+                "such as 190h, 30min, 2d, or HH:MM:SS",
+            )
+        return _tidy((Decimal(match.group(1)) * factor).quantize(_DURATION_QUANTUM))
+    return _tidy(_number(value, "duration"))
+
+
+def parse_count(value: int | float | Decimal | str) -> int:
+    """Read a count (cores, nodes, GPUs): a whole number.
+
+    :raises UnitError: when the value is not a whole number.
+    """
+    if isinstance(value, str):
+        match = re.match(r"^\s*([0-9]+)\s*([a-z]*)\s*$", value, re.IGNORECASE)
+        if match is None:
+            raise UnitError(value, "not a count: expected a whole number")
+        return int(match.group(1))
+    number = _number(value, "count")
+    if number != number.to_integral_value():
+        raise UnitError(value, "not a count: expected a whole number")
+    return int(number)
+
+
+def parse_quantity(kind: Kind, value: int | float | Decimal | str) -> Decimal:
+    """Read a value of the given kind into its canonical unit.
+
+    :raises UnitError: when the value cannot be read as that kind.
+    """
+    if kind is Kind.DATA_SIZE:
+        return parse_data_size(value)
+    if kind is Kind.DURATION:
+        return parse_duration(value)
+    return Decimal(parse_count(value))
+
+
+def format_quantity(kind: Kind, value: Decimal | float | int) -> str:
+    """Write a canonical value for people: ``344 GiB``, ``190 h``, ``8``."""
+    number = _tidy(Decimal(str(value)))
+    if kind is Kind.DATA_SIZE:
+        if number >= 1024:
+            return f"{_tidy(round(number / 1024, 2))} TiB"
+        if number < 1:
+            return f"{_tidy(round(number * 1024, 1))} MiB"
+        return f"{_tidy(round(number, 2))} GiB"
+    if kind is Kind.DURATION:
+        return f"{_tidy(round(number, 3))} h"
+    return str(number)

@@ -1,0 +1,280 @@
+"""Validation: the SHACL shapes in ``shapes/`` run over documents, and the
+results are told in the user's own terms (the JSON path and value they wrote,
+and the shape's message).
+
+Validation mixes only the ``rdf:type`` triples of the taxonomy terms into the
+data (so that ``sh:class esap:ExecutableType`` tells a known URN) and runs no
+inference: OWL and RDFS reasoning never touch instance data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pyshacl
+from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.term import Node
+
+from registry.documents import Document, Problem, load_path
+from registry.resources import data_dir
+from registry.vocabulary import ESAP, Vocabulary, get_vocabulary
+
+__all__ = ["Issue", "Report", "Validator", "get_validator", "validate_file"]
+
+SHAPES = Namespace("https://w3id.org/esap-registry/shapes#")
+_SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+_SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One thing validation found, told as the user wrote it.
+
+    :param severity: ``Violation`` (the document is refused), ``Warning`` or ``Info``.
+    :param message: what is wrong, in plain words.
+    :param path: the JSON path of the offending key or value in the user's file, when the input was a manifest.
+    :param value: the offending value as the user wrote it.
+    :param shape: the IRI of the SHACL shape that reported it (None for faults found while reading).
+    :param focus: the IRI of the node the issue is about.
+    :param property: the IRI of the property the issue is about.
+    :param source: the file (or request) the document came from.
+    """
+
+    severity: str
+    message: str
+    path: str | None = None
+    value: Any = None
+    shape: str | None = None
+    focus: str | None = None
+    property: str | None = None
+    source: str | None = None
+
+    def where(self) -> str:
+        """``file: path`` or ``file: <node> property`` for messages."""
+        place = self.path or " ".join(p for p in (self.focus and f"<{self.focus}>", self.property and f"<{self.property}>") if p)
+        return f"{self.source}: {place}" if self.source else place
+
+
+@dataclass
+class Report:
+    """The outcome of validating one or more documents."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def violations(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "Violation"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "Warning"]
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no violation (warnings do not stop a document)."""
+        return not self.violations
+
+    def extend(self, other: Report) -> None:
+        self.issues.extend(other.issues)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON (``--format json`` and the API's 422 body)."""
+        return {
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "issues": [{k: v for k, v in asdict(issue).items()} for issue in self.issues],
+        }
+
+    def to_text(self) -> str:
+        """The report for people, one issue a line."""
+        lines = []
+        for issue in self.issues:
+            value = f" (value: {json.dumps(issue.value, ensure_ascii=False)})" if issue.value is not None else ""
+            lines.append(f"{issue.severity.lower()}: {issue.where()}: {issue.message}{value}")
+        lines.append(
+            ("conforms" if self.conforms else "does not conform")
+            + f": {len(self.violations)} violation(s), {len(self.warnings)} warning(s)"
+        )
+        return "\n".join(lines)
+
+    def to_graph(self) -> Graph:
+        """The report as a SHACL validation report in RDF, with each result's JSON path."""
+        graph = Graph()
+        graph.bind("sh", SH)
+        graph.bind("esap", ESAP)
+        report = BNode()
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(self.conforms)))
+        for issue in self.issues:
+            result = BNode()
+            graph.add((report, SH.result, result))
+            graph.add((result, RDF.type, SH.ValidationResult))
+            graph.add((result, SH.resultSeverity, _SEVERITY_IRI[issue.severity]))
+            graph.add((result, SH.resultMessage, Literal(issue.message)))
+            if issue.focus:
+                graph.add((result, SH.focusNode, URIRef(issue.focus)))
+            if issue.property:
+                graph.add((result, SH.resultPath, URIRef(issue.property)))
+            if issue.shape:
+                graph.add((result, SH.sourceShape, URIRef(issue.shape)))
+            if issue.value is not None:
+                graph.add((result, SH.value, Literal(json.dumps(issue.value, ensure_ascii=False))))
+            if issue.path:
+                graph.add((result, ESAP.jsonPath, Literal(issue.path)))
+            if issue.source:
+                graph.add((result, ESAP.source, Literal(issue.source)))
+        return graph
+
+
+@cache
+def _shapes_graph() -> Graph:
+    graph = Graph()
+    for path in sorted(data_dir("shapes").glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+class Validator:
+    """Runs the shapes over documents and maps results back to the user's input.
+
+    :param vocabulary: the vocabulary whose terms tell known URNs.
+    """
+
+    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
+        self.vocabulary = vocabulary or get_vocabulary()
+        self.shapes = _shapes_graph()
+        self._term_types = list(self.vocabulary.term_types())
+
+    def validate(self, documents: Document | Sequence[Document]) -> Report:
+        """Validate documents in one SHACL run.
+
+        :returns: every issue of every document; a document conforms when no issue of
+            its own is a violation.
+        """
+        docs = [documents] if isinstance(documents, Document) else list(documents)
+        report = Report()
+        data = Graph()
+        owner: dict[Node, Document] = {}
+        for doc in docs:
+            report.issues.extend(self._problem_issue(doc, p) for p in doc.problems)
+            for entry_graph in doc.entries.values():
+                for triple in entry_graph:
+                    data.add(triple)
+                    owner.setdefault(triple[0], doc)
+        if len(data) == 0:
+            return report
+        for triple in self._term_types:
+            data.add(triple)
+        _, results, _ = pyshacl.validate(
+            data,
+            shacl_graph=self.shapes,
+            inference="none",
+            advanced=True,
+            inplace=True,
+            allow_warnings=True,
+        )
+        # Only the report's own results: nested sh:detail results restate them.
+        top = [r for report_node in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report_node, SH.result)]
+        issues = [self._result_issue(results, r, owner) for r in top]
+        issues.sort(key=lambda i: (i.source or "", i.path or "", i.focus or "", i.message))
+        report.issues.extend(issues)
+        return report
+
+    def _problem_issue(self, doc: Document, problem: Problem) -> Issue:
+        return Issue(
+            severity=problem.severity,
+            message=problem.message,
+            path=problem.path,
+            value=problem.value,
+            source=doc.source,
+        )
+
+    def _result_issue(self, results: Graph, result: Node, owner: dict[Node, Document]) -> Issue:
+        focus = results.value(result, SH.focusNode)
+        prop = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        shape = results.value(result, SH.sourceShape)
+        severity = _SEVERITY.get(results.value(result, SH.resultSeverity), "Violation")
+        messages = [str(m) for m in results.objects(result, SH.resultMessage)]
+        message = messages[0] if messages else "does not conform"
+        doc = owner.get(focus)
+        given = self.vocabulary.given_property.get(prop, prop) if isinstance(prop, URIRef) else None
+        path, shown = self._json_location(doc, focus, given, value)
+        component = results.value(result, SH.sourceConstraintComponent)
+        if component == SH.ClassConstraintComponent and isinstance(value, URIRef) and isinstance(shape, Node):
+            cls = self.shapes.value(shape, SH["class"])
+            if isinstance(cls, URIRef) and cls in self.vocabulary.taxonomy_classes:
+                close = self.vocabulary.closest_terms(str(value), cls)
+                if close:
+                    message += f" Did you mean {' or '.join(close)}?"
+        return Issue(
+            severity=severity,
+            message=message,
+            path=path,
+            value=shown,
+            shape=str(shape) if isinstance(shape, URIRef) else None,
+            focus=str(focus) if isinstance(focus, URIRef) else None,
+            property=str(given) if given is not None else None,
+            source=doc.source if doc else None,
+        )
+
+    def _json_location(
+        self, doc: Document | None, focus: Node | None, prop: Node | None, value: Node | None
+    ) -> tuple[str | None, Any]:
+        shown = _python(value)
+        if doc is None or focus is None or focus not in doc.paths:
+            return None, shown
+        base = doc.paths[focus]
+        if not isinstance(prop, URIRef):
+            return base, shown
+        key = self.vocabulary.json_keys.get(prop)
+        if key is None:
+            return base, shown
+        path = f"{base}.{key}"
+        written = doc.objects.get(path)
+        if value is not None and value in doc.paths:
+            return doc.paths[value], None
+        if isinstance(written, list) and value is not None:
+            for i, item in enumerate(written):
+                if item == shown or (isinstance(item, str) and item == str(value)):
+                    return f"{path}[{i}]", item
+        if path in doc.objects and not isinstance(written, (dict, list)):
+            return path, written
+        return path, shown
+
+
+def _python(value: Node | None) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, Literal):
+        python = value.toPython()
+        if value.datatype == XSD.decimal:
+            return float(python)
+        return python if isinstance(python, (int, float, str, bool)) else str(value)
+    return str(value)
+
+
+@cache
+def get_validator() -> Validator:
+    """The validator for the shipped shapes, built once per process."""
+    return Validator()
+
+
+def validate_file(path: Path) -> Report:
+    """Read and validate one file.
+
+    :raises OSError: when the file cannot be read.
+    :raises InputError: when it is not well-formed JSON, JSON-LD or Turtle.
+    """
+    return get_validator().validate(load_path(path))
+
+
+def validate_documents(documents: Iterable[Document]) -> Report:
+    """Validate several documents in one run with the shipped shapes."""
+    return get_validator().validate(list(documents))

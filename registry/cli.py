@@ -25,6 +25,7 @@ from registry.documents import load_path
 from registry.errors import InputError, NotFound, QueryError, RegistryError, StoreError, ValidationFailed
 from registry.service import Registry, find_files
 from registry.store import STORE_ENV, Solutions, default_store_path, open_store
+from registry.units import Kind, format_quantity
 from registry.validation import Report, get_validator
 from registry.vocabulary import ESAP
 
@@ -308,6 +309,126 @@ def _table(header: list[str], rows: list[tuple[str, ...]]) -> str:
     rule = "  ".join("-" * w for w in widths)
     body = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     return "\n".join([line.rstrip(), rule, *body])
+
+
+# -- planning ------------------------------------------------------------------------
+
+
+def _override_option(name: str, help: str) -> Callable[[F], F]:
+    return click.option(f"--{name}", default=None, metavar="VALUE", help=help)
+
+
+@cli.command()
+@click.argument("target")
+@store_option
+@click.option("--at", type=click.Choice(["min", "max"]), default="min", show_default=True, help="Plan at the minima or the maxima of the ranges.")
+@_override_option("cores", "Total cores needed, instead of the executable's.")
+@_override_option("memory", "Total memory needed (GiB, or with a unit: 100GiB).")
+@_override_option("nodes", "Nodes needed.")
+@_override_option("hours", "Wall-clock time needed (hours, or with a unit: 30min).")
+@_override_option("storage", "Working storage needed (GiB, or with a unit).")
+@_override_option("data-size", "Size of each data resource (GiB, or with a unit: 500MB).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def plan(target: str, store_spec: str | None, at: str, fmt: str, **overrides: str | None) -> None:
+    """Find the platforms that can run an executable (a registered UUID, or a manifest FILE
+    holding one executable), ranked, with the reason every other platform is rejected.
+
+    Exit 0 when planned (even with no match), 1 for an unknown uuid or a bad override.
+    """
+    from registry.planner import Overrides, Planner
+
+    with _registry(store_spec).store as store:
+        registry = Registry(store)
+        path = Path(target)
+        subject = load_path(path) if path.suffix.lower() in (".json", ".jsonld", ".ttl") else target
+        result = Planner(registry).plan(subject, at=at, overrides=Overrides(**overrides))  # type: ignore[arg-type]
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(_plan_text(result.to_dict()))
+
+
+def _plan_text(plan: dict[str, Any]) -> str:
+    needs = plan["requirements"]
+    lines = [f"{plan['title'] or plan['executable']} ({needs['type']}), planned at the {'minima' if plan['at'] == 'min' else 'maxima'}"]
+    for need in needs["compute"]:
+        hours = f", {_size(need['hours'], Kind.DURATION)}" if need["hours"] is not None else ""
+        lines.append(f"  needs {need['nodes']} node(s), {need['cores']} cores, {_size(need['memory'])}{hours}")
+    if needs["storage"]:
+        lines.append(f"  needs {_size(needs['storage'])} of storage")
+    for data in needs["data"]:
+        lines.append(
+            f"  reads {data['title'] or data['uuid'] or 'data'}: {data['data-content']} as {data['data-format']}, {_size(data['size'])}"
+        )
+    lines.append("")
+    rows = []
+    for match in plan["matches"]:
+        offered = match["offered"] if isinstance(match["offered"], dict) else match["offered"][0]
+        rows.append((
+            str(match["rank"]),
+            match["title"],
+            f"{offered['nodes']} x {offered['cores-per-node']} cores x {_size(offered['memory-per-node'])}",
+            f"{match['score']['cores']} / {_size(match['score']['memory'])}",
+            ", ".join(d["title"] or d["uuid"] or "data" for d in match["local-data"]) or "-",
+            match["launch"] or "-",
+        ))
+    lines.append(f"matches ({len(rows)}):")
+    lines.append(_table(["#", "platform", "pool", "offered cores / memory", "local data", "launch"], rows) if rows else "  none")
+    lines.append("")
+    lines.append(f"rejected ({len(plan['rejected'])}):")
+    for rejected in plan["rejected"]:
+        reasons = "; ".join(_reason_text(r) for r in rejected["reasons"])
+        lines.append(f"  {rejected['title']}: {reasons}")
+    summary = plan["summary"]
+    passing = ", ".join(f"{k} {v}" for k, v in summary["passing"].items())
+    lines.append("")
+    lines.append(
+        f"{summary['matches']} of {summary['platforms']} platform(s) match; "
+        f"{summary['matches-at-min']} at the minima, {summary['matches-at-max']} at the maxima"
+    )
+    lines.append(f"platforms passing each constraint: {passing}")
+    return "\n".join(lines)
+
+
+def _size(value: float | int | None, kind: Kind = Kind.DATA_SIZE) -> str:
+    return "-" if value is None else format_quantity(kind, value)
+
+
+def _reason_text(reason: dict[str, Any]) -> str:
+    constraint = reason["constraint"]
+    if constraint == "type":
+        return f"does not run {reason['required']} (runs {', '.join(reason['offered']) or 'nothing'})"
+    if constraint == "compute":
+        return "has no node pool"
+    kind = {"memory": Kind.DATA_SIZE, "storage": Kind.DATA_SIZE, "walltime": Kind.DURATION}.get(constraint, Kind.COUNT)
+    offered = "none" if reason["offered"] is None else _size(reason["offered"], kind)
+    return f"{constraint}: needs {_size(reason['required'], kind)}, offers {offered}"
+
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@handle_errors
+def platforms(store_spec: str | None, fmt: str) -> None:
+    """List the platforms with their node pools, storage and executable types."""
+    with _registry(store_spec).store as store:
+        manifest = Registry(store).export_manifest(kind=ESAP.Platform)
+    entries = manifest.get("platforms", [])
+    if fmt == "json":
+        click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
+        return
+    rows = []
+    for entry in entries:
+        pools = "; ".join(
+            f"{p.get('nodes')} x {p.get('cores')} cores x {p.get('memory')} GiB"
+            + (f", {p['maxwalltime']} h" if "maxwalltime" in p else "")
+            for p in entry.get("compute-resources", [])
+        )
+        storage = " + ".join(str(s.get("size")) for s in entry.get("storage-resources", [])) or "0"
+        rows.append((entry["uuid"], entry.get("title", ""), entry.get("type", ""), pools, storage, " ".join(entry.get("executable-types", []))))
+    click.echo(_table(["uuid", "title", "type", "node pools", "storage", "runs"], rows))
+    click.echo(f"{len(entries)} platform(s)")
 
 
 def main() -> None:

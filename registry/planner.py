@@ -1,0 +1,518 @@
+"""The planner: which platforms can run an executable, which is best, and why not
+the others.
+
+Each clause of the matching rule is a SPARQL query in ``queries/`` run by the
+store with the requirement values bound:
+
+- ``plan-platforms.rq``: the *type* clause (the executable's type, or a broader
+  one, per the vocabulary's closure) and each platform's storage;
+- ``plan-pools.rq``: the *compute* clause, pool by pool, with a flag per
+  constraint;
+- ``plan-local-data.rq``: which platforms hold each data resource locally.
+
+This module reads the executable's needs (``plan-requirements.rq`` and
+``plan-needs.rq``, on the registry, or on a scratch store for a manifest that
+is not registered), applies ``--at`` and the overrides, runs the clause queries,
+and combines their answers: a platform matches when every clause holds; the
+storage clause adds up what must be staged. Matches are ranked (most local data,
+then least waste, then title); every rejected platform lists each failed
+constraint with what was required and what was offered by the pool that came
+closest.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Any, Literal as TypingLiteral
+from urllib.parse import quote
+
+from rdflib import XSD, Literal, URIRef
+from rdflib.term import Identifier
+
+from registry.documents import Document
+from registry.errors import InputError, UnitError
+from registry.resources import load_query
+from registry.service import Registry
+from registry.store import Solutions, Store, open_store
+from registry.units import parse_count, parse_data_size, parse_duration
+from registry.vocabulary import ESAP
+
+__all__ = ["ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements"]
+
+At = TypingLiteral["min", "max"]
+
+
+# -- requirements ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ComputeNeed:
+    """One compute requirement: total cores and memory (GiB) over ``nodes`` nodes, and hours."""
+
+    cores: Decimal
+    memory: Decimal
+    nodes: int
+    hours: Decimal | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"cores": _number(self.cores), "memory": _number(self.memory), "nodes": self.nodes, "hours": _number(self.hours)}
+
+
+@dataclass(frozen=True)
+class DataNeed:
+    """One data resource: what it holds, how it is encoded, and its size in GiB (0 when not given)."""
+
+    content: URIRef | None
+    format: URIRef | None
+    size: Decimal
+    uuid: str | None = None
+    title: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "uuid": self.uuid,
+            "title": self.title,
+            "data-content": str(self.content) if self.content else None,
+            "data-format": str(self.format) if self.format else None,
+            "size": _number(self.size),
+        }
+
+
+@dataclass(frozen=True)
+class Requirements:
+    """What an executable needs, at one end of its ranges, after overrides."""
+
+    type: URIRef
+    compute: tuple[ComputeNeed, ...]
+    storage: Decimal
+    data: tuple[DataNeed, ...]
+    location: Mapping[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": str(self.type),
+            "compute": [c.to_dict() for c in self.compute],
+            "storage": _number(self.storage),
+            "data": [d.to_dict() for d in self.data],
+        }
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What-if values that raise or lower a need (``None`` keeps the executable's own).
+
+    Values may be numbers or strings with units: ``memory="100GiB"``, ``data_size="500MB"``,
+    ``hours="12h"``. Cores and memory are totals over all nodes; storage is the total
+    working storage; ``data_size`` is the size of each data resource.
+    """
+
+    cores: int | str | None = None
+    memory: float | int | str | None = None
+    nodes: int | str | None = None
+    hours: float | int | str | None = None
+    storage: float | int | str | None = None
+    data_size: float | int | str | None = None
+
+    def parsed(self) -> dict[str, Decimal | int]:
+        """The overrides given, in canonical units.
+
+        :raises InputError: naming the option, when a value is negative or not a number.
+        """
+        readers = {
+            "cores": parse_count,
+            "memory": parse_data_size,
+            "nodes": parse_count,
+            "hours": parse_duration,
+            "storage": parse_data_size,
+            "data_size": parse_data_size,
+        }
+        result: dict[str, Decimal | int] = {}
+        for name, reader in readers.items():
+            value = getattr(self, name)
+            if value is None:
+                continue
+            option = "--" + name.replace("_", "-")
+            if isinstance(value, str) and value.strip().startswith("-"):
+                raise InputError(f"{option} must not be negative (got {value!r})")
+            try:
+                number = reader(value)
+            except UnitError as exc:
+                raise InputError(f"{option}: {exc.message} (got {value!r})") from exc
+            if number < 0:
+                raise InputError(f"{option} must not be negative (got {value!r})")
+            if name == "nodes" and number < 1:
+                raise InputError(f"{option} must be at least 1 (got {value!r})")
+            result[name] = number
+        return result
+
+
+def _number(value: Decimal | int | float | None) -> int | float | None:
+    if value is None:
+        return None
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _decimal(term: Identifier | None) -> Decimal | None:
+    if term is None:
+        return None
+    return Decimal(str(term))
+
+
+# -- the plan ------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """The answer: ranked matches, explained rejections and a summary."""
+
+    executable: str | None
+    title: str | None
+    at: str
+    requirements: Requirements
+    matches: list[dict[str, Any]]
+    rejected: list[dict[str, Any]]
+    summary: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as the JSON of ``esap-registry plan --format json`` and ``GET /plan``."""
+        return {
+            "executable": self.executable,
+            "title": self.title,
+            "at": self.at,
+            "requirements": self.requirements.to_dict(),
+            "matches": self.matches,
+            "rejected": self.rejected,
+            "summary": self.summary,
+        }
+
+
+@dataclass
+class _Platform:
+    iri: URIRef
+    title: str
+    url: str | None
+    launch: str | None
+    type_ok: bool
+    types: list[str]
+    storage: Decimal
+
+
+@dataclass
+class _Evaluation:
+    """One platform against one set of requirements."""
+
+    platform: _Platform
+    pools: list[dict[str, Any] | None]  # per compute need: the fitting pool, or None
+    closest: list[dict[str, Any] | None]  # per compute need: the pool that came closest
+    local: list[bool]  # per data need
+    storage_need: Decimal
+
+    @property
+    def compute_ok(self) -> bool:
+        return all(pool is not None for pool in self.pools)
+
+    @property
+    def storage_ok(self) -> bool:
+        return self.platform.storage >= self.storage_need
+
+    @property
+    def matches(self) -> bool:
+        return self.platform.type_ok and self.compute_ok and self.storage_ok
+
+
+def _uuid(iri: Identifier | str | None) -> str | None:
+    return str(iri).removeprefix("urn:uuid:") if iri is not None else None
+
+
+class Planner:
+    """Plans executables against the platforms of a registry.
+
+    :param registry: the registry whose platforms are planned against.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.store: Store = registry.store
+
+    # -- reading needs -----------------------------------------------------------
+
+    def _needs_from(self, store: Store, executable: URIRef) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
+        rows = store.query(load_query("plan-requirements"), {"executable": executable})
+        assert isinstance(rows, Solutions)
+        if not rows.rows:
+            raise InputError(f"{executable} is not an executable with a type")
+        needs = store.query(load_query("plan-needs"), {"executable": executable})
+        assert isinstance(needs, Solutions)
+        compute = [r for r in rows if r["requirement"] is not None]
+        return next(iter(rows)), compute, list(needs)
+
+    def requirements(self, target: str | Document, at: At = "min", overrides: Overrides | None = None) -> tuple[str | None, str | None, Requirements]:
+        """What the executable needs at the minima (or maxima), after overrides.
+
+        :param target: a registered executable's uuid, or a document holding one executable.
+        :returns: (uuid, title, requirements).
+        :raises NotFound: when the uuid is not registered.
+        :raises InputError: when the target is not an executable, or an override is bad.
+        """
+        if at not in ("min", "max"):
+            raise InputError(f"--at must be min or max, not {at!r}")
+        parsed = (overrides or Overrides()).parsed()
+        if isinstance(target, Document):
+            executables = target.executables()
+            if len(executables) != 1:
+                raise InputError(f"a manifest to plan must hold exactly one executable; {target.source} holds {len(executables)}")
+            scratch = open_store("memory")
+            scratch.replace_graphs({executables[0]: target.entries[executables[0]]})
+            head, compute_rows, need_rows = self._needs_from(scratch, executables[0])
+            scratch.close()
+            executable = executables[0]
+        else:
+            executable, kind = self.registry.resolve(target)
+            if kind != ESAP.Executable:
+                raise InputError(f"{target} is a platform, not an executable")
+            head, compute_rows, need_rows = self._needs_from(self.store, executable)
+        maxima = at == "max"
+        compute: list[ComputeNeed] = []
+        for row in compute_rows:
+            cores = _decimal(row["maxCores"] if maxima and row["maxCores"] is not None else row["cores"]) or Decimal(0)
+            memory = _decimal(row["maxMemory"] if maxima and row["maxMemory"] is not None else row["memory"]) or Decimal(0)
+            nodes_term = row["maxNodes"] if maxima and row["maxNodes"] is not None else row["nodes"]
+            compute.append(ComputeNeed(cores, memory, int(str(nodes_term)) if nodes_term is not None else 1, _decimal(row["hours"])))
+        if not compute:
+            compute.append(ComputeNeed(Decimal(0), Decimal(0), 1, None))
+        changes = {k: v for k, v in parsed.items() if k in ("cores", "memory", "nodes", "hours")}
+        if changes:
+            compute = [
+                replace(
+                    need,
+                    cores=Decimal(changes["cores"]) if "cores" in changes else need.cores,
+                    memory=Decimal(changes["memory"]) if "memory" in changes else need.memory,
+                    nodes=int(changes["nodes"]) if "nodes" in changes else need.nodes,
+                    hours=Decimal(changes["hours"]) if "hours" in changes else need.hours,
+                )
+                for need in compute
+            ]
+        storage = Decimal(0)
+        data: list[DataNeed] = []
+        for row in need_rows:
+            size = _decimal(row["maxSize"] if maxima and row["maxSize"] is not None else row["size"]) or Decimal(0)
+            if str(row["kind"]) == "storage":
+                storage += size
+            else:
+                if "data_size" in parsed:
+                    size = Decimal(parsed["data_size"])
+                data.append(
+                    DataNeed(
+                        content=URIRef(row["content"]) if row["content"] is not None else None,
+                        format=URIRef(row["format"]) if row["format"] is not None else None,
+                        size=size,
+                        uuid=str(row["uuid"]) if row["uuid"] is not None else None,
+                        title=str(row["title"]) if row["title"] is not None else None,
+                    )
+                )
+        if "storage" in parsed:
+            storage = Decimal(parsed["storage"])
+        location = {k: str(head[k]) for k in ("repository", "ref", "path") if head.get(k) is not None}
+        requirements = Requirements(URIRef(head["type"]), tuple(compute), storage, tuple(data), location)
+        title = str(head["title"]) if head["title"] is not None else None
+        return _uuid(executable), title, requirements
+
+    # -- the clauses -----------------------------------------------------------------
+
+    def _platforms(self, type_: URIRef) -> dict[URIRef, _Platform]:
+        rows = self.store.query(load_query("plan-platforms"), {"type": type_})
+        assert isinstance(rows, Solutions)
+        platforms: dict[URIRef, _Platform] = {}
+        for row in rows:
+            iri = URIRef(row["platform"])
+            platforms[iri] = _Platform(
+                iri=iri,
+                title=str(row["title"]) if row["title"] is not None else str(iri),
+                url=str(row["url"]) if row["url"] is not None else None,
+                launch=str(row["launch"]) if row["launch"] is not None else None,
+                type_ok=bool(row["typeOk"] is not None and row["typeOk"].toPython()),
+                types=sorted(str(row["types"]).split()) if row["types"] is not None else [],
+                storage=_decimal(row["storage"]) or Decimal(0),
+            )
+        return platforms
+
+    def _pools(self, need: ComputeNeed) -> dict[URIRef, list[dict[str, Any]]]:
+        bindings: dict[str, Identifier] = {
+            "cores": Literal(need.cores, datatype=XSD.decimal),
+            "memory": Literal(need.memory, datatype=XSD.decimal),
+            "nodes": Literal(need.nodes, datatype=XSD.integer),
+            "hours": Literal(need.hours if need.hours is not None else Decimal(0), datatype=XSD.decimal),
+        }
+        rows = self.store.query(load_query("plan-pools"), bindings)
+        assert isinstance(rows, Solutions)
+        pools: dict[URIRef, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            pools[URIRef(row["platform"])].append(row)
+        return pools
+
+    def _local(self, need: DataNeed) -> dict[URIRef, str | None]:
+        bindings: dict[str, Identifier] = {
+            "anyContent": Literal(need.content is None),
+            "content": need.content if need.content is not None else ESAP.DataContent,
+            "anyFormat": Literal(need.format is None),
+            "format": need.format if need.format is not None else ESAP.DataFormat,
+        }
+        rows = self.store.query(load_query("plan-local-data"), bindings)
+        assert isinstance(rows, Solutions)
+        local: dict[URIRef, str | None] = {}
+        for row in rows:
+            local.setdefault(URIRef(row["platform"]), str(row["collectionTitle"]) if row["collectionTitle"] is not None else None)
+        return local
+
+    def _evaluate(self, requirements: Requirements) -> tuple[dict[URIRef, _Evaluation], list[dict[URIRef, str | None]], list[dict[URIRef, list[dict[str, Any]]]]]:
+        self.registry.prepare()
+        platforms = self._platforms(requirements.type)
+        pools_per_need = [self._pools(need) for need in requirements.compute]
+        local_per_data = [self._local(need) for need in requirements.data]
+        evaluations: dict[URIRef, _Evaluation] = {}
+        for iri, platform in platforms.items():
+            fitting: list[dict[str, Any] | None] = []
+            closest: list[dict[str, Any] | None] = []
+            for pools in pools_per_need:
+                rows = pools.get(iri, [])
+                fit = next((r for r in rows if _true(r["fits"])), None)
+                fitting.append(fit)
+                closest.append(fit or _closest(rows))
+            local = [iri in local for local in local_per_data]
+            staged = sum((d.size for d, here in zip(requirements.data, local, strict=True) if not here), Decimal(0))
+            evaluations[iri] = _Evaluation(platform, fitting, closest, local, requirements.storage + staged)
+        return evaluations, local_per_data, pools_per_need
+
+    # -- planning --------------------------------------------------------------------
+
+    def plan(self, target: str | Document, *, at: At = "min", overrides: Overrides | None = None) -> Plan:
+        """Plan an executable: ranked matches, explained rejections, and what-if counts.
+
+        :param target: a registered executable's uuid, or a document holding one executable.
+        :param at: plan at the minima (default) or the maxima of its ranges.
+        :param overrides: needs raised or lowered on top of ``at``.
+        :raises NotFound: when the uuid is not registered.
+        :raises InputError: when an override is negative or not a number, or the target is no executable.
+        """
+        uuid, title, requirements = self.requirements(target, at, overrides)
+        evaluations, local_per_data, pools_per_need = self._evaluate(requirements)
+        matches = [self._match(e, requirements, local_per_data) for e in evaluations.values() if e.matches]
+        matches.sort(key=lambda m: (-m["score"]["local-data"], m["score"]["cores"], m["score"]["memory"], m["title"], m["platform"]))
+        for rank, match in enumerate(matches, start=1):
+            match["rank"] = rank
+        rejected = [self._rejection(e, requirements) for e in evaluations.values() if not e.matches]
+        rejected.sort(key=lambda r: (len(r["reasons"]), r["title"], r["platform"]))
+        other: At = "max" if at == "min" else "min"
+        other_count = sum(1 for e in self._evaluate(self.requirements(target, other, overrides)[2])[0].values() if e.matches)
+        summary = self._summary(evaluations, pools_per_need, requirements)
+        summary[f"matches-at-{at}"] = len(matches)
+        summary[f"matches-at-{other}"] = other_count
+        return Plan(uuid, title, at, requirements, matches, rejected, summary)
+
+    def _match(self, evaluation: _Evaluation, requirements: Requirements, local_per_data: list[dict[URIRef, str | None]]) -> dict[str, Any]:
+        platform = evaluation.platform
+        pools = [p for p in evaluation.pools if p is not None]
+        offered = [
+            {
+                "pool": str(p["pool"]),
+                "nodes": _number(_decimal(p["poolNodes"])),
+                "cores-per-node": _number(_decimal(p["coresPerNode"])),
+                "memory-per-node": _number(_decimal(p["memoryPerNode"])),
+                "cores": _number(_decimal(p["offeredCores"])),
+                "memory": _number(_decimal(p["offeredMemory"])),
+                "maxwalltime": _number(_decimal(p["walltime"])),
+                "gpus": _number(_decimal(p["gpus"])),
+            }
+            for p in pools
+        ]
+        local_data = [
+            {"uuid": need.uuid, "title": need.title, "collection": local_per_data[i].get(platform.iri)}
+            for i, need in enumerate(requirements.data)
+            if evaluation.local[i]
+        ]
+        cores = sum((_decimal(p["offeredCores"]) or Decimal(0) for p in pools), Decimal(0))
+        memory = sum((_decimal(p["offeredMemory"]) or Decimal(0) for p in pools), Decimal(0))
+        return {
+            "platform": _uuid(platform.iri),
+            "title": platform.title,
+            "pool": offered[0]["pool"] if len(offered) == 1 else [o["pool"] for o in offered],
+            "offered": offered[0] if len(offered) == 1 else offered,
+            "local-data": local_data,
+            "storage": {"offered": _number(platform.storage), "needed": _number(evaluation.storage_need)},
+            "score": {"local-data": len(local_data), "cores": _number(cores), "memory": _number(memory)},
+            "launch": _launch(platform, requirements.location),
+        }
+
+    def _rejection(self, evaluation: _Evaluation, requirements: Requirements) -> dict[str, Any]:
+        platform = evaluation.platform
+        reasons: list[dict[str, Any]] = []
+        if not platform.type_ok:
+            reasons.append({"constraint": "type", "required": str(requirements.type), "offered": platform.types})
+        several = len(requirements.compute) > 1
+        for index, (need, fit, close) in enumerate(zip(requirements.compute, evaluation.pools, evaluation.closest, strict=True)):
+            if fit is not None:
+                continue
+            extra = {"requirement": index} if several else {}
+            if close is None:
+                reasons.append({"constraint": "compute", "required": need.to_dict(), "offered": None, **extra})
+                continue
+            pool = {"pool": str(close["pool"])}
+            if not _true(close["nodesOk"]):
+                reasons.append({"constraint": "nodes", "required": need.nodes, "offered": _number(_decimal(close["poolNodes"])), **pool, **extra})
+            if not _true(close["coresOk"]):
+                reasons.append({"constraint": "cores", "required": _number(need.cores), "offered": _number(_decimal(close["offeredCores"])), **pool, **extra})
+            if not _true(close["memoryOk"]):
+                reasons.append({"constraint": "memory", "required": _number(need.memory), "offered": _number(_decimal(close["offeredMemory"])), **pool, **extra})
+            if not _true(close["walltimeOk"]):
+                reasons.append({"constraint": "walltime", "required": _number(need.hours), "offered": _number(_decimal(close["walltime"])), **pool, **extra})
+        if not evaluation.storage_ok:
+            reasons.append({"constraint": "storage", "required": _number(evaluation.storage_need), "offered": _number(platform.storage)})
+        return {"platform": _uuid(platform.iri), "title": platform.title, "reasons": reasons}
+
+    def _summary(self, evaluations: Mapping[URIRef, _Evaluation], pools_per_need: Sequence[Mapping[URIRef, list[dict[str, Any]]]], requirements: Requirements) -> dict[str, Any]:
+        passing = {"type": 0, "nodes": 0, "cores": 0, "memory": 0, "walltime": 0, "storage": 0}
+        for iri, evaluation in evaluations.items():
+            passing["type"] += evaluation.platform.type_ok
+            passing["storage"] += evaluation.storage_ok
+            for flag, name in (("nodesOk", "nodes"), ("coresOk", "cores"), ("memoryOk", "memory"), ("walltimeOk", "walltime")):
+                passing[name] += all(any(_true(row[flag]) for row in pools.get(iri, [])) for pools in pools_per_need)
+        return {"platforms": len(evaluations), "matches": sum(1 for e in evaluations.values() if e.matches), "passing": passing}
+
+
+def _true(term: Identifier | None) -> bool:
+    return term is not None and bool(term.toPython())
+
+
+def _closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The pool that fails the fewest constraints, then offers the most."""
+    if not rows:
+        return None
+
+    def key(row: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
+        passed = sum(_true(row[f]) for f in ("nodesOk", "coresOk", "memoryOk", "walltimeOk"))
+        return (-passed, -(_decimal(row["offeredCores"]) or Decimal(0)), -(_decimal(row["offeredMemory"]) or Decimal(0)))
+
+    return min(rows, key=key)
+
+
+def _launch(platform: _Platform, location: Mapping[str, str]) -> str | None:
+    """The platform's launch template filled from the executable's location, or None when
+    either is missing or the template names a field the location does not give."""
+    if not platform.launch or not location:
+        return None
+    values = {
+        "url": platform.url or "",
+        "repository": quote(location.get("repository", ""), safe=""),
+        "ref": quote(location.get("ref", "HEAD"), safe=""),
+        "path": quote(location.get("path", ""), safe="/"),
+    }
+    if "{repository}" in platform.launch and not location.get("repository"):
+        return None
+    try:
+        return platform.launch.format(**values)
+    except (KeyError, IndexError, ValueError):
+        return None

@@ -174,7 +174,7 @@ def load_document(
     fmt = _guess_format(text, source, format)
     if fmt == "json":
         return _load_json(text, source, vocabulary)
-    graph = Graph()
+    graph = Graph(bind_namespaces="none")
     try:
         graph.parse(data=text, format=fmt, publicID="urn:esap-registry:document")
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise many unrelated types for bad syntax
@@ -294,7 +294,7 @@ def _registry_context() -> dict[str, Any]:
 
 def _load_jsonld(tree: Any, source: str, vocabulary: Vocabulary) -> Document:
     tree = _check_contexts(tree, source, "")
-    graph = Graph()
+    graph = Graph(bind_namespaces="none")
     try:
         graph.parse(data=json.dumps(tree), format="json-ld", publicID="urn:esap-registry:document")
     except Exception as exc:  # noqa: BLE001 - rdflib's JSON-LD processor raises assorted types on bad JSON-LD
@@ -464,7 +464,7 @@ def _load_manifest(tree: Any, source: str, vocabulary: Vocabulary) -> Document:
         annotated[key] = [e for e in entries if e is not None]
     if not found and not annotator.problems:
         raise InputError("a manifest is a JSON object with an executables or a platforms list", source=source, json_path="$")
-    graph = Graph()
+    graph = Graph(bind_namespaces="none")
     try:
         graph.parse(data=json.dumps(annotated), format="json-ld", publicID="urn:esap-registry:document")
     except Exception as exc:  # noqa: BLE001 - rdflib's JSON-LD processor raises assorted types on bad input
@@ -531,7 +531,7 @@ def _split(document: Document) -> None:
                 )
                 continue
             document.kinds[entry] = URIRef(kind)
-            entry_graph = Graph()
+            entry_graph = Graph(bind_namespaces="none")
             for triple in _reachable(graph, entry):
                 entry_graph.add(triple)
                 claimed.add(triple[0])

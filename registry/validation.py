@@ -159,7 +159,7 @@ class Validator:
         """
         docs = [documents] if isinstance(documents, Document) else list(documents)
         report = Report()
-        data = Graph()
+        data = Graph(bind_namespaces="none")
         owner: dict[Node, Document] = {}
         for doc in docs:
             report.issues.extend(self._problem_issue(doc, p) for p in doc.problems)

@@ -130,3 +130,55 @@ def test_the_store_can_come_from_the_environment(runner: CliRunner, examples_dir
     assert (store_path).is_dir()
     code, out, _ = run(runner, "list", "--store", store_path)
     assert "2 executable(s)" in out
+
+
+GAIA = "8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03"
+
+
+def test_plan_text_json_and_overrides(runner: CliRunner, examples_dir: Path, store_path: Path) -> None:
+    run(runner, "ingest", "--store", store_path, examples_dir)
+    code, out, err = run(runner, "plan", "--store", store_path, GAIA)
+    assert code == 0, err
+    assert "matches (1):" in out and "Gaia HPC batch cluster" in out
+    assert "ESCAPE Kubernetes cloud: cores: needs 210, offers 128" in out
+    assert "1 at the minima, 1 at the maxima" in out
+    code, out, _ = run(runner, "plan", "--store", store_path, GAIA, "--format", "json", "--nodes", "6", "--cores", "50",
+                       "--memory", "100GiB", "--data-size", "500MB")
+    body = json.loads(out)
+    assert [m["title"] for m in body["matches"]] == ["Gaia HPC batch cluster", "ESCAPE Kubernetes cloud"]
+    assert body["requirements"]["compute"] == [{"cores": 50, "memory": 100, "nodes": 6, "hours": 190}]
+    assert set(body) == {"executable", "title", "at", "requirements", "matches", "rejected", "summary"}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--memory", "-5"], "--memory must not be negative"),
+        (["--cores", "many"], "--cores: not a count"),
+        (["--at", "middle"], "Invalid value for '--at'"),
+    ],
+    ids=["negative", "not-a-number", "bad-at"],
+)
+def test_plan_refuses_bad_overrides_naming_the_option(
+    runner: CliRunner, examples_dir: Path, store_path: Path, args: list[str], message: str
+) -> None:
+    run(runner, "ingest", "--store", store_path, examples_dir / "gaia-hdbscan.json")
+    code, _, err = run(runner, "plan", "--store", store_path, GAIA, *args)
+    assert code in (1, 2) and message in err
+
+
+def test_plan_an_unknown_uuid_and_an_unregistered_manifest(runner: CliRunner, examples_dir: Path, store_path: Path, tmp_path: Path) -> None:
+    run(runner, "ingest", "--store", store_path, examples_dir / "platforms.json")
+    code, _, err = run(runner, "plan", "--store", store_path, GAIA)
+    assert code == 1 and f"no executable or platform {GAIA}" in err
+    single = tmp_path / "gaia.json"
+    manifest = json.loads((examples_dir / "gaia-hdbscan.json").read_text())
+    single.write_text(json.dumps({"executables": manifest["executables"][:1]}))
+    code, out, _ = run(runner, "plan", "--store", store_path, single, "--format", "json")
+    assert code == 0 and json.loads(out)["executable"] == GAIA
+
+
+def test_platforms_lists_pools_and_storage(runner: CliRunner, examples_dir: Path, store_path: Path) -> None:
+    run(runner, "ingest", "--store", store_path, examples_dir / "platforms.json")
+    code, out, _ = run(runner, "platforms", "--store", store_path)
+    assert code == 0 and "64 x 64 cores x 512 GiB, 240 h; 8 x 32 cores x 256 GiB, 48 h" in out and "7 platform(s)" in out

@@ -1,0 +1,104 @@
+"""Foundation figures: validation time per manifest, ingest rate into the embedded
+store (one manifest at a time and in bulk), and the export round trip.
+
+    .venv/bin/python bench/bench_foundation.py [--executables 10000] [--single 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import save, summary_ms, table, timings  # noqa: E402
+from synthetic import executables  # noqa: E402
+
+from registry.documents import load_document, load_path  # noqa: E402
+from registry.service import Registry  # noqa: E402
+from registry.store import open_store  # noqa: E402
+from registry.validation import get_validator  # noqa: E402
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--executables", type=int, default=10_000, help="executables ingested in bulk")
+    parser.add_argument("--single", type=int, default=1_000, help="executables ingested one manifest at a time")
+    parser.add_argument("--batch", type=int, default=1_000, help="documents per bulk ingest call")
+    args = parser.parse_args()
+    results: dict[str, object] = {}
+
+    validator = get_validator()
+    rows = []
+    for path in sorted(EXAMPLES.glob("*.json")):
+        document = load_path(path)
+        validate = summary_ms(timings(lambda d=document: validator.validate(d), repeat=30))
+        load_and_validate = summary_ms(timings(lambda p=path: validator.validate(load_path(p)), repeat=30))
+        entries = len(document.entries)
+        rows.append([path.name, entries, validate["p50_ms"], load_and_validate["p50_ms"]])
+        results[f"validate.{path.stem}"] = {"entries": entries, "validate": validate, "load_and_validate": load_and_validate}
+    print("## Validation per manifest (p50 of 30)\n")
+    print(table(["manifest", "entries", "SHACL only (ms)", "parse + SHACL (ms)"], rows))
+
+    manifest = executables(max(args.executables, args.single))["executables"]
+    texts = [json.dumps({"executables": [entry]}) for entry in manifest]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        registry = Registry(open_store(Path(tmp) / "single"))
+        registry.prepare()
+        started = time.perf_counter()
+        for text in texts[: args.single]:
+            registry.ingest(load_document(text, source="bench.json"))
+        single_seconds = time.perf_counter() - started
+        registry.store.close()
+
+        registry = Registry(open_store(Path(tmp) / "bulk"))
+        registry.prepare()
+        started = time.perf_counter()
+        for start in range(0, args.executables, args.batch):
+            documents = [load_document(t, source="bench.json") for t in texts[start : start + args.batch]]
+            registry.ingest(documents)
+        bulk_seconds = time.perf_counter() - started
+        stored = len(registry.entries())
+        size = sum(p.stat().st_size for p in (Path(tmp) / "bulk").rglob("*") if p.is_file())
+        registry.store.close()
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n## Ingest into the embedded store (SHACL validation on)\n")
+    print(table(
+        ["mode", "executables", "seconds", "executables/s"],
+        [
+            ["one manifest at a time", args.single, f"{single_seconds:.1f}", f"{args.single / single_seconds:.0f}"],
+            [f"bulk ({args.batch} documents a call)", args.executables, f"{bulk_seconds:.1f}", f"{args.executables / bulk_seconds:.0f}"],
+        ],
+    ))
+    print(f"\nstored {stored} executables; store on disk {size / 2**20:.1f} MiB; peak resident memory {peak_mib:.0f} MiB")
+    results["ingest"] = {
+        "single": {"executables": args.single, "seconds": round(single_seconds, 3), "per_second": round(args.single / single_seconds, 1)},
+        "bulk": {"executables": args.executables, "batch": args.batch, "seconds": round(bulk_seconds, 3),
+                 "per_second": round(args.executables / bulk_seconds, 1)},
+        "stored": stored,
+        "disk_mib": round(size / 2**20, 1),
+        "peak_rss_mib": round(peak_mib),
+    }
+
+    registry = Registry(open_store("memory"))
+    same = True
+    for path in sorted(EXAMPLES.glob("*.json")):
+        original = json.loads(path.read_text())
+        registry.ingest(load_path(path))
+        uuids = [e["uuid"] for key in ("executables", "platforms") for e in original.get(key, [])]
+        same &= registry.export_manifest(uuids=uuids) == original
+    print(f"\n## Round trip\n\nexport of every ingested example gives the same JSON: {same}")
+    results["roundtrip_examples_identical"] = same
+    print(f"\nresults written to {save('foundation', results)}")
+
+
+if __name__ == "__main__":
+    main()

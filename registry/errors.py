@@ -16,7 +16,10 @@ if TYPE_CHECKING:
 __all__ = [
     "InputError",
     "NotFound",
+    "OssrError",
+    "OssrUnavailable",
     "QueryError",
+    "QueryTimeout",
     "RegistryError",
     "StoreError",
     "StoreUnavailable",
@@ -108,6 +111,17 @@ class QueryError(RegistryError, ValueError):
     result it cannot give. Carries the parser's message."""
 
 
+class QueryTimeout(RegistryError):
+    """A query that ran past its time limit and was stopped; nothing of its result is given.
+
+    :param seconds: the limit that was exceeded.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"the query ran longer than its limit of {seconds:g} s and was stopped")
+
+
 class StoreError(RegistryError, RuntimeError):
     """The store failed to read or write: a full disk, a read-only directory,
     a store that is locked by another process."""
@@ -115,3 +129,14 @@ class StoreError(RegistryError, RuntimeError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached (a remote endpoint that is down or too slow)."""
+
+
+class OssrError(InputError):
+    """An OSSR input (a codemeta.json, a Zenodo record, an esap-executables.json)
+    that cannot be read as one: not JSON-LD, an unknown CodeMeta context, no
+    identifier to name the record by. The file is rejected; a batch goes on."""
+
+
+class OssrUnavailable(RegistryError, RuntimeError):
+    """The OSSR cannot be asked: Zenodo cannot be reached or does not answer in
+    time, or the optional ``eossr`` library the online import needs is missing."""

@@ -36,7 +36,7 @@ from registry.documents import Document
 from registry.errors import InputError, UnitError
 from registry.resources import load_query
 from registry.service import Registry
-from registry.store import Solutions, Store, open_store
+from registry.store import Store, open_store
 from registry.units import parse_count, parse_data_size, parse_duration
 from registry.vocabulary import ESAP
 
@@ -156,10 +156,10 @@ def _number(value: Decimal | int | float | None) -> int | float | None:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
-def _decimal(term: Identifier | None) -> Decimal | None:
-    if term is None:
+def _decimal(value: object) -> Decimal | None:
+    if value is None:
         return None
-    return Decimal(str(term))
+    return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
 # -- the plan ------------------------------------------------------------------
@@ -241,14 +241,12 @@ class Planner:
     # -- reading needs -----------------------------------------------------------
 
     def _needs_from(self, store: Store, executable: URIRef) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-        rows = store.query(load_query("plan-requirements"), {"executable": executable})
-        assert isinstance(rows, Solutions)
-        if not rows.rows:
+        rows = store.select(load_query("plan-requirements"), {"executable": executable})
+        if not rows:
             raise InputError(f"{executable} is not an executable with a type")
-        needs = store.query(load_query("plan-needs"), {"executable": executable})
-        assert isinstance(needs, Solutions)
+        needs = store.select(load_query("plan-needs"), {"executable": executable})
         compute = [r for r in rows if r["requirement"] is not None]
-        return next(iter(rows)), compute, list(needs)
+        return rows[0], compute, needs
 
     def requirements(self, target: str | Document, at: At = "min", overrides: Overrides | None = None) -> tuple[str | None, str | None, Requirements]:
         """What the executable needs at the minima (or maxima), after overrides.
@@ -324,8 +322,7 @@ class Planner:
     # -- the clauses -----------------------------------------------------------------
 
     def _platforms(self, type_: URIRef) -> dict[URIRef, _Platform]:
-        rows = self.store.query(load_query("plan-platforms"), {"type": type_})
-        assert isinstance(rows, Solutions)
+        rows = self.store.select(load_query("plan-platforms"), {"type": type_})
         platforms: dict[URIRef, _Platform] = {}
         for row in rows:
             iri = URIRef(row["platform"])
@@ -334,7 +331,7 @@ class Planner:
                 title=str(row["title"]) if row["title"] is not None else str(iri),
                 url=str(row["url"]) if row["url"] is not None else None,
                 launch=str(row["launch"]) if row["launch"] is not None else None,
-                type_ok=bool(row["typeOk"] is not None and row["typeOk"].toPython()),
+                type_ok=bool(row["typeOk"]),
                 types=sorted(str(row["types"]).split()) if row["types"] is not None else [],
                 storage=_decimal(row["storage"]) or Decimal(0),
             )
@@ -347,8 +344,7 @@ class Planner:
             "nodes": Literal(need.nodes, datatype=XSD.integer),
             "hours": Literal(need.hours if need.hours is not None else Decimal(0), datatype=XSD.decimal),
         }
-        rows = self.store.query(load_query("plan-pools"), bindings)
-        assert isinstance(rows, Solutions)
+        rows = self.store.select(load_query("plan-pools"), bindings)
         pools: dict[URIRef, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             pools[URIRef(row["platform"])].append(row)
@@ -361,8 +357,7 @@ class Planner:
             "anyFormat": Literal(need.format is None),
             "format": need.format if need.format is not None else ESAP.DataFormat,
         }
-        rows = self.store.query(load_query("plan-local-data"), bindings)
-        assert isinstance(rows, Solutions)
+        rows = self.store.select(load_query("plan-local-data"), bindings)
         local: dict[URIRef, str | None] = {}
         for row in rows:
             local.setdefault(URIRef(row["platform"]), str(row["collectionTitle"]) if row["collectionTitle"] is not None else None)
@@ -483,8 +478,8 @@ class Planner:
         return {"platforms": len(evaluations), "matches": sum(1 for e in evaluations.values() if e.matches), "passing": passing}
 
 
-def _true(term: Identifier | None) -> bool:
-    return term is not None and bool(term.toPython())
+def _true(value: object) -> bool:
+    return value is True
 
 
 def _closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -47,6 +47,7 @@ class IngestResult:
     platforms: list[URIRef] = field(default_factory=list)
     replaced: list[URIRef] = field(default_factory=list)
     report: Report = field(default_factory=Report)
+    records: list[URIRef] = field(default_factory=list)
 
 
 @dataclass
@@ -58,6 +59,7 @@ class BatchResult:
     executables: int = 0
     platforms: int = 0
     replaced: int = 0
+    records: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
@@ -68,6 +70,8 @@ class BatchResult:
             f"{self.stored_files} of {self.files} file(s) stored: {self.executables} executable(s), "
             f"{self.platforms} platform(s) ({self.replaced} replaced) in {self.seconds:.2f} s ({rate:.0f} entries/s)"
         )
+        if self.records:
+            text += f"; {self.records} software record(s)"
         if self.rejected:
             text += f"; {len(self.rejected)} file(s) rejected, nothing of them stored"
         return text
@@ -132,9 +136,9 @@ class Registry:
         for doc in docs:
             for entry, graph in doc.entries.items():
                 graphs[entry] = graph
-                (result.executables if doc.kinds[entry] == ESAP.Executable else result.platforms).append(entry)
-        existing = self.store.graph_names() if graphs else set()
-        result.replaced = [e for e in graphs if e in existing]
+                kind = doc.kinds[entry]
+                (result.executables if kind == ESAP.Executable else result.platforms if kind == ESAP.Platform else result.records).append(entry)
+        result.replaced = [e for e in graphs if self.store.select(load_query("entry-kind"), {"entry": e})]
         self.store.replace_graphs(graphs)
         return result
 
@@ -163,6 +167,7 @@ class Registry:
                 batch.stored_files += 1
                 batch.executables += len(result.executables)
                 batch.platforms += len(result.platforms)
+                batch.records += len(result.records)
                 batch.replaced += len(result.replaced)
                 batch.issues.extend(result.report.warnings)
             if progress:

@@ -173,6 +173,11 @@ class Vocabulary:
 
     # -- classes and terms ---------------------------------------------------
 
+    def domain_of(self, prop: URIRef) -> URIRef | None:
+        """The declared ``rdfs:domain`` of a property."""
+        value = self.graph.value(prop, RDFS.domain)
+        return URIRef(value) if isinstance(value, URIRef) else None
+
     def range_of(self, prop: URIRef) -> URIRef | None:
         """The declared ``rdfs:range`` of a property."""
         value = self.graph.value(prop, RDFS.range)

@@ -10,14 +10,15 @@ from click.testing import CliRunner
 
 from registry.service import Registry
 from registry.store import Store, open_store
+from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
 from registry.vocabulary import Vocabulary, get_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLES = ROOT / "examples"
 
-#: Every store backend the registry runs on here; the remote one joins when it exists.
-BACKENDS = ["oxigraph", "memory", "rdflib"]
+#: Every store backend the registry runs on here ("remote": a real `oxigraph serve`).
+BACKENDS = ["oxigraph", "memory", "rdflib", "remote"]
 
 
 @pytest.fixture(scope="session")
@@ -35,14 +36,28 @@ def examples_dir() -> Path:
     return EXAMPLES
 
 
-def _open(backend: str, tmp_path: Path) -> Store:
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
+    """One `oxigraph serve` on a free 127.0.0.1 port for the whole session (the remote store)."""
+    if find_oxigraph() is None:
+        pytest.skip("the 'oxigraph' command (pip install oxigraph) is missing")
+    with OxigraphServer(tmp_path_factory.mktemp("oxigraph-serve")) as server:
+        yield server
+
+
+def _open(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
+    if backend == "remote":
+        server: OxigraphServer = request.getfixturevalue("oxigraph_server")
+        opened = open_store(server.query_url, update_url=server.update_url)
+        opened.update("DROP ALL")  # each test starts empty
+        return opened
     return open_store(tmp_path / "store" if backend == "oxigraph" else backend)
 
 
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """A fresh, empty store of each backend in turn."""
-    opened = _open(request.param, tmp_path)
+    opened = _open(request.param, tmp_path, request)
     yield opened
     opened.close()
 

@@ -1,8 +1,9 @@
 """Store backends behind one interface, chosen in one place: :func:`open_store`.
 
 ``--store`` takes a directory path (the embedded pyoxigraph store on disk, the
-default), ``memory`` (pyoxigraph in memory) or ``rdflib`` (an rdflib Dataset in
-memory, the baseline).
+default), ``memory`` (pyoxigraph in memory), ``rdflib`` (an rdflib Dataset in
+memory, the baseline) or an ``http(s)://`` URL (a remote SPARQL 1.1 server's query
+endpoint; see :mod:`registry.store.remote`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ __all__ = ["Bindings", "QueryResult", "Solutions", "Store", "default_store_path"
 
 #: The environment variable that names the store when ``--store`` is not given.
 STORE_ENV = "ESAP_REGISTRY_STORE"
+#: A remote store's update endpoint, when it differs from its query endpoint (``--update-url``).
+UPDATE_URL_ENV = "ESAP_REGISTRY_UPDATE_URL"
+#: A file holding a remote store's credentials (``--credentials-file``).
+CREDENTIALS_FILE_ENV = "ESAP_REGISTRY_CREDENTIALS_FILE"
 
 
 def default_store_path() -> Path:
@@ -27,14 +32,29 @@ def default_store_path() -> Path:
     return base / "esap-registry" / "store"
 
 
-def open_store(spec: str | Path | None = None) -> Store:
+def open_store(
+    spec: str | Path | None = None,
+    *,
+    update_url: str | None = None,
+    credentials_file: Path | None = None,
+) -> Store:
     """Open the store named by ``spec``.
 
-    :param spec: ``memory``, ``rdflib``, or a directory; ``None`` for the default location.
+    :param spec: ``memory``, ``rdflib``, a directory, or the query endpoint of a remote
+        SPARQL store (``http(s)://``); ``None`` for ``$ESAP_REGISTRY_STORE``, else the default location.
+    :param update_url: a remote store's update endpoint, when it differs from the query
+        endpoint (default ``$ESAP_REGISTRY_UPDATE_URL``).
+    :param credentials_file: a remote store's credentials (default: from the environment).
     :raises StoreError: when the store cannot be opened.
+    :raises OSError: when the credentials file cannot be read.
     """
     if spec is None:
-        spec = default_store_path()
+        spec = os.environ.get(STORE_ENV) or default_store_path()
+    if isinstance(spec, str) and spec.lower().startswith(("http://", "https://")):
+        from registry.store.remote import Credentials, open_remote
+
+        credentials = Credentials.from_file(credentials_file) if credentials_file else None
+        return open_remote(spec, update_url, credentials=credentials)
     if str(spec) == "memory":
         from registry.store.oxigraph import OxigraphStore
 

@@ -8,8 +8,9 @@ on every backend. Values reach queries as bindings, never as query text.
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -17,7 +18,9 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Literal
 
-__all__ = ["Bindings", "QueryResult", "Solutions", "Store"]
+from registry.errors import QueryError, QueryTimeout
+
+__all__ = ["Bindings", "Deadline", "QueryResult", "Solutions", "Store"]
 
 #: Variable name (without ``?``) -> the RDF term it is bound to.
 Bindings = Mapping[str, Identifier]
@@ -59,6 +62,31 @@ def _python(term: Identifier | None) -> Any:
 QueryResult = Solutions | bool | Graph
 
 
+class Deadline:
+    """A time limit for one query, checked while its results are read.
+
+    :param seconds: how long the query may run, from now.
+    """
+
+    __slots__ = ("at", "seconds")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def expired(self) -> bool:
+        """True once the time is up."""
+        return time.monotonic() >= self.at
+
+    def check(self) -> None:
+        """Stop the query when the time is up.
+
+        :raises QueryTimeout: when the deadline has passed.
+        """
+        if time.monotonic() >= self.at:
+            raise QueryTimeout(self.seconds)
+
+
 class Store(ABC):
     """A quad store holding the registry."""
 
@@ -66,14 +94,30 @@ class Store(ABC):
     backend: str = "store"
 
     @abstractmethod
-    def query(self, query: str, bindings: Bindings | None = None, *, union_default_graph: bool = False) -> QueryResult:
+    def query(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        *,
+        union_default_graph: bool = False,
+        default_graph: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        deadline: Deadline | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query.
 
         :param query: the query text (from ``queries/``, or a user's).
         :param bindings: values for variables of the query.
         :param union_default_graph: let the default graph be the union of all graphs.
+        :param default_graph: the graphs whose merge is the default graph (the SPARQL
+            Protocol's ``default-graph-uri``); overrides ``union_default_graph`` and the
+            query's own ``FROM``.
+        :param named_graphs: the only named graphs ``GRAPH`` sees (``named-graph-uri``);
+            ``None`` for all of them.
+        :param deadline: stop the query when it passes, checked while results are read.
         :returns: :class:`Solutions` for SELECT, ``bool`` for ASK, a ``Graph`` for CONSTRUCT/DESCRIBE.
         :raises QueryError: when the query is malformed.
+        :raises QueryTimeout: when the deadline passes before every result is read.
         :raises StoreError: when the store fails.
         """
 
@@ -112,6 +156,20 @@ class Store(ABC):
     @abstractmethod
     def load(self, data: bytes, format: str = "nquads") -> None:
         """Add every quad of an N-Quads or TriG document, atomically."""
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[dict[str, Any]]:
+        """Run a SELECT query and give its rows as plain Python values: IRIs and blank
+        nodes as ``str``; literals as ``int``, ``Decimal``, ``float``, ``bool`` or ``str``;
+        unbound variables as ``None``. Backends override it when they can skip building
+        rdflib terms (the planner reads thousands of rows a plan).
+
+        :raises QueryError: when the query is malformed or not a SELECT.
+        :raises StoreError: when the store fails.
+        """
+        result = self.query(query, bindings)
+        if not isinstance(result, Solutions):
+            raise QueryError("select() takes a SELECT query")
+        return result.python()
 
     def close(self) -> None:
         """Release the store (flush and unlock files)."""

@@ -5,18 +5,23 @@ second, independent implementation of the interface."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from pyparsing import ParseException
 from rdflib.query import Result
 
 from registry.errors import QueryError
-from registry.store.base import Bindings, QueryResult, Solutions, Store
+from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
 from registry.store.terms import to_oxigraph
 
 __all__ = ["RdflibStore"]
+
+# A query's FROM and FROM NAMED name graphs of the store; rdflib would otherwise fetch
+# them from the web (or read them from local files). The registry never fetches.
+rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False
 
 
 class RdflibStore(Store):
@@ -28,24 +33,58 @@ class RdflibStore(Store):
         self._dataset = Dataset()
         self._lock = threading.RLock()
 
-    def query(self, query: str, bindings: Bindings | None = None, *, union_default_graph: bool = False) -> QueryResult:
+    def query(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        *,
+        union_default_graph: bool = False,
+        default_graph: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        deadline: Deadline | None = None,
+    ) -> QueryResult:
         with self._lock:
-            self._dataset.default_union = union_default_graph
+            dataset = self._dataset
+            if default_graph is not None or named_graphs is not None:
+                dataset = self._view(default_graph, named_graphs)
+            else:
+                dataset.default_union = union_default_graph
             try:
-                result: Result = self._dataset.query(query, initBindings=dict(bindings or {}))
+                result: Result = dataset.query(query, initBindings=dict(bindings or {}))
+                if result.type == "ASK":
+                    return bool(result.askAnswer)
+                if result.type == "SELECT":
+                    variables = [str(v) for v in result.vars or []]
+                    rows = []
+                    for row in result:
+                        if deadline is not None:
+                            deadline.check()
+                        rows.append(tuple(row))
+                    return Solutions(variables, rows)
+                graph = Graph()
+                for triple in result:
+                    if deadline is not None:
+                        deadline.check()
+                    graph.add(triple)
+                return graph
             except ParseException as exc:
                 raise QueryError(f"malformed SPARQL: {exc}") from exc
             finally:
                 self._dataset.default_union = False
-            if result.type == "ASK":
-                return bool(result.askAnswer)
-            if result.type == "SELECT":
-                variables = [str(v) for v in result.vars or []]
-                return Solutions(variables, [tuple(row) for row in result])
-            graph = Graph()
-            for triple in result:
-                graph.add(triple)
-            return graph
+
+    def _view(self, default_graph: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None) -> Dataset:
+        """A copy of the dataset a protocol request names: the merge of ``default_graph``
+        as its default graph, and only ``named_graphs`` (all, when ``None``) as named graphs."""
+        view = Dataset()
+        for name in default_graph or []:
+            for triple in self._dataset.graph(name):
+                view.add(triple)  # a triple without a graph goes to the default graph
+        names = self.graph_names() if named_graphs is None else named_graphs
+        for name in names:
+            target = view.graph(name)
+            for triple in self._dataset.graph(name):
+                target.add(triple)
+        return view
 
     def update(self, update: str) -> None:
         with self._lock:

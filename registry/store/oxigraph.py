@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from registry.errors import QueryError, StoreError
-from registry.store.base import Bindings, QueryResult, Solutions, Store
+from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
 from registry.store.terms import from_oxigraph, insert_data, to_oxigraph
 
 __all__ = ["OxigraphStore"]
@@ -39,22 +41,63 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
 
-    def query(self, query: str, bindings: Bindings | None = None, *, union_default_graph: bool = False) -> QueryResult:
+    def query(
+        self,
+        query: str,
+        bindings: Bindings | None = None,
+        *,
+        union_default_graph: bool = False,
+        default_graph: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        deadline: Deadline | None = None,
+    ) -> QueryResult:
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        dataset: dict[str, object] = {}
+        if default_graph is not None:
+            dataset["default_graph"] = [to_oxigraph(g) for g in default_graph]
+        elif union_default_graph:
+            dataset["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            dataset["named_graphs"] = [to_oxigraph(g) for g in named_graphs]
         try:
-            result = self._store.query(
-                query, substitutions=substitutions or None, use_default_graph_as_union=union_default_graph
-            )
+            # pyoxigraph evaluates lazily: the deadline is checked as each result is read.
+            result = self._store.query(query, substitutions=substitutions or None, **dataset)
+            if deadline is not None:
+                deadline.check()
             if isinstance(result, ox.QueryBoolean):
                 return bool(result)
             if isinstance(result, ox.QuerySolutions):
                 variables = [v.value for v in result.variables]
-                rows = [tuple(from_oxigraph(solution[i]) for i in range(len(variables))) for solution in result]
+                rows = []
+                for solution in result:
+                    if deadline is not None:
+                        deadline.check()
+                    rows.append(tuple(from_oxigraph(solution[i]) for i in range(len(variables))))
                 return Solutions(variables, rows)
             graph = Graph()
             for triple in result:
+                if deadline is not None:
+                    deadline.check()
                 graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))
             return graph
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(f"the store failed to answer a query: {exc}") from exc
+        finally:
+            # pyoxigraph's lazy results may only be dropped on the thread that made them:
+            # drop them here, not wherever an error's traceback (which holds this frame) ends up.
+            result = solution = triple = None  # noqa: F841
+
+    def select(self, query: str, bindings: Bindings | None = None) -> list[dict[str, Any]]:
+        substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
+        try:
+            result = self._store.query(query, substitutions=substitutions or None)
+            if not isinstance(result, ox.QuerySolutions):
+                raise QueryError("select() takes a SELECT query")
+            names = [v.value for v in result.variables]
+            indexes = range(len(names))
+            return [dict(zip(names, [_python(solution[i]) for i in indexes], strict=True)) for solution in result]
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
         except OSError as exc:
@@ -106,3 +149,25 @@ class OxigraphStore(Store):
             except OSError as exc:
                 raise StoreError(f"the store failed to flush: {exc}") from exc
         del self._store
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_READERS: dict[str, Callable[[str], Any]] = {
+    _XSD + "integer": int,
+    _XSD + "int": int,
+    _XSD + "long": int,
+    _XSD + "decimal": Decimal,
+    _XSD + "double": float,
+    _XSD + "float": float,
+    _XSD + "boolean": lambda value: value in ("true", "1"),
+}
+
+
+def _python(term: object) -> Any:
+    """A pyoxigraph term as a plain Python value, without building rdflib terms."""
+    if term is None:
+        return None
+    if isinstance(term, ox.Literal):
+        reader = _READERS.get(term.datatype.value)
+        return reader(term.value) if reader else term.value
+    return term.value  # type: ignore[attr-defined]

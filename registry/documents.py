@@ -234,6 +234,10 @@ def _reject_constant(name: str) -> Any:
 
 def _load_json(text: str, source: str, vocabulary: Vocabulary) -> Document:
     tree = _parse_json(text, source)
+    from registry.ossr import load_ossr, ossr_kind  # noqa: PLC0415 - registry.ossr builds on this module
+
+    if ossr_kind(tree) is not None:  # a codemeta.json or a Zenodo record: a software record
+        return load_ossr(tree, source=source, vocabulary=vocabulary)
     if _has_context(tree):
         return _load_jsonld(tree, source, vocabulary)
     return _load_manifest(tree, source, vocabulary)
@@ -359,11 +363,15 @@ class _Annotator:
             # An entry without a usable uuid still needs an IRI to be validated; the
             # uuid shape reports it, and a document with a violation is never stored.
             iri = URIRef(f"urn:esap-registry:unidentified:{document_number}:{top_key}-{index}")
-        annotated = self._object(obj, iri, path, class_term)
+        definition = self.context.get(class_term)
+        owner = self._expand(definition["@id"] if isinstance(definition, dict) else str(definition))
+        annotated = self._object(obj, iri, path, class_term, owner)
         annotated["@type"] = class_term
         return annotated
 
-    def _object(self, obj: dict[str, Any], iri: URIRef, path: str, class_term: str | None) -> dict[str, Any]:
+    def _object(
+        self, obj: dict[str, Any], iri: URIRef, path: str, class_term: str | None, owner: URIRef | None = None
+    ) -> dict[str, Any]:
         self.paths[iri] = path
         self.objects[path] = obj
         terms = dict(self.common)
@@ -383,6 +391,10 @@ class _Annotator:
                 self.problems.append(Problem(f"unknown key {key!r}{hint}", here, value))
                 continue
             prop, definition = term
+            domain = self.vocabulary.domain_of(prop)
+            if owner is not None and domain is not None and domain != owner:
+                self.problems.append(Problem(f"{key!r} does not belong here: {self._home(domain)}", here, value))
+                continue
             cls = self.vocabulary.range_of(prop)
             is_node = cls is not None and cls not in self.vocabulary.taxonomy_classes and str(cls).startswith(str(ESAP))
             if is_node:
@@ -392,6 +404,13 @@ class _Annotator:
                 self._check_scalar(key, value, here, definition)
                 result[key] = value
         return result
+
+    def _home(self, cls: URIRef) -> str:
+        """Where keys of ``cls`` belong, for messages."""
+        keys = sorted({k for p, k in self.vocabulary.json_keys.items() if self.vocabulary.range_of(p) == cls})
+        if keys:
+            return f"it is a key of the objects in {' or '.join(keys)}"
+        return f"it is a key of {self.vocabulary.label(cls)} entries"
 
     def _nested(self, key: str, value: Any, parent: URIRef, path: str, cls: URIRef, definition: dict[str, Any]) -> Any:
         class_term = self._class_term(cls)
@@ -406,7 +425,7 @@ class _Annotator:
                 if not isinstance(item, dict):
                     self.problems.append(Problem(f"each of {key} must be a JSON object", here, item))
                     continue
-                node = self._object(item, URIRef(f"{parent}#{key}-{i}"), here, None)
+                node = self._object(item, URIRef(f"{parent}#{key}-{i}"), here, None, cls)
                 if class_term:
                     node["@type"] = class_term
                 items.append(node)
@@ -414,7 +433,7 @@ class _Annotator:
         if not isinstance(value, dict):
             self.problems.append(Problem(f"{key} must be a JSON object", path, value))
             return None
-        node = self._object(value, URIRef(f"{parent}#{key}"), path, None)
+        node = self._object(value, URIRef(f"{parent}#{key}"), path, None, cls)
         if class_term:
             node["@type"] = class_term
         return node

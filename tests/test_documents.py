@@ -167,3 +167,14 @@ def test_statements_about_no_entry_are_a_problem() -> None:
     doc = load_document(f"<urn:x> <{ESAP.title}> \"stray\" .", source="d.ttl")
     assert doc.entries == {}
     assert "belong to no executable or platform" in doc.problems[0].message
+
+
+def test_a_key_at_the_wrong_level_is_a_problem_that_says_where_it_belongs() -> None:
+    doc = load_document(manifest(mincores=1, **{"compute-resources": [{"mincores": 1, "repository": "x"}]}), source="m.json")
+    problems = {p.path: p.message for p in doc.problems}
+    assert problems["executables[0].mincores"] == "'mincores' does not belong here: it is a key of the objects in compute-resources"
+    assert "location" in problems["executables[0].compute-resources[0].repository"]
+    platform = {"uuid": "f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01", "type": "urn:platforms/binderhub", "title": "p",
+                "compute-resources": [{"nodes": 1, "cores": 1, "memory": 1, "mincores": 1}]}
+    doc = load_document(json.dumps({"platforms": [platform]}), source="p.json")
+    assert [p.path for p in doc.problems] == ["platforms[0].compute-resources[0].mincores"]

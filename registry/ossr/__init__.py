@@ -1,0 +1,54 @@
+"""The OSSR import: software records from CodeMeta and Zenodo, and the executables they provide.
+
+* :mod:`registry.ossr.codemeta`: ``codemeta.json`` (CodeMeta 1.0, 2.0, 3.0) read as
+  JSON-LD with the bundled contexts;
+* :mod:`registry.ossr.zenodo`: Zenodo record JSON (as the API returns it and eossr wraps it);
+* :mod:`registry.ossr.records`: a record's IRI, its graph and its executables;
+* :mod:`registry.ossr.importer`: importing files offline, or Zenodo online through eossr.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from registry.documents import Document
+from registry.ossr.codemeta import codemeta_version
+from registry.ossr.records import EXECUTABLES_FILE, NOTEBOOK_TYPE, RecordDocuments, build_record, record_iri
+from registry.ossr.zenodo import is_zenodo_record
+from registry.vocabulary import Vocabulary
+
+__all__ = [
+    "EXECUTABLES_FILE",
+    "NOTEBOOK_TYPE",
+    "RecordDocuments",
+    "build_record",
+    "load_ossr",
+    "ossr_kind",
+    "record_iri",
+]
+
+
+def ossr_kind(tree: Any) -> str | None:
+    """``codemeta`` when a parsed JSON document names a CodeMeta context, ``zenodo`` when
+    it is a Zenodo record, else None (a manifest or other JSON-LD)."""
+    if codemeta_version(tree) is not None:
+        return "codemeta"
+    if is_zenodo_record(tree):
+        return "zenodo"
+    return None
+
+
+def load_ossr(tree: Any, *, source: str, vocabulary: Vocabulary | None = None) -> Document:
+    """A codemeta.json or a Zenodo record as one document: the record and the executables
+    ESAP's keyword rule derives (companion files are read by ``esap-registry ossr import`` only).
+
+    :raises OssrError: when it cannot be read as a record.
+    """
+    kind = ossr_kind(tree)
+    built = build_record(
+        source=source,
+        codemeta=tree if kind == "codemeta" else None,
+        zenodo=tree if kind == "zenodo" else None,
+        vocabulary=vocabulary,
+    )
+    return built.merged()

@@ -1,0 +1,98 @@
+"""``esap-registry ossr``: import software records from the OSSR.
+
+Registered on the main command by :mod:`registry.cli`. This module imports
+nothing of :mod:`registry.cli` at import time (which imports it); the error
+handling that maps the registry's errors to exit codes is the CLI's own
+:func:`registry.cli.handle_errors`, looked up when a command runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from registry.store import STORE_ENV, default_store_path
+
+__all__ = ["ossr"]
+
+
+@click.group()
+def ossr() -> None:
+    """Import software records (CodeMeta, Zenodo) from the OSSR, the Zenodo community escape2020."""
+
+
+@ossr.command(name="import")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--record", "record_ids", multiple=True, metavar="ID", help="A Zenodo record id to fetch online (repeatable).")
+@click.option("--all", "all_records", is_flag=True, help="Fetch every record of the OSSR online.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=30.0, show_default=True, help="Seconds to wait for Zenodo.")
+@click.option(
+    "--store",
+    "store_spec",
+    envvar=STORE_ENV,
+    default=None,
+    metavar="PATH|memory",
+    help=f"The store: a directory (created if missing), or 'memory'. Default: ${STORE_ENV}, else {default_store_path()}.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+def import_records(
+    paths: tuple[Path, ...],
+    record_ids: tuple[str, ...],
+    all_records: bool,
+    timeout: float,
+    store_spec: str | None,
+    quiet: bool,
+) -> None:
+    """Import saved codemeta.json and Zenodo record JSON files (FILE or DIR...), or
+    records fetched from Zenodo (--record ID, --all; needs the eossr extra).
+
+    Beside each input, <base>esap-executables.json (the software's executables, in the
+    seed format) and, for a Zenodo record, <base>codemeta.json are read too.
+
+    Exit 0 when every record was stored, 1 when one was rejected, 2 on an error
+    (an unreadable file, Zenodo unreachable, eossr missing).
+    """
+    from registry.cli import handle_errors  # noqa: PLC0415 - registry.cli imports this module
+
+    handle_errors(_run)(paths, record_ids, all_records, timeout, store_spec, quiet)
+
+
+def _run(
+    paths: tuple[Path, ...], record_ids: tuple[str, ...], all_records: bool, timeout: float, store_spec: str | None, quiet: bool
+) -> None:
+    from registry.cli import EXIT_ERROR, EXIT_FAIL, EXIT_OK, _fail, _registry  # noqa: PLC0415
+    from registry.ossr.importer import OssrImporter, fetch_records, find_inputs  # noqa: PLC0415
+
+    online = bool(record_ids) or all_records
+    if online == bool(paths) or (record_ids and all_records):
+        _fail("give files or directories to import, or --record ID, or --all", EXIT_ERROR)
+    registry = _registry(store_spec)
+    with registry.store:
+        importer = OssrImporter(registry)
+        if online:
+            count, fetched = fetch_records(record_ids, all_records=all_records, timeout=timeout)
+            batch = _with_progress(count, quiet, lambda step: importer.import_fetched(fetched, progress=step))
+        else:
+            files = find_inputs(paths)
+            missing = [p for p in files if not p.exists()]
+            if missing:
+                _fail(f"no such file: {missing[0]}", EXIT_ERROR)
+            batch = _with_progress(len(files), quiet, lambda step: importer.import_files(files, progress=step))
+    if not quiet:
+        for issue in batch.issues:
+            click.echo(f"{issue.severity.lower()}: {issue.where()}: {issue.message}", err=True)
+    for name, reason in batch.rejected.items():
+        click.echo(f"rejected {name}: {reason}", err=True)
+    click.echo(batch.summary())
+    sys.exit(EXIT_FAIL if batch.rejected else EXIT_OK)
+
+
+def _with_progress(count: int, quiet: bool, work: Callable[[Callable[[str], None] | None], Any]) -> Any:
+    if count > 1 and not quiet:
+        with click.progressbar(length=count, label="importing", file=sys.stderr) as bar:
+            return work(lambda _: bar.update(1))
+    return work(None)

@@ -24,7 +24,14 @@ from registry import __version__
 from registry.documents import load_path
 from registry.errors import InputError, NotFound, QueryError, RegistryError, StoreError, ValidationFailed
 from registry.service import Registry, find_files
-from registry.store import STORE_ENV, Solutions, default_store_path, open_store
+from registry.store import (
+    CREDENTIALS_FILE_ENV,
+    STORE_ENV,
+    UPDATE_URL_ENV,
+    Solutions,
+    default_store_path,
+    open_store,
+)
 from registry.units import Kind, format_quantity
 from registry.validation import Report, get_validator
 from registry.vocabulary import ESAP
@@ -63,20 +70,53 @@ def handle_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def _remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    ctx.meta[f"esap-registry.{param.name}"] = value
+    return value
+
+
 def store_option(function: F) -> F:
-    """``--store`` on every command that reads or writes the registry."""
+    """``--store`` on every command that reads or writes the registry, with a remote
+    store's ``--update-url`` and ``--credentials-file`` (kept in the context, read by
+    :func:`_registry`)."""
+    function = click.option(
+        "--credentials-file",
+        envvar=CREDENTIALS_FILE_ENV,
+        type=click.Path(path_type=Path, dir_okay=False),
+        expose_value=False,
+        callback=_remember,
+        help="A remote store's credentials: user=/password= or token= lines "
+        "(default: $ESAP_REGISTRY_STORE_USER, _PASSWORD or _TOKEN).",
+    )(function)
+    function = click.option(
+        "--update-url",
+        envvar=UPDATE_URL_ENV,
+        expose_value=False,
+        callback=_remember,
+        metavar="URL",
+        help="A remote store's SPARQL update endpoint, when it differs from --store (its query endpoint).",
+    )(function)
     return click.option(
         "--store",
         "store_spec",
         envvar=STORE_ENV,
         default=None,
-        metavar="PATH|memory",
-        help=f"The store: a directory (created if missing), or 'memory'. Default: ${STORE_ENV}, else {default_store_path()}.",
+        metavar="PATH|memory|URL",
+        help="The store: a directory (created if missing), 'memory', or a SPARQL 1.1 query endpoint "
+        f"(http(s)://). Default: ${STORE_ENV}, else {default_store_path()}.",
     )(function)
 
 
 def _registry(store_spec: str | None) -> Registry:
-    return Registry(open_store(store_spec))
+    context = click.get_current_context(silent=True)
+    meta = context.meta if context is not None else {}
+    return Registry(
+        open_store(
+            store_spec,
+            update_url=meta.get("esap-registry.update_url"),
+            credentials_file=meta.get("esap-registry.credentials_file"),
+        )
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -429,6 +469,20 @@ def platforms(store_spec: str | None, fmt: str) -> None:
         rows.append((entry["uuid"], entry.get("title", ""), entry.get("type", ""), pools, storage, " ".join(entry.get("executable-types", []))))
     click.echo(_table(["uuid", "title", "type", "node pools", "storage", "runs"], rows))
     click.echo(f"{len(entries)} platform(s)")
+
+
+# -- ossr (registry/ossr/command.py) -------------------------------------------------
+
+from registry.ossr.command import ossr as _ossr  # noqa: E402 - the OSSR import group, kept with its module
+
+cli.add_command(_ossr)
+
+
+# -- serve (registry/web/command.py) ------------------------------------------------
+
+from registry.web.command import serve as _serve  # noqa: E402 - the web service's command, kept with its module
+
+cli.add_command(store_option(_serve))  # type: ignore[arg-type]
 
 
 def main() -> None:

@@ -1,0 +1,448 @@
+"""The REST API: the known-location lists, entries with content negotiation,
+writes with a bearer token, validation, and plans."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from rdflib import URIRef
+
+from registry import __version__
+from registry.documents import Document, entry_iri, load_document
+from registry.errors import InputError, NotFound, ValidationFailed
+from registry.planner import Overrides, Planner
+from registry.service import IngestResult
+from registry.vocabulary import ESAP
+from registry.web.http import AppState, body_format, negotiate, read_body, require_token, state
+
+__all__ = ["COLLECTIONS", "ENTRY_TYPES", "router"]
+
+#: The two collections: URL segment -> (class of its entries, singular name).
+COLLECTIONS: dict[str, tuple[URIRef, str]] = {
+    "executables": (ESAP.Executable, "executable"),
+    "platforms": (ESAP.Platform, "platform"),
+}
+
+#: What an entry (or a list of entries) can be given as, in the server's order of preference.
+ENTRY_TYPES = [
+    "application/json",
+    "application/ld+json",
+    "text/turtle",
+    "application/n-triples",
+    "application/rdf+xml",
+    "text/html",
+]
+_RDF_NAMES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml"}
+#: ``?format=`` names (for links, which cannot set Accept) -> media type.
+FORMAT_NAMES = {
+    "json": "application/json",
+    "jsonld": "application/ld+json",
+    "turtle": "text/turtle",
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "rdfxml": "application/rdf+xml",
+    "html": "text/html",
+}
+_FORMAT = Query(None, description="overrides Accept: json, jsonld, turtle, nt, rdfxml or html")
+
+router = APIRouter()
+
+
+def _json(body: Any, status: int = 200, media_type: str = "application/json", headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, indent=2, ensure_ascii=False).encode("utf-8"),
+        status_code=status,
+        media_type=media_type,
+        headers=headers,
+    )
+
+
+def _vary(response: Response) -> Response:
+    response.headers["Vary"] = "Accept"
+    return response
+
+
+# -- health ---------------------------------------------------------------------
+
+
+@router.get("/health", tags=["service"], summary="Is the service up, and what does it hold")
+def health(request: Request) -> dict[str, Any]:
+    """``{"status": "ok"}`` with the number of entries and whether writes are possible."""
+    app = state(request)
+    entries = app.registry.entries()
+    executables = sum(1 for e in entries if e.kind == "executable")
+    return {
+        "status": "ok",
+        "version": __version__,
+        "store": app.registry.store.backend,
+        "executables": executables,
+        "platforms": len(entries) - executables,
+        "writable": not app.settings.read_only,
+        "vocabulary": app.registry.vocabulary.version,
+    }
+
+
+# -- reading --------------------------------------------------------------------
+
+
+def _check_kind(app: AppState, uuid: str, collection: str) -> URIRef:
+    """The entry's IRI, when the entry is of this collection.
+
+    :raises NotFound: when there is no entry of this kind with this uuid.
+    :raises InputError: when ``uuid`` is not a UUID.
+    """
+    kind, name = COLLECTIONS[collection]
+    iri, found = app.registry.resolve(uuid)
+    if found != kind:
+        raise NotFound(uuid, name)
+    return iri
+
+
+def _entry_type(request: Request, format: str | None) -> str:
+    """The media type asked for by ``?format=``, else by Accept.
+
+    :raises InputError: for an unknown format name.
+    :raises NotAcceptable: when Accept allows none of the entry formats.
+    """
+    if format:
+        if format not in FORMAT_NAMES:
+            raise InputError(f"unknown format {format!r}: use {', '.join(FORMAT_NAMES)}")
+        return FORMAT_NAMES[format]
+    return negotiate(request, ENTRY_TYPES)
+
+
+def list_entries(request: Request, collection: str, q: str, type_: str, format: str | None = None) -> Response:
+    """A collection as the manifest ESAP reads (or JSON-LD, RDF, or an HTML list)."""
+    app = state(request)
+    kind, _ = COLLECTIONS[collection]
+    chosen = _entry_type(request, format)
+    if chosen == "text/html":
+        return _vary(HTMLResponse(app.pages.entry_list(request, collection, q, type_)))
+    if chosen in _RDF_NAMES:
+        text = app.registry.export_rdf(_RDF_NAMES[chosen], kind=kind)
+        return _vary(Response(text.encode("utf-8"), media_type=chosen))
+    manifest = app.registry.export_manifest(kind=kind, jsonld=chosen == "application/ld+json")
+    if chosen == "application/json":
+        manifest.setdefault(collection, [])
+    return _vary(_json(manifest, media_type=chosen))
+
+
+def get_entry(request: Request, collection: str, uuid: str, format: str | None = None) -> Response:
+    """One entry, in the format the client prefers."""
+    app = state(request)
+    _check_kind(app, uuid, collection)
+    chosen = _entry_type(request, format)
+    if chosen == "text/html":
+        return _vary(HTMLResponse(app.pages.entry_page(request, collection, uuid)))
+    if chosen in _RDF_NAMES:
+        text = app.registry.export_rdf(_RDF_NAMES[chosen], uuids=[uuid])
+        return _vary(Response(text.encode("utf-8"), media_type=chosen))
+    if chosen == "application/ld+json":
+        return _vary(_json(app.registry.export_manifest(uuids=[uuid], jsonld=True), media_type=chosen))
+    manifest = app.registry.export_manifest(uuids=[uuid])
+    return _vary(_json(manifest[collection][0]))
+
+
+# -- writing --------------------------------------------------------------------
+
+
+def _load(body: bytes, fmt: str | None, app: AppState) -> Document:
+    return load_document(body, source="<request>", format=fmt, vocabulary=app.registry.vocabulary)
+
+
+def _check_document(document: Document, collection: str) -> None:
+    """Every entry of the document is of this collection's kind.
+
+    :raises InputError: when it holds none, or holds entries of the other kind.
+    """
+    kind, name = COLLECTIONS[collection]
+    other = next(c for c in COLLECTIONS if c != collection)
+    wrong = [e for e, k in document.kinds.items() if k != kind]
+    if wrong:
+        raise InputError(
+            f"the document holds {len(wrong)} entr{'y' if len(wrong) == 1 else 'ies'} that "
+            f"{'is' if len(wrong) == 1 else 'are'} not {name}s: send them to /{other}",
+            source="<request>",
+        )
+    if not document.kinds and not document.problems:
+        raise InputError(f"the document holds no {name}", source="<request>")
+
+
+def _stored(result: IngestResult, collection: str) -> dict[str, Any]:
+    entries = result.executables if collection == "executables" else result.platforms
+    replaced = set(result.replaced)
+    return {
+        "stored": [
+            {
+                "uuid": str(iri).removeprefix("urn:uuid:"),
+                "iri": str(iri),
+                "url": f"/{collection}/{str(iri).removeprefix('urn:uuid:')}",
+                "replaced": iri in replaced,
+            }
+            for iri in entries
+        ],
+        "report": result.report.to_dict(),
+    }
+
+
+def _ingest(app: AppState, body: bytes, fmt: str | None, collection: str, uuid: str | None) -> IngestResult:
+    """Read, check and store a document in one step (run in a worker thread).
+
+    :raises InputError: when it is malformed, of the wrong kind, or (for PUT) not the entry named.
+    :raises ValidationFailed: when it does not conform; nothing is stored.
+    """
+    document = _load(body, fmt, app)
+    _check_document(document, collection)
+    if uuid is not None:
+        iri = entry_iri(uuid)
+        names = list(document.kinds)
+        if names != [iri]:
+            found = ", ".join(str(n) for n in names) or "none"
+            raise InputError(
+                f"the body must hold exactly the entry {iri} named by the URL; it holds {found}",
+                source="<request>",
+            )
+    with app.write_lock:
+        return app.registry.ingest(document)
+
+
+def _validate(app: AppState, body: bytes, fmt: str | None) -> dict[str, Any]:
+    document = _load(body, fmt, app)
+    with app.write_lock:
+        return app.registry.validate(document).to_dict()
+
+
+async def post_entries(request: Request, collection: str) -> Response:
+    """Store every entry of a document (JSON, JSON-LD or Turtle), all or none."""
+    require_token(request)
+    fmt = body_format(request)
+    body = await read_body(request)
+    app = state(request)
+    result = await run_in_threadpool(_ingest, app, body, fmt, collection, None)
+    answer = _stored(result, collection)
+    headers = {"Location": answer["stored"][0]["url"]} if len(answer["stored"]) == 1 else None
+    return _json(answer, status=201, headers=headers)
+
+
+async def put_entry(request: Request, collection: str, uuid: str) -> Response:
+    """Store one entry under its uuid, replacing what was there."""
+    require_token(request)
+    entry_iri(uuid)
+    fmt = body_format(request)
+    body = await read_body(request)
+    app = state(request)
+    result = await run_in_threadpool(_ingest, app, body, fmt, collection, uuid)
+    answer = _stored(result, collection)
+    created = not answer["stored"][0]["replaced"]
+    return _json(answer, status=201 if created else 200, headers={"Location": answer["stored"][0]["url"]} if created else None)
+
+
+def delete_entry(request: Request, collection: str, uuid: str) -> Response:
+    """Remove an entry and everything it says."""
+    require_token(request)
+    app = state(request)
+    with app.write_lock:
+        _check_kind(app, uuid, collection)
+        app.registry.delete(uuid)
+    return Response(status_code=204)
+
+
+def _register_collection(collection: str) -> None:
+    _, name = COLLECTIONS[collection]
+    tags: list[str | Enum] = [collection]
+
+    @router.get(
+        f"/{collection}",
+        tags=tags,
+        summary=f"Every {name} (the known location ESAP reads)",
+        response_class=Response,
+        responses={200: {"content": {t: {} for t in ENTRY_TYPES}}, 406: {"description": "no acceptable format"}},
+        name=f"list_{collection}",
+    )
+    def _list(
+        request: Request,
+        q: str = Query("", description="HTML list only: text to search for in titles, descriptions and uuids"),
+        type: str = Query("", description="HTML list only: a type URN; narrower types match too"),
+        format: str | None = _FORMAT,
+    ) -> Response:
+        return list_entries(request, collection, q.strip(), type.strip(), format)
+
+    @router.get(
+        f"/{collection}/{{uuid}}",
+        tags=tags,
+        summary=f"One {name}: seed JSON, JSON-LD, Turtle, N-Triples, RDF/XML or HTML by Accept",
+        response_class=Response,
+        responses={200: {"content": {t: {} for t in ENTRY_TYPES}}, 404: {"description": f"no such {name}"}},
+        name=f"get_{name}",
+    )
+    def _get(request: Request, uuid: str, format: str | None = _FORMAT) -> Response:
+        return get_entry(request, collection, uuid, format)
+
+    @router.post(
+        f"/{collection}",
+        tags=tags,
+        status_code=201,
+        summary=f"Store {name}s (needs the token); a document with any violation stores nothing (422)",
+        name=f"post_{collection}",
+        openapi_extra={"requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}}},
+    )
+    async def _post(request: Request) -> Response:
+        return await post_entries(request, collection)
+
+    @router.put(
+        f"/{collection}/{{uuid}}",
+        tags=tags,
+        summary=f"Store or replace one {name} (needs the token); the body's uuid must be the URL's",
+        name=f"put_{name}",
+        openapi_extra={"requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}}},
+    )
+    async def _put(request: Request, uuid: str) -> Response:
+        return await put_entry(request, collection, uuid)
+
+    @router.delete(
+        f"/{collection}/{{uuid}}",
+        tags=tags,
+        status_code=204,
+        summary=f"Delete one {name} (needs the token)",
+        name=f"delete_{name}",
+    )
+    def _delete(request: Request, uuid: str) -> Response:
+        return delete_entry(request, collection, uuid)
+
+
+for _collection in COLLECTIONS:
+    _register_collection(_collection)
+
+
+@router.get("/entries/{uuid}", tags=["service"], summary="Redirect to an entry, whichever its kind")
+def entry_redirect(request: Request, uuid: str) -> RedirectResponse:
+    """303 to ``/executables/{uuid}`` or ``/platforms/{uuid}``."""
+    _, kind = state(request).registry.resolve(uuid)
+    collection = "executables" if kind == ESAP.Executable else "platforms"
+    return RedirectResponse(f"/{collection}/{uuid.strip().lower().removeprefix('urn:uuid:')}", status_code=303)
+
+
+@router.post(
+    "/validate",
+    tags=["service"],
+    summary="Validate a document without storing it (no token needed)",
+    openapi_extra={"requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}}},
+)
+async def validate(request: Request) -> JSONResponse:
+    """The whole SHACL report (``conforms``, and each issue's JSON path, value and message)."""
+    fmt = body_format(request)
+    body = await read_body(request)
+    report = await run_in_threadpool(_validate, state(request), body, fmt)
+    return JSONResponse(report)
+
+
+# -- plans ------------------------------------------------------------------------
+
+
+def plan_overrides(
+    cores: str | None = None,
+    memory: str | None = None,
+    nodes: str | None = None,
+    hours: str | None = None,
+    storage: str | None = None,
+    data_size: str | None = None,
+) -> Overrides:
+    """The what-if values of a request (blank ones ignored); checked by the planner."""
+
+    def given(value: str | None) -> str | None:
+        return value.strip() if value is not None and value.strip() else None
+
+    return Overrides(
+        cores=given(cores),
+        memory=given(memory),
+        nodes=given(nodes),
+        hours=given(hours),
+        storage=given(storage),
+        data_size=given(data_size),
+    )
+
+
+def make_plan(app: AppState, target: str | Document, at: str, overrides: Overrides) -> dict[str, Any]:
+    """The plan's JSON (as ``esap-registry plan --format json``).
+
+    :raises NotFound: for an unknown uuid.
+    :raises InputError: for a bad ``at`` or override, or a target that is no executable.
+    """
+    if at not in ("min", "max"):
+        raise InputError(f"at must be min or max, not {at!r}")
+    return Planner(app.registry).plan(target, at=at, overrides=overrides).to_dict()  # type: ignore[arg-type]
+
+
+_AT = Query("min", description="plan at the minima (min) or the maxima (max) of the executable's ranges")
+_CORES = Query(None, description="total cores needed, instead of the executable's")
+_MEMORY = Query(None, description="total memory needed (GiB, or with a unit: 100GiB)")
+_NODES = Query(None, description="nodes needed")
+_HOURS = Query(None, description="wall-clock time needed (hours, or 30min, 2d, 12:30:00)")
+_STORAGE = Query(None, description="working storage needed (GiB, or with a unit)")
+_DATA_SIZE = Query(None, alias="data-size", description="size of each data resource (GiB, or with a unit)")
+
+
+@router.get(
+    "/plan/{uuid}",
+    tags=["plan"],
+    summary="Where a registered executable can run: ranked matches, explained rejections",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}, "text/html": {}}}},
+)
+def plan_registered(
+    request: Request,
+    uuid: str,
+    at: str = _AT,
+    cores: str | None = _CORES,
+    memory: str | None = _MEMORY,
+    nodes: str | None = _NODES,
+    hours: str | None = _HOURS,
+    storage: str | None = _STORAGE,
+    data_size: str | None = _DATA_SIZE,
+) -> Response:
+    """The same JSON as ``esap-registry plan UUID --format json`` with the same overrides."""
+    app = state(request)
+    overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size)
+    chosen = negotiate(request, ["application/json", "text/html"])
+    plan = make_plan(app, uuid, at, overrides)
+    if chosen == "text/html":
+        return _vary(HTMLResponse(app.pages.plan_page(request, uuid, plan)))
+    return _vary(_json(plan))
+
+
+@router.post(
+    "/plan",
+    tags=["plan"],
+    summary="Plan an unregistered executable given as a manifest (no token needed)",
+    openapi_extra={"requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}}},
+)
+async def plan_document(
+    request: Request,
+    at: str = _AT,
+    cores: str | None = _CORES,
+    memory: str | None = _MEMORY,
+    nodes: str | None = _NODES,
+    hours: str | None = _HOURS,
+    storage: str | None = _STORAGE,
+    data_size: str | None = _DATA_SIZE,
+) -> Response:
+    """The document must hold exactly one executable and conform to the shapes (else 422)."""
+    fmt = body_format(request)
+    body = await read_body(request)
+    app = state(request)
+    overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size)
+
+    def work() -> dict[str, Any]:
+        document = _load(body, fmt, app)
+        with app.write_lock:
+            report = app.registry.validate(document)
+        if not report.conforms:
+            raise ValidationFailed(report)
+        return make_plan(app, document, at, overrides)
+
+    return _json(await run_in_threadpool(work))

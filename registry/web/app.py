@@ -1,0 +1,112 @@
+"""The app factory: :func:`create_app` builds the FastAPI app on a store."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from registry import __version__
+from registry.service import Registry
+from registry.store import Store, open_store
+from registry.web import api, endpoint, ontology
+from registry.web.errors import register_handlers
+from registry.web.http import AppState, negotiate, state
+from registry.web.pages import STATIC_DIR, Pages
+from registry.web.settings import Settings
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """A linked-data registry of scientific executables (Jupyter notebooks, containers,
+batch jobs from ESCAPE's OSSR) and the platforms that can run them.
+
+`GET /executables` and `GET /platforms` are the known locations ESAP reads. Writes need the
+operator's bearer token. `/sparql` is a SPARQL 1.1 Protocol endpoint over the union of every
+graph; `/ontology` browses the vocabulary."""
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the web app.
+
+    :param settings: the operator's settings (read-only, default limits when not given).
+    :param store: the store to serve; when not given the default store is opened, and
+        closed when the app shuts down (a store passed in is left open for its owner).
+    :raises StoreError: when the store cannot be opened or prepared.
+    """
+    settings = settings or Settings()
+    owned = store is None
+    store = store if store is not None else open_store(None)
+    registry = Registry(store)
+    registry.prepare()
+    executor = ThreadPoolExecutor(max_workers=settings.query_workers, thread_name_prefix="sparql")
+    pages = Pages(registry)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        executor.shutdown(wait=False, cancel_futures=True)
+        if owned:
+            store.close()
+
+    app = FastAPI(
+        title="ESAP registry",
+        version=__version__,
+        description=_DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.esap = AppState(settings=settings, registry=registry, pages=pages, executor=executor)
+    app.state.pages = pages
+    register_handlers(app)
+    if settings.cors:
+        # Reads only: no Authorization header and no PUT or DELETE from other origins.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Accept", "Content-Type"],
+            expose_headers=["Location", "Content-Type"],
+        )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.include_router(api.router)
+    app.include_router(endpoint.router)
+    app.include_router(ontology.router)
+
+    @app.get("/", tags=["service"], summary="The home page (HTML) or an index of the service (JSON)", response_class=Response)
+    def home(request: Request) -> Response:
+        chosen = negotiate(request, ["application/json", "text/html"])
+        if chosen == "text/html":
+            return HTMLResponse(state(request).pages.home(request), headers={"Vary": "Accept"})
+        index: dict[str, Any] = {
+            "executables": "/executables",
+            "platforms": "/platforms",
+            "sparql": "/sparql",
+            "ontology": "/ontology",
+            "vocabulary": "/vocab",
+            "shapes": "/shapes",
+            "context": "/context.jsonld",
+            "health": "/health",
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+        }
+        return JSONResponse(index, headers={"Vary": "Accept"})
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="ESAP registry API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
+    return app

@@ -1,0 +1,309 @@
+"""The SPARQL 1.1 Protocol at ``/sparql`` (queries, and updates with the token)
+and ``/update`` (updates only), with a Service Description and a query page.
+
+Queries run in a pool of worker threads, each with a deadline that the store
+checks while it reads results; a query still running when the time is up is
+answered with 503 while other requests carry on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+
+from registry.errors import InputError, QueryError, QueryTimeout
+from registry.sparql import (
+    GRAPH_FORMATS,
+    RESULT_FORMATS,
+    run_query,
+    run_update,
+    scan,
+    serialize_boolean,
+    serialize_graph,
+    serialize_solutions,
+)
+from registry.store import Solutions
+from registry.store.base import Deadline
+from registry.store.terms import to_oxigraph
+from registry.vocabulary import SHAPES_GRAPH, VOCABULARY_GRAPH
+from registry.web.errors import UnsupportedMediaType
+from registry.web.http import AppState, media_type, negotiate, read_body, require_token, state
+
+__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "router"]
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+#: Media types of SELECT and ASK results -> format name (aliases after the standard types).
+RESULT_TYPES = {media: name for name, media in RESULT_FORMATS.items()} | {
+    "application/json": "json",
+    "application/xml": "xml",
+}
+#: Media types of CONSTRUCT and DESCRIBE results -> format name.
+GRAPH_TYPES = {media: name for name, media in GRAPH_FORMATS.items()} | {
+    "application/x-turtle": "turtle",
+    "text/plain": "nt",
+}
+_DESCRIPTION_TYPES = ["text/turtle", "text/html", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+_QUERY_BODY = "application/sparql-query"
+_UPDATE_BODY = "application/sparql-update"
+_FORM_BODY = "application/x-www-form-urlencoded"
+
+router = APIRouter(tags=["sparql"])
+
+
+@dataclass
+class Operation:
+    """One protocol request, read from its URL and body."""
+
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    using_graphs: bool = False
+
+
+def _single(values: dict[str, list[str]], name: str) -> str | None:
+    found = values.get(name, [])
+    if len(found) > 1:
+        raise InputError(f"the request gives {name} {len(found)} times; give it once")
+    return found[0] if found else None
+
+
+def _operation(values: dict[str, list[str]], *, query: str | None = None, update: str | None = None) -> Operation:
+    query = query if query is not None else _single(values, "query")
+    update = update if update is not None else _single(values, "update")
+    if query is not None and update is not None:
+        raise InputError("a request gives either a query or an update, not both")
+    return Operation(
+        query=query,
+        update=update,
+        default_graphs=values.get("default-graph-uri"),
+        named_graphs=values.get("named-graph-uri"),
+        using_graphs=bool(values.get("using-graph-uri") or values.get("using-named-graph-uri")),
+    )
+
+
+def _form(body: bytes) -> dict[str, list[str]]:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError("the form body is not UTF-8") from exc
+    return parse_qs(text, keep_blank_values=True)
+
+
+def _iris(values: list[str] | None, name: str) -> list[URIRef] | None:
+    if values is None:
+        return None
+    iris = [URIRef(v.strip()) for v in values]
+    for iri in iris:
+        try:
+            to_oxigraph(iri)
+        except InputError as exc:
+            raise InputError(f"{name}: {exc}") from exc
+    return iris
+
+
+async def _read_operation(request: Request) -> Operation:
+    """The operation a POST carries: a form, or a query or update as the body.
+
+    :raises UnsupportedMediaType: for any other body.
+    """
+    kind = media_type(request)
+    url_values = {k: request.query_params.getlist(k) for k in request.query_params}
+    body = await read_body(request)
+    if kind == _FORM_BODY:
+        return _operation(_form(body))
+    if kind in (_QUERY_BODY, _UPDATE_BODY):
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InputError(f"the {kind} body is not UTF-8") from exc
+        if kind == _QUERY_BODY:
+            return _operation(url_values, query=text)
+        return _operation(url_values, update=text)
+    raise UnsupportedMediaType(
+        f"a SPARQL request body is {_FORM_BODY}, {_QUERY_BODY} or {_UPDATE_BODY}, not {kind or 'untyped'}"
+    )
+
+
+# -- running -------------------------------------------------------------------------
+
+
+def _answer(app: AppState, operation: Operation, chosen: str, deadline: Deadline) -> tuple[bytes, str]:
+    """Run the query and write its result (in a worker thread)."""
+    assert operation.query is not None
+    default_graph = named_graphs = None
+    if operation.default_graphs is not None or operation.named_graphs is not None:
+        # A dataset given in the protocol is exactly that: graphs not named are not in it.
+        default_graph = _iris(operation.default_graphs or [], "default-graph-uri")
+        named_graphs = _iris(operation.named_graphs or [], "named-graph-uri")
+    result = run_query(
+        app.registry.store, operation.query, default_graph=default_graph, named_graphs=named_graphs, deadline=deadline
+    )
+    if isinstance(result, Graph):
+        if chosen not in GRAPH_TYPES:
+            chosen = "text/turtle"
+        return serialize_graph(result, GRAPH_TYPES[chosen]), chosen
+    if chosen not in RESULT_TYPES:
+        chosen = RESULT_FORMATS["json"]
+    if isinstance(result, Solutions):
+        return serialize_solutions(result, RESULT_TYPES[chosen]), chosen
+    return serialize_boolean(bool(result), RESULT_TYPES[chosen]), chosen
+
+
+async def _query(request: Request, operation: Operation) -> Response:
+    app = state(request)
+    assert operation.query is not None
+    found = scan(operation.query)
+    if found.is_update:
+        raise QueryError("this is a SPARQL Update sent to the query operation: POST it as update= (with the token)")
+    offered = GRAPH_TYPES if found.form in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES
+    chosen = negotiate(request, list(offered))
+    seconds = app.settings.query_timeout
+    deadline = Deadline(seconds)
+    loop = asyncio.get_running_loop()
+    future = loop.run_in_executor(app.executor, _answer, app, operation, chosen, deadline)
+    try:
+        body, media = await asyncio.wait_for(future, timeout=seconds + 0.05)
+    except TimeoutError as exc:
+        # The worker is still inside the store: it stops at its next result, or
+        # finishes in the background; either way this request is answered now.
+        raise QueryTimeout(seconds) from exc
+    charset = "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
+    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
+
+
+async def _update(request: Request, operation: Operation) -> Response:
+    app = state(request)
+    assert operation.update is not None
+    if operation.using_graphs:
+        raise InputError("using-graph-uri and using-named-graph-uri are not supported: name graphs in the update (WITH, USING)")
+    found = scan(operation.update)
+    if found.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        raise QueryError(f"this is a {found.form} query sent to the update operation: send it as query=")
+
+    def work() -> None:
+        with app.write_lock:
+            run_update(app.registry.store, operation.update or "")
+
+    await run_in_threadpool(work)
+    return Response(status_code=204)
+
+
+# -- the routes ------------------------------------------------------------------------
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL 1.1 query by GET; without a query: the Service Description (or the query page for browsers)",
+    response_class=Response,
+    responses={
+        200: {"content": {t: {} for t in [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values(), "text/html"]}},
+        400: {"description": "a malformed query, with the parser's message"},
+        406: {"description": "no acceptable result format"},
+        503: {"description": "the query ran past the time limit"},
+    },
+)
+async def sparql_get(request: Request) -> Response:
+    """``?query=...`` with optional ``default-graph-uri`` and ``named-graph-uri`` (repeatable)."""
+    values = {k: request.query_params.getlist(k) for k in request.query_params}
+    operation = _operation(values)
+    if operation.update is not None:
+        raise InputError("a SPARQL Update is sent by POST (update= or application/sparql-update), never by GET")
+    if operation.query is None:
+        return await run_in_threadpool(_description_or_page, request)
+    return await _query(request, operation)
+
+
+@router.post(
+    "/sparql",
+    summary="SPARQL 1.1 query (urlencoded query= or application/sparql-query) or update (with the token)",
+    response_class=Response,
+    openapi_extra={
+        "requestBody": {"content": {t: {} for t in (_FORM_BODY, _QUERY_BODY, _UPDATE_BODY)}},
+    },
+)
+async def sparql_post(request: Request) -> Response:
+    """Queries need no token; updates (``update=`` or ``application/sparql-update``) do."""
+    kind = media_type(request)
+    if kind == _UPDATE_BODY:
+        require_token(request)
+    operation = await _read_operation(request)
+    if operation.update is not None:
+        require_token(request)
+        return await _update(request, operation)
+    if operation.query is None:
+        raise InputError("the request gives neither query= nor update=")
+    return await _query(request, operation)
+
+
+@router.post(
+    "/update",
+    summary="SPARQL 1.1 Update (urlencoded update= or application/sparql-update; needs the token)",
+    status_code=204,
+    response_class=Response,
+    openapi_extra={"requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}}},
+)
+async def update_post(request: Request) -> Response:
+    """Only updates: a query sent here is refused."""
+    require_token(request)
+    if media_type(request) == _QUERY_BODY:
+        raise QueryError("a query sent to the update operation is refused: POST it to /sparql")
+    operation = await _read_operation(request)
+    if operation.query is not None:
+        raise QueryError("a query sent to the update operation is refused: POST it to /sparql as query=")
+    if operation.update is None:
+        raise InputError("the request gives no update=")
+    return await _update(request, operation)
+
+
+# -- the Service Description -------------------------------------------------------------
+
+
+def service_description(endpoint: str, *, writable: bool) -> Graph:
+    """The endpoint described with the SPARQL 1.1 Service Description vocabulary."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("formats", FORMATS)
+    service = URIRef(endpoint + "#service")
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, URIRef(endpoint)))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if writable:
+        graph.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for name in ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+                 "Turtle", "N-Triples", "JSON-LD", "RDF_XML"):
+        graph.add((service, SD.resultFormat, FORMATS[name]))
+    dataset = BNode()
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    graph.add((default, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+               Literal("The union of every graph: each entry's named graph (urn:uuid:<uuid>), the vocabulary and the shapes.", lang="en")))
+    for name, comment in ((VOCABULARY_GRAPH, "The vocabulary and its OWL-RL closure."), (SHAPES_GRAPH, "The SHACL shapes.")):
+        named = BNode()
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, name))
+        graph.add((named, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(comment, lang="en")))
+    return graph
+
+
+def _description_or_page(request: Request) -> Response:
+    app = state(request)
+    chosen = negotiate(request, _DESCRIPTION_TYPES)
+    if chosen == "text/html":
+        return HTMLResponse(app.pages.query_page(request), headers={"Vary": "Accept"})
+    endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
+    graph = service_description(endpoint, writable=not app.settings.read_only)
+    return Response(serialize_graph(graph, GRAPH_TYPES[chosen]), media_type=chosen, headers={"Vary": "Accept"})

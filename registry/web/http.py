@@ -1,0 +1,137 @@
+"""Small HTTP helpers shared by the routes: the app's state, the write token,
+bounded request bodies and content negotiation."""
+
+from __future__ import annotations
+
+import hmac
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fastapi import Request
+
+from registry.service import Registry
+from registry.web.errors import Forbidden, NotAcceptable, PayloadTooLarge, Unauthorized, UnsupportedMediaType
+from registry.web.negotiation import choose
+from registry.web.settings import Settings
+
+if TYPE_CHECKING:
+    from registry.web.pages import Pages
+
+__all__ = [
+    "AppState",
+    "body_format",
+    "negotiate",
+    "read_body",
+    "require_token",
+    "state",
+]
+
+#: Request content types read as documents -> the format name of :func:`registry.documents.load_document`.
+DOCUMENT_TYPES = {
+    "application/json": "json",
+    "application/ld+json": "json",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+
+
+@dataclass
+class AppState:
+    """What every request of one app shares.
+
+    :param settings: the operator's settings.
+    :param registry: the registry on its store.
+    :param pages: the HTML renderer.
+    :param executor: the worker threads SPARQL queries run in.
+    :param write_lock: held while a document is validated or stored (pySHACL and rdflib
+        graphs are not made for concurrent use).
+    """
+
+    settings: Settings
+    registry: Registry
+    pages: Pages
+    executor: ThreadPoolExecutor
+    write_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def state(request: Request) -> AppState:
+    """The state of the app serving ``request``."""
+    return request.app.state.esap  # type: ignore[no-any-return]
+
+
+def require_token(request: Request) -> None:
+    """Allow a write only with the configured bearer token, compared in constant time.
+
+    :raises Forbidden: when no token is configured (the service is read-only).
+    :raises Unauthorized: when the request carries no token or another one.
+    """
+    expected = state(request).settings.token
+    if expected is None:
+        raise Forbidden("this registry is read-only: its operator has configured no write token")
+    header = request.headers.get("authorization", "")
+    scheme, _, given = header.partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
+        raise Unauthorized(
+            "writing needs a bearer token (Authorization: Bearer <token>)",
+            headers={"WWW-Authenticate": 'Bearer realm="esap-registry"'},
+        )
+    if not hmac.compare_digest(given.strip().encode("utf-8"), expected.encode("utf-8")):
+        raise Unauthorized(
+            "the bearer token is not valid",
+            headers={"WWW-Authenticate": 'Bearer realm="esap-registry", error="invalid_token"'},
+        )
+
+
+async def read_body(request: Request) -> bytes:
+    """The request body, read no further than the configured limit.
+
+    :raises PayloadTooLarge: when the body (as announced or as sent) is larger than the limit.
+    """
+    limit = state(request).settings.max_body_bytes
+    announced = request.headers.get("content-length")
+    if announced is not None and announced.isdigit() and int(announced) > limit:
+        raise PayloadTooLarge(f"the body of {announced} bytes is larger than the limit of {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"the body is larger than the limit of {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def media_type(request: Request) -> str:
+    """The request's content type, without parameters, in lower case ('' when absent)."""
+    return request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+
+def body_format(request: Request) -> str | None:
+    """The document format named by the request's content type (``None``: guess from the body).
+
+    :raises UnsupportedMediaType: for a content type that is no document format.
+    """
+    kind = media_type(request)
+    if not kind or kind in ("text/plain", "application/octet-stream"):
+        return None
+    if kind not in DOCUMENT_TYPES:
+        raise UnsupportedMediaType(
+            f"cannot read a body of type {kind}: send JSON (application/json), JSON-LD (application/ld+json) "
+            "or Turtle (text/turtle)"
+        )
+    return DOCUMENT_TYPES[kind]
+
+
+def negotiate(request: Request, offered: list[str]) -> str:
+    """The offered media type the client accepts best.
+
+    :raises NotAcceptable: when it accepts none of them.
+    """
+    chosen = choose(request.headers.get("accept"), offered)
+    if chosen is None:
+        raise NotAcceptable(f"none of the formats given here is acceptable: {', '.join(offered)}")
+    return chosen

@@ -1,0 +1,231 @@
+"""The HTML pages: the registry's lists and entries (with where each executable
+can run), plans, the ontology and its terms, and the SPARQL query page.
+
+Templates and static files are package data in ``registry/web/templates`` and
+``registry/web/static``, found relative to this module. Jinja2 escapes every
+value; links are only made from ``http(s)`` URLs and from paths the app builds.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import Request
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+from rdflib import DCTERMS, OWL, Literal, URIRef
+
+from registry import __version__
+from registry.errors import InputError
+from registry.planner import Overrides, Planner
+from registry.resources import data_dir, load_query
+from registry.service import Registry
+from registry.store import Solutions
+from registry.vocabulary import ESAP, VOCABULARY_IRI
+from registry.web.ontology import OntologyIndex
+
+__all__ = ["STATIC_DIR", "TEMPLATE_DIR", "ExampleQuery", "Pages"]
+
+_HERE = Path(__file__).resolve().parent
+TEMPLATE_DIR = _HERE / "templates"
+STATIC_DIR = _HERE / "static"
+#: The binding of ?wanted in ``search-entries.rq`` that matches every type.
+ANY_TYPE = URIRef("urn:esap-registry:any-type")
+_KINDS = {"executables": (ESAP.Executable, "executable", ESAP.ExecutableType), "platforms": (ESAP.Platform, "platform", ESAP.PlatformKind)}
+_UUID_IRI = re.compile(r"^urn:uuid:([0-9a-f-]{36})$")
+
+
+@dataclass(frozen=True)
+class ExampleQuery:
+    """An example of the query page: ``queries/examples/*.rq``, titled by its ``# Title:`` line."""
+
+    name: str
+    title: str
+    text: str
+
+
+def example_queries() -> list[ExampleQuery]:
+    """The shipped example queries, in file order."""
+    examples = []
+    for path in sorted((data_dir("queries") / "examples").glob("*.rq")):
+        text = path.read_text(encoding="utf-8")
+        match = re.search(r"^#\s*Title:\s*(.+)$", text, re.MULTILINE)
+        examples.append(ExampleQuery(path.stem, match.group(1).strip() if match else path.stem, text))
+    return examples
+
+
+def safe_url(value: Any) -> str | None:
+    """The value when it is an absolute http(s) URL, else ``None`` (never a ``javascript:`` link)."""
+    text = str(value or "").strip()
+    parts = urlsplit(text)
+    return text if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+class Pages:
+    """Renders every HTML page of one app.
+
+    :param registry: the registry the pages show.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.ontology = OntologyIndex(registry.vocabulary)
+        self.env = Environment(
+            loader=FileSystemLoader(TEMPLATE_DIR),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(version=__version__, term_href=self.term_href, label=self.ontology.label)
+        self.env.filters.update(safe_url=safe_url, value=self.value_html, entry_href=self.entry_href)
+        self.env.tests["iri"] = lambda value: isinstance(value, URIRef)
+
+    # -- links ---------------------------------------------------------------------
+
+    def term_href(self, iri: str) -> str | None:
+        """The page of a vocabulary term, or ``None`` when the vocabulary has no such term."""
+        return f"/ontology/term?{urlencode({'iri': iri})}" if str(iri) in self.ontology.terms else None
+
+    def entry_href(self, iri: str) -> str | None:
+        """The page of a registry entry named by its ``urn:uuid:`` IRI."""
+        match = _UUID_IRI.match(str(iri))
+        return f"/entries/{match.group(1)}" if match else None
+
+    def value_html(self, value: Any) -> Markup:
+        """A manifest value as HTML: terms and entries linked, URLs linked, the rest as text."""
+        if isinstance(value, list):
+            return Markup(", ").join(self.value_html(v) for v in value)
+        text = str(value)
+        href = self.term_href(text) or self.entry_href(text) or safe_url(text)
+        if href:
+            title = self.ontology.label(text) if self.term_href(text) else text
+            shown = escape(text) if title == text else escape(title) + Markup(" <code>") + escape(text) + Markup("</code>")
+            return Markup('<a href="{}">{}</a>').format(href, shown)
+        return escape(text)
+
+    def render(self, template: str, request: Request, **context: Any) -> str:
+        return self.env.get_template(template).render(request_path=request.url.path, **context)
+
+    # -- the registry ------------------------------------------------------------------
+
+    def home(self, request: Request) -> str:
+        entries = self.registry.entries()
+        executables = sum(1 for e in entries if e.kind == "executable")
+        return self.render("index.html", request, executables=executables, platforms=len(entries) - executables)
+
+    def search(self, collection: str, text: str, wanted: str) -> list[dict[str, Any]]:
+        """The entries of a collection matching a text and a type (narrower types too).
+
+        :raises InputError: when ``wanted`` is not an IRI.
+        """
+        kind, _, _ = _KINDS[collection]
+        type_iri = URIRef(wanted) if wanted else ANY_TYPE
+        if wanted and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", wanted):
+            raise InputError(f"{wanted!r} is not a type IRI")
+        rows = self.registry.store.query(
+            load_query("search-entries"), {"kind": kind, "text": Literal(text.lower()), "wanted": type_iri}
+        )
+        assert isinstance(rows, Solutions)
+        found: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            entry = found.setdefault(
+                str(row["entry"]),
+                {
+                    "uuid": str(row["uuid"]),
+                    "title": str(row["title"]) if row["title"] is not None else None,
+                    "description": str(row["description"]) if row["description"] is not None else None,
+                    "types": [],
+                },
+            )
+            if row["type"] is not None and str(row["type"]) not in entry["types"]:
+                entry["types"].append(str(row["type"]))
+        return list(found.values())
+
+    def entry_list(self, request: Request, collection: str, text: str, wanted: str) -> str:
+        _, name, type_class = _KINDS[collection]
+        entries = self.search(collection, text, wanted)
+        types = [(str(t), self.ontology.label(t)) for t in self.registry.vocabulary.terms_of(type_class)]
+        types.sort(key=lambda pair: pair[1].lower())
+        return self.render(
+            "entries.html", request, collection=collection, name=name, entries=entries, text=text, wanted=wanted, types=types
+        )
+
+    def _plan(self, uuid: str, at: str = "min", overrides: Overrides | None = None) -> tuple[dict[str, Any] | None, str | None]:
+        try:
+            return Planner(self.registry).plan(uuid, at=at, overrides=overrides).to_dict(), None  # type: ignore[arg-type]
+        except InputError as exc:
+            return None, str(exc)
+
+    def entry_page(self, request: Request, collection: str, uuid: str) -> str:
+        _, name, _ = _KINDS[collection]
+        entry = self.registry.export_manifest(uuids=[uuid])[collection][0]
+        plan, plan_error = self._plan(uuid) if collection == "executables" else (None, None)
+        nested = {k: v for k, v in entry.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)}
+        scalars = {
+            k: v
+            for k, v in entry.items()
+            if k not in nested and k not in ("uuid", "title", "description", "type", "location")
+        }
+        return self.render(
+            "entry.html",
+            request,
+            collection=collection,
+            name=name,
+            entry=entry,
+            nested=nested,
+            scalars=scalars,
+            plan=plan,
+            plan_error=plan_error,
+        )
+
+    def plan_page(self, request: Request, uuid: str, plan: dict[str, Any]) -> str:
+        form = {k: request.query_params.get(k, "") for k in ("at", "cores", "memory", "nodes", "hours", "storage", "data-size")}
+        return self.render("plan.html", request, uuid=uuid, plan=plan, form=form)
+
+    # -- the ontology ----------------------------------------------------------------------
+
+    def ontology_page(self, request: Request) -> str:
+        graph = self.registry.vocabulary.graph
+        return self.render(
+            "ontology.html",
+            request,
+            ontology=self.ontology,
+            title=str(graph.value(VOCABULARY_IRI, DCTERMS.title) or "ESAP registry vocabulary"),
+            description=str(graph.value(VOCABULARY_IRI, DCTERMS.description) or ""),
+            version=str(graph.value(VOCABULARY_IRI, OWL.versionInfo) or ""),
+            namespace=str(ESAP),
+            local=lambda iri: str(iri).removeprefix(str(ESAP)),
+        )
+
+    def term_page(self, request: Request, iri: str) -> str:
+        info = self.ontology.term(iri)
+        usage = self.ontology.usage(self.registry.store, iri)
+        filters = []
+        for collection, (_, _, type_class) in _KINDS.items():
+            if URIRef(iri) in self.registry.vocabulary.terms_of(type_class):
+                filters.append((collection, f"/{collection}?{urlencode({'type': iri})}"))
+        return self.render("term.html", request, term=info, usage=usage, filters=filters, literal=_literal)
+
+    # -- SPARQL and errors --------------------------------------------------------------------
+
+    def query_page(self, request: Request) -> str:
+        examples = example_queries()
+        return self.render(
+            "query.html",
+            request,
+            examples=[{"name": e.name, "title": e.title, "text": e.text} for e in examples],
+            initial=examples[0].text if examples else "",
+        )
+
+    def error_page(self, request: Request, status: int, body: dict[str, Any]) -> str:
+        return self.render("error.html", request, status=status, body=body)
+
+
+def _literal(node: Any) -> str:
+    if isinstance(node, Literal) and node.language:
+        return f"{node} ({node.language})"
+    return str(node)

@@ -1,0 +1,125 @@
+"""A real browser (Debian's Chromium, driven by Playwright) on the real server:
+the ontology overview to a term, an executable to its plan and on to a platform,
+and a query run on the query page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web_support import MYBINDER, NOTEBOOK, LiveServer
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="no browser: /usr/bin/chromium is missing (apt-get install chromium; .ci/run does)"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.base_url)
+    opened = context.new_page()
+    # Nothing but the server under test: any other request would mean a CDN or a leak.
+    outside: list[str] = []
+    opened.on("request", lambda request: None if request.url.startswith(live_server.base_url) else outside.append(request.url))
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert not outside, f"requests outside the server: {outside}"
+    assert not errors, f"script errors: {errors}"
+
+
+def test_ontology_overview_to_a_term(page: Any) -> None:
+    page.goto("/ontology")
+    assert page.title().startswith("Ontology")
+    page.locator("section.taxonomy").first.wait_for()
+    page.get_by_role("link", name="Jupyter notebook", exact=True).first.click()
+    page.wait_for_url(re.compile(r"/ontology/term\?iri=urn%3Atypes%2Fjupyter-notebook"))
+    assert page.locator("h1").inner_text() == "Jupyter notebook"
+    assert "notebook" in page.locator("dd.broader").inner_text()
+    page.locator("dd.broader a").first.click()
+    page.wait_for_url(re.compile(r"iri=urn%3Atypes%2Fnotebook$"))
+    assert page.locator(".usage-count").inner_text() == "5"
+
+
+def test_executable_to_its_plan_and_on_to_a_platform(page: Any) -> None:
+    page.goto("/executables")
+    page.get_by_role("link", name="Find ESCAPE OSSR records").click()
+    page.wait_for_url(f"**/executables/{NOTEBOOK}")
+    assert page.locator("h1").inner_text() == "Find ESCAPE OSSR records"
+    launch = page.locator("table.matches a.launch").first.get_attribute("href")
+    assert launch and launch.startswith("https://mybinder.org/v2/git/")
+    page.locator("a.plan-link").click()
+    page.wait_for_url(f"**/plan/{NOTEBOOK}")
+    page.select_option("select[name=at]", "max")
+    page.fill("input[name=cores]", "2")
+    page.get_by_role("button", name="Plan").click()
+    page.wait_for_url(re.compile(r"at=max.*cores=2"))
+    assert "RenkuLab" in page.locator("table.matches").inner_text()
+    page.locator("details.rejected summary").click()
+    assert "MyBinder" in page.locator("details.rejected").inner_text()  # 1 core: fewer than the 2 asked
+    page.locator("table.matches a.platform", has_text="RenkuLab").click()
+    page.wait_for_url("**/platforms/f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a02")
+    assert page.locator("h1").inner_text() == "RenkuLab"
+
+
+def test_search_and_filter_the_platforms(page: Any) -> None:
+    page.goto("/platforms")
+    page.select_option("select[name=type]", "urn:platforms/binderhub")
+    page.fill("input[name=q]", "cta")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"q=cta"))
+    assert page.locator("a.entry").all_inner_texts() == ["CSCS CTA BinderHub"]
+    assert MYBINDER not in page.content()
+
+
+def test_query_page_runs_a_query(page: Any) -> None:
+    page.goto("/sparql")
+    page.locator("#query").wait_for()
+    page.locator("#run").click()
+    page.locator("table.results").wait_for()
+    assert page.locator("table.results tbody tr").count() == 7
+    assert page.locator("table.results th").all_inner_texts() == ["executable", "title", "type", "typeLabel"]
+    page.select_option("#examples", label="Is there a platform with GPUs?")
+    page.locator("#query").press("Control+Enter")
+    page.locator("p.boolean").wait_for()
+    assert "true" in page.locator("p.boolean").inner_text()
+    page.fill("#query", "SELECT ?x WHERE { ?x ?y }")
+    page.locator("#run").click()
+    page.locator("#results p.error").wait_for()
+    assert "Error 400" in page.locator("#results p.error").inner_text()
+    page.fill("#query", "SELECT ?e WHERE { ?e a <https://w3id.org/esap-registry/vocab#Platform> } ORDER BY ?e")
+    page.select_option("#accept", "text/csv")
+    page.locator("#run").click()
+    page.locator("#results pre").wait_for()
+    assert page.locator("#results pre").inner_text().splitlines()[0] == "e"
+
+
+def test_api_docs_work_offline(page: Any) -> None:
+    page.goto("/docs")
+    page.locator(".swagger-ui .opblock").first.wait_for(timeout=15000)
+    assert page.locator(".opblock-summary-path", has_text="/sparql").count() >= 2

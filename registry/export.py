@@ -20,7 +20,7 @@ from typing import Any
 from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from registry.vocabulary import CONTEXT_IRI, ESAP, Vocabulary
+from registry.vocabulary import ESAP, Vocabulary
 
 __all__ = ["Exporter", "entry_key_order"]
 

@@ -26,6 +26,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from registry.errors import InputError, QueryError
+from registry.store.terms import to_oxigraph
 from registry.store import QueryResult, Solutions, Store
 from registry.store.base import Deadline
 
@@ -206,11 +207,9 @@ def _tsv_term(term: Identifier | None) -> str:
         if term.language:
             return f"{body}@{term.language}"
         if term.datatype is not None:
-            return f"{body}^^<{term.datatype}>"
+            return f"{body}^^{to_oxigraph(term.datatype)}"
         return body
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return f"<{term}>"
+    return str(to_oxigraph(term))
 
 
 def serialize_solutions(solutions: Solutions, format: str) -> bytes:

@@ -56,7 +56,7 @@ class Issue:
 
     def where(self) -> str:
         """``file: path`` or ``file: <node> property`` for messages."""
-        place = self.path or " ".join(p for p in (self.focus and f"<{self.focus}>", self.property and f"<{self.property}>") if p)
+        place = self.path or " ".join(p for p in (self.focus, self.property) if p)
         return f"{self.source}: {place}" if self.source else place
 
 

@@ -70,7 +70,7 @@ def main() -> None:
         size = sum(p.stat().st_size for p in (Path(tmp) / "bulk").rglob("*") if p.is_file())
         registry.store.close()
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n## Ingest into the embedded store (SHACL validation on)\n")
+    print("\n## Ingest into the embedded store (SHACL validation on)\n")
     print(table(
         ["mode", "executables", "seconds", "executables/s"],
         [

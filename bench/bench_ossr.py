@@ -77,7 +77,7 @@ def main() -> None:
             registry.prepare()
             prepare = time.perf_counter() - started
             batch = OssrImporter(registry).import_files(find_inputs([root / "inputs"]))
-    print(f"| store | copies | inputs | records stored | rejected | executables | warnings | prepare (s) | import (s) | records/s |")
+    print("| store | copies | inputs | records stored | rejected | executables | warnings | prepare (s) | import (s) | records/s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     print(
         f"| {args.store} | {args.copies} | {batch.inputs} | {batch.records} | {len(batch.rejected)} | {batch.executables} | "

@@ -3,6 +3,8 @@ writes with a bearer token, validation, and plans."""
 
 from __future__ import annotations
 
+import os
+
 import json
 from enum import Enum
 from typing import Any
@@ -84,6 +86,7 @@ def health(request: Request) -> dict[str, Any]:
         "platforms": len(entries) - executables,
         "writable": not app.settings.read_only,
         "vocabulary": app.registry.vocabulary.version,
+        "process": os.getpid(),
     }
 
 

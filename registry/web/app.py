@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,7 +17,7 @@ from fastapi.staticfiles import StaticFiles
 
 from registry import __version__
 from registry.service import Registry
-from registry.store import Store, open_store
+from registry.store import CREDENTIALS_FILE_ENV, Store, open_store
 from registry.web import api, endpoint, ontology
 from registry.web.errors import register_handlers
 from registry.web.http import AppState, negotiate, state
@@ -110,3 +112,32 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         )
 
     return app
+
+
+#: The environment variables through which ``serve --workers N`` hands its settings to
+#: each worker process (the store comes from ``$ESAP_REGISTRY_STORE`` and
+#: ``$ESAP_REGISTRY_UPDATE_URL``, the token from ``$ESAP_REGISTRY_TOKEN``).
+WORKER_SETTINGS_ENV = {
+    "max_body_bytes": ("ESAP_REGISTRY_MAX_BODY", int),
+    "query_timeout": ("ESAP_REGISTRY_QUERY_TIMEOUT", float),
+    "query_workers": ("ESAP_REGISTRY_QUERY_WORKERS", int),
+}
+#: The token file of ``serve --token-file``, for worker processes.
+TOKEN_FILE_ENV = "ESAP_REGISTRY_TOKEN_FILE"
+
+
+def create_app_from_env() -> FastAPI:
+    """The app of one worker process of ``esap-registry serve --workers N``, configured
+    from the environment the command set (uvicorn imports it by name in each worker).
+
+    :raises StoreError: when the store cannot be opened.
+    :raises OSError: when the token or credentials file cannot be read.
+    """
+    overrides: dict[str, Any] = {}
+    for name, (variable, kind) in WORKER_SETTINGS_ENV.items():
+        if os.environ.get(variable):
+            overrides[name] = kind(os.environ[variable])
+    token_file = os.environ.get(TOKEN_FILE_ENV)
+    settings = Settings.from_env(token_file=Path(token_file) if token_file else None, **overrides)
+    credentials = os.environ.get(CREDENTIALS_FILE_ENV)
+    return create_app(settings, store=open_store(None, credentials_file=Path(credentials) if credentials else None))

@@ -6,6 +6,7 @@ options; nothing of :mod:`registry.cli` is imported here at import time.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -29,6 +30,13 @@ __all__ = ["serve"]
 @click.option("--max-body", default=10 * 1024 * 1024, type=click.IntRange(1), show_default=True, help="The largest request body, in bytes (413 beyond).")
 @click.option("--query-timeout", default=30.0, type=click.FloatRange(0.001), show_default=True, help="Seconds a SPARQL query may run (503 beyond).")
 @click.option("--query-workers", default=4, type=click.IntRange(1), show_default=True, help="SPARQL queries run at once.")
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(1),
+    show_default=True,
+    help="Worker processes; more than one needs a remote store (--store http(s)://...), which they share.",
+)
 @click.option("--log-level", default="info", type=click.Choice(["critical", "error", "warning", "info", "debug"]), show_default=True)
 def serve(
     host: str,
@@ -39,6 +47,7 @@ def serve(
     max_body: int,
     query_timeout: float,
     query_workers: int,
+    workers: int,
     log_level: str,
 ) -> None:
     """Serve the registry over HTTP: the REST API, the known-location lists, a SPARQL
@@ -58,15 +67,51 @@ def serve(
             token_file=token_file, max_body_bytes=max_body, query_timeout=query_timeout, query_workers=query_workers
         )
         registry = cli._registry(store_spec)
+        if workers > 1 and registry.store.backend != "remote":
+            registry.store.close()
+            raise click.UsageError(
+                f"--workers {workers} needs a remote store (--store http(s)://...): "
+                "the embedded store belongs to one process"
+            )
         try:
             if examples:
                 batch = registry.ingest_paths(find_files([data_dir("examples")]))
                 click.echo(f"examples: {batch.summary()}", err=True)
-            app = create_app(settings, store=registry.store)
             mode = "read-only (no token configured)" if settings.read_only else "writes allowed with the bearer token"
             click.echo(f"serving {registry.store.backend} store on http://{host}:{port}/ - {mode}", err=True)
-            uvicorn.run(app, host=host, port=port, log_level=log_level, workers=1)
+            if workers > 1:
+                registry.prepare()  # once, before the workers start
+                _worker_environment(store_spec, token_file, max_body, query_timeout, query_workers)
+                uvicorn.run(
+                    "registry.web.app:create_app_from_env",
+                    factory=True, host=host, port=port, log_level=log_level, workers=workers,
+                )
+            else:
+                app = create_app(settings, store=registry.store)
+                uvicorn.run(app, host=host, port=port, log_level=log_level, workers=1)
         finally:
             registry.store.close()
 
     run()
+
+
+def _worker_environment(
+    store_spec: str | None, token_file: Path | None, max_body: int, query_timeout: float, query_workers: int
+) -> None:
+    """Hand the command's settings to uvicorn's worker processes through the environment."""
+    from registry.store import CREDENTIALS_FILE_ENV, STORE_ENV, UPDATE_URL_ENV
+    from registry.web.app import TOKEN_FILE_ENV, WORKER_SETTINGS_ENV
+
+    meta = click.get_current_context().meta
+    values: dict[str, object] = {
+        STORE_ENV: store_spec,
+        UPDATE_URL_ENV: meta.get("esap-registry.update_url"),
+        CREDENTIALS_FILE_ENV: meta.get("esap-registry.credentials_file"),
+        TOKEN_FILE_ENV: token_file,
+        WORKER_SETTINGS_ENV["max_body_bytes"][0]: max_body,
+        WORKER_SETTINGS_ENV["query_timeout"][0]: query_timeout,
+        WORKER_SETTINGS_ENV["query_workers"][0]: query_workers,
+    }
+    for name, value in values.items():
+        if value is not None:
+            os.environ[name] = str(Path(value).resolve()) if isinstance(value, Path) else str(value)

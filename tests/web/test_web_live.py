@@ -18,6 +18,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 from web_support import AUTH, MYBINDER, NOTEBOOK, TOKEN, LiveServer, free_port, new_executable
 
+from registry.store.oxigraph_server import OxigraphServer
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
 PREFIX = "PREFIX esap: <https://w3id.org/esap-registry/vocab#>\n"
@@ -203,3 +204,51 @@ def test_serve_command(tmp_path: Path) -> None:
         output, _ = process.communicate(timeout=20)
     assert b"from-a-file" not in output
     assert b"writes allowed with the bearer token" in output
+
+
+def test_serve_runs_several_workers_against_one_remote_store(
+    oxigraph_server: OxigraphServer, tmp_path: Path, examples_dir: Path
+) -> None:
+    """`serve --workers 2` on a remote store: two processes answer, writes through one are
+    read through the other; the embedded store refuses more than one worker."""
+    port = free_port()
+    token_file = tmp_path / "token"
+    token_file.write_text("worker-token\n")
+    command = [
+        str(Path(sys.executable).parent / "esap-registry"), "serve", "--store", oxigraph_server.query_url,
+        "--update-url", oxigraph_server.update_url, "--workers", "2", "--examples",
+        "--host", "127.0.0.1", "--port", str(port), "--token-file", str(token_file), "--log-level", "warning",
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "ESAP_REGISTRY_TOKEN"}
+    httpx.post(oxigraph_server.update_url, content="DROP ALL", headers={"Content-Type": "application/sparql-update"})
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        processes: set[int] = set()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and process.poll() is None and len(processes) < 2:
+            try:
+                with httpx.Client() as client:  # a new connection each time, so either worker may take it
+                    health = client.get(f"{base}/health", timeout=2).json()
+                assert health["store"] == "remote" and health["executables"] == 7
+                processes.add(health["process"])
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert len(processes) == 2, "two worker processes answered"
+        created = new_executable()
+        assert httpx.post(f"{base}/executables", json=created, headers={"Authorization": "Bearer worker-token"}).status_code == 201
+        seen = set()
+        for _ in range(20):
+            with httpx.Client() as client:
+                response = client.get(f"{base}/executables/{created['executables'][0]['uuid']}", headers={"Accept": "application/json"})
+                assert response.status_code == 200
+                seen.add(client.get(f"{base}/health").json()["process"])
+        assert seen <= processes
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+    refused = subprocess.run(
+        [str(Path(sys.executable).parent / "esap-registry"), "serve", "--store", str(tmp_path / "embedded"), "--workers", "2"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )
+    assert refused.returncode == 2 and "needs a remote store" in refused.stderr

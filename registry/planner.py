@@ -337,14 +337,17 @@ class Planner:
             )
         return platforms
 
-    def _pools(self, need: ComputeNeed) -> dict[URIRef, list[dict[str, Any]]]:
-        bindings: dict[str, Identifier] = {
+    @staticmethod
+    def _compute_bindings(need: ComputeNeed) -> dict[str, Identifier]:
+        return {
             "cores": Literal(need.cores, datatype=XSD.decimal),
             "memory": Literal(need.memory, datatype=XSD.decimal),
             "nodes": Literal(need.nodes, datatype=XSD.integer),
             "hours": Literal(need.hours if need.hours is not None else Decimal(0), datatype=XSD.decimal),
         }
-        rows = self.store.select(load_query("plan-pools"), bindings)
+
+    def _pools(self, need: ComputeNeed) -> dict[URIRef, list[dict[str, Any]]]:
+        rows = self.store.select(load_query("plan-pools"), self._compute_bindings(need))
         pools: dict[URIRef, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             pools[URIRef(row["platform"])].append(row)
@@ -402,11 +405,31 @@ class Planner:
         rejected = [self._rejection(e, requirements) for e in evaluations.values() if not e.matches]
         rejected.sort(key=lambda r: (len(r["reasons"]), r["title"], r["platform"]))
         other: At = "max" if at == "min" else "min"
-        other_count = sum(1 for e in self._evaluate(self.requirements(target, other, overrides)[2])[0].values() if e.matches)
+        other_requirements = self.requirements(target, other, overrides)[2]
+        other_count = len(matches) if other_requirements == requirements else self.count_matches(other_requirements)
         summary = self._summary(evaluations, pools_per_need, requirements)
         summary[f"matches-at-{at}"] = len(matches)
         summary[f"matches-at-{other}"] = other_count
         return Plan(uuid, title, at, requirements, matches, rejected, summary)
+
+    def count_matches(self, requirements: Requirements) -> int:
+        """How many platforms match, without ranking or explaining: the type and compute
+        clauses filtered by ``plan-fitting.rq``, then storage for the platforms left."""
+        self.registry.prepare()
+        candidates: dict[URIRef, Decimal] | None = None
+        for need in requirements.compute:
+            rows = self.store.select(load_query("plan-fitting"), {"type": requirements.type, **self._compute_bindings(need)})
+            storage: dict[URIRef, Decimal] = defaultdict(Decimal)
+            for row in rows:
+                storage[URIRef(row["platform"])] += _decimal(row["size"]) or Decimal(0)
+            candidates = storage if candidates is None else {p: s for p, s in candidates.items() if p in storage}
+        assert candidates is not None  # requirements always hold at least one compute need
+        local_per_data = [self._local(need) for need in requirements.data]
+        count = 0
+        for platform, offered in candidates.items():
+            staged = sum((d.size for d, local in zip(requirements.data, local_per_data, strict=True) if platform not in local), Decimal(0))
+            count += offered >= requirements.storage + staged
+        return count
 
     def _match(self, evaluation: _Evaluation, requirements: Requirements, local_per_data: list[dict[URIRef, str | None]]) -> dict[str, Any]:
         platform = evaluation.platform

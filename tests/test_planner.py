@@ -387,3 +387,15 @@ def test_every_backend_plans_the_examples_alike(store: Store, examples: Planner)
     planner = Planner(registry)
     for uuid in (GAIA, "7f2a9c4e-1d3b-4f6a-8e5c-9b0d2f4a6c31", "5cec9f3d-79c0-49ad-9a5a-455596c55341"):
         assert planner.plan(uuid).to_dict() == examples.plan(uuid).to_dict()
+
+
+@pytest.mark.parametrize("at", ["min", "max"])
+def test_the_quick_count_agrees_with_the_full_evaluation(examples: Planner, at: str) -> None:
+    """count_matches (plan-fitting.rq) and the explained plan count the same matches."""
+    for entry in examples.registry.entries():
+        if entry.kind != "executable":
+            continue
+        for overrides in (None, Overrides(nodes=6, cores=50, memory=100, data_size="500MB")):
+            _, _, requirements = examples.requirements(entry.uuid, at, overrides)  # type: ignore[arg-type]
+            full = examples.plan(entry.uuid, at=at, overrides=overrides).to_dict()  # type: ignore[arg-type]
+            assert examples.count_matches(requirements) == len(full["matches"]), entry.title

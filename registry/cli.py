@@ -368,9 +368,10 @@ def _override_option(name: str, help: str) -> Callable[[F], F]:
 @_override_option("hours", "Wall-clock time needed (hours, or with a unit: 30min).")
 @_override_option("storage", "Working storage needed (GiB, or with a unit).")
 @_override_option("data-size", "Size of each data resource (GiB, or with a unit: 500MB).")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="List only the best N matches and the N nearest rejections (the summary counts all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
-def plan(target: str, store_spec: str | None, at: str, fmt: str, **overrides: str | None) -> None:
+def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: str, **overrides: str | None) -> None:
     """Find the platforms that can run an executable (a registered UUID, or a manifest FILE
     holding one executable), ranked, with the reason every other platform is rejected.
 
@@ -382,7 +383,7 @@ def plan(target: str, store_spec: str | None, at: str, fmt: str, **overrides: st
         registry = Registry(store)
         path = Path(target)
         subject = load_path(path) if path.suffix.lower() in (".json", ".jsonld", ".ttl") else target
-        result = Planner(registry).plan(subject, at=at, overrides=Overrides(**overrides))  # type: ignore[arg-type]
+        result = Planner(registry).plan(subject, at=at, overrides=Overrides(**overrides), limit=limit)  # type: ignore[arg-type]
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return

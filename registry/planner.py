@@ -321,21 +321,39 @@ class Planner:
 
     # -- the clauses -----------------------------------------------------------------
 
-    def _platforms(self, type_: URIRef) -> dict[URIRef, _Platform]:
-        rows = self.store.select(load_query("plan-platforms"), {"type": type_})
+    def _platforms(self, view: Store, type_: URIRef) -> dict[URIRef, _Platform]:
+        passing = {row["platform"] for row in view.select(load_query("plan-type"), {"type": type_})}
+        storage: dict[str, Decimal] = defaultdict(Decimal)
+        for row in view.select(load_query("plan-storage")):
+            storage[row["platform"]] += _decimal(row["size"]) or Decimal(0)
         platforms: dict[URIRef, _Platform] = {}
-        for row in rows:
-            iri = URIRef(row["platform"])
+        for row in view.select(load_query("plan-platforms")):
+            name = row["platform"]
+            iri = URIRef(name)
             platforms[iri] = _Platform(
                 iri=iri,
-                title=str(row["title"]) if row["title"] is not None else str(iri),
+                title=str(row["title"]) if row["title"] is not None else name,
                 url=str(row["url"]) if row["url"] is not None else None,
                 launch=str(row["launch"]) if row["launch"] is not None else None,
-                type_ok=bool(row["typeOk"]),
-                types=sorted(str(row["types"]).split()) if row["types"] is not None else [],
-                storage=_decimal(row["storage"]) or Decimal(0),
+                type_ok=name in passing,
+                types=[],
+                storage=storage.get(name, Decimal(0)),
             )
         return platforms
+
+    def _offered_types(self, view: Store, platforms: Sequence[_Platform]) -> None:
+        """Fill in the types the given platforms run: one bound query each for a few,
+        one query for all when many are shown."""
+        wanted = {p.iri: p for p in platforms}
+        if len(wanted) <= 20:
+            rows = [row for iri in wanted for row in view.select(load_query("plan-offered-types"), {"platform": iri})]
+        else:
+            rows = view.select(load_query("plan-offered-types"))
+        types: dict[URIRef, list[str]] = defaultdict(list)
+        for row in rows:
+            types[URIRef(row["platform"])].append(str(row["runs"]))
+        for iri, platform in wanted.items():
+            platform.types = sorted(types.get(iri, []))
 
     @staticmethod
     def _compute_bindings(need: ComputeNeed) -> dict[str, Identifier]:
@@ -346,21 +364,27 @@ class Planner:
             "hours": Literal(need.hours if need.hours is not None else Decimal(0), datatype=XSD.decimal),
         }
 
-    def _pools(self, need: ComputeNeed) -> dict[URIRef, list[dict[str, Any]]]:
-        rows = self.store.select(load_query("plan-pools"), self._compute_bindings(need))
+    @staticmethod
+    def _pools(view: Store, need: ComputeNeed) -> dict[URIRef, list[dict[str, Any]]]:
+        """Each platform's pools, fitting ones first, then by least offered cores and memory."""
+        rows = view.select(load_query("plan-pools"), Planner._compute_bindings(need))
         pools: dict[URIRef, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
             pools[URIRef(row["platform"])].append(row)
+        for platform_pools in pools.values():
+            if len(platform_pools) > 1:
+                platform_pools.sort(key=lambda r: (not _true(r["fits"]), _decimal(r["offeredCores"]) or 0, _decimal(r["offeredMemory"]) or 0, r["pool"]))
         return pools
 
-    def _local(self, need: DataNeed) -> dict[URIRef, str | None]:
+    @staticmethod
+    def _local(view: Store, need: DataNeed) -> dict[URIRef, str | None]:
         bindings: dict[str, Identifier] = {
             "anyContent": Literal(need.content is None),
             "content": need.content if need.content is not None else ESAP.DataContent,
             "anyFormat": Literal(need.format is None),
             "format": need.format if need.format is not None else ESAP.DataFormat,
         }
-        rows = self.store.select(load_query("plan-local-data"), bindings)
+        rows = view.select(load_query("plan-local-data"), bindings)
         local: dict[URIRef, str | None] = {}
         for row in rows:
             local.setdefault(URIRef(row["platform"]), str(row["collectionTitle"]) if row["collectionTitle"] is not None else None)
@@ -368,9 +392,10 @@ class Planner:
 
     def _evaluate(self, requirements: Requirements) -> tuple[dict[URIRef, _Evaluation], list[dict[URIRef, str | None]], list[dict[URIRef, list[dict[str, Any]]]]]:
         self.registry.prepare()
-        platforms = self._platforms(requirements.type)
-        pools_per_need = [self._pools(need) for need in requirements.compute]
-        local_per_data = [self._local(need) for need in requirements.data]
+        view = self.store.planning_view()
+        platforms = self._platforms(view, requirements.type)
+        pools_per_need = [self._pools(view, need) for need in requirements.compute]
+        local_per_data = [self._local(view, need) for need in requirements.data]
         evaluations: dict[URIRef, _Evaluation] = {}
         for iri, platform in platforms.items():
             fitting: list[dict[str, Any] | None] = []
@@ -387,28 +412,38 @@ class Planner:
 
     # -- planning --------------------------------------------------------------------
 
-    def plan(self, target: str | Document, *, at: At = "min", overrides: Overrides | None = None) -> Plan:
+    def plan(self, target: str | Document, *, at: At = "min", overrides: Overrides | None = None, limit: int | None = None) -> Plan:
         """Plan an executable: ranked matches, explained rejections, and what-if counts.
 
         :param target: a registered executable's uuid, or a document holding one executable.
         :param at: plan at the minima (default) or the maxima of its ranges.
         :param overrides: needs raised or lowered on top of ``at``.
+        :param limit: list only the best ``limit`` matches and the ``limit`` nearest
+            rejections (the summary still counts every platform); ``None`` lists all.
         :raises NotFound: when the uuid is not registered.
-        :raises InputError: when an override is negative or not a number, or the target is no executable.
+        :raises InputError: when an override is negative or not a number, the target is
+            no executable, or the limit is below 1.
         """
+        if limit is not None and limit < 1:
+            raise InputError(f"--limit must be at least 1 (got {limit})")
         uuid, title, requirements = self.requirements(target, at, overrides)
         evaluations, local_per_data, pools_per_need = self._evaluate(requirements)
-        matches = [self._match(e, requirements, local_per_data) for e in evaluations.values() if e.matches]
-        matches.sort(key=lambda m: (-m["score"]["local-data"], m["score"]["cores"], m["score"]["memory"], m["title"], m["platform"]))
+        fitting = [e for e in evaluations.values() if e.matches]
+        fitting.sort(key=_rank_key)
+        matches = [self._match(e, requirements, local_per_data) for e in fitting[:limit]]
         for rank, match in enumerate(matches, start=1):
             match["rank"] = rank
-        rejected = [self._rejection(e, requirements) for e in evaluations.values() if not e.matches]
-        rejected.sort(key=lambda r: (len(r["reasons"]), r["title"], r["platform"]))
+        failing = [e for e in evaluations.values() if not e.matches]
+        failing.sort(key=lambda e: (_failures(e), e.platform.title, str(e.platform.iri)))
+        shown = failing[:limit]
+        self._offered_types(self.store.planning_view(), [e.platform for e in shown if not e.platform.type_ok])
+        rejected = [self._rejection(e, requirements) for e in shown]
         other: At = "max" if at == "min" else "min"
         other_requirements = self.requirements(target, other, overrides)[2]
-        other_count = len(matches) if other_requirements == requirements else self.count_matches(other_requirements)
+        other_count = len(fitting) if other_requirements == requirements else self.count_matches(other_requirements)
         summary = self._summary(evaluations, pools_per_need, requirements)
-        summary[f"matches-at-{at}"] = len(matches)
+        summary[f"matches-at-{at}"] = len(fitting)
+        summary["limit"] = limit
         summary[f"matches-at-{other}"] = other_count
         return Plan(uuid, title, at, requirements, matches, rejected, summary)
 
@@ -416,15 +451,16 @@ class Planner:
         """How many platforms match, without ranking or explaining: the type and compute
         clauses filtered by ``plan-fitting.rq``, then storage for the platforms left."""
         self.registry.prepare()
+        view = self.store.planning_view()
         candidates: dict[URIRef, Decimal] | None = None
         for need in requirements.compute:
-            rows = self.store.select(load_query("plan-fitting"), {"type": requirements.type, **self._compute_bindings(need)})
+            rows = view.select(load_query("plan-fitting"), {"type": requirements.type, **self._compute_bindings(need)})
             storage: dict[URIRef, Decimal] = defaultdict(Decimal)
             for row in rows:
                 storage[URIRef(row["platform"])] += _decimal(row["size"]) or Decimal(0)
             candidates = storage if candidates is None else {p: s for p, s in candidates.items() if p in storage}
         assert candidates is not None  # requirements always hold at least one compute need
-        local_per_data = [self._local(need) for need in requirements.data]
+        local_per_data = [self._local(view, need) for need in requirements.data]
         count = 0
         for platform, offered in candidates.items():
             staged = sum((d.size for d, local in zip(requirements.data, local_per_data, strict=True) if platform not in local), Decimal(0))
@@ -499,6 +535,27 @@ class Planner:
             for flag, name in (("nodesOk", "nodes"), ("coresOk", "cores"), ("memoryOk", "memory"), ("walltimeOk", "walltime")):
                 passing[name] += all(any(_true(row[flag]) for row in pools.get(iri, [])) for pools in pools_per_need)
         return {"platforms": len(evaluations), "matches": sum(1 for e in evaluations.values() if e.matches), "passing": passing}
+
+
+def _rank_key(evaluation: _Evaluation) -> tuple[int, Decimal, Decimal, str, str]:
+    """Most local data first, then least offered cores, least offered memory, title."""
+    pools = [p for p in evaluation.pools if p is not None]
+    cores = sum((_decimal(p["offeredCores"]) or Decimal(0) for p in pools), Decimal(0))
+    memory = sum((_decimal(p["offeredMemory"]) or Decimal(0) for p in pools), Decimal(0))
+    return (-sum(evaluation.local), cores, memory, evaluation.platform.title, _uuid(evaluation.platform.iri) or "")
+
+
+def _failures(evaluation: _Evaluation) -> int:
+    """How many reasons a rejection lists (as :meth:`Planner._rejection` writes them)."""
+    count = 0 if evaluation.platform.type_ok else 1
+    for fit, close in zip(evaluation.pools, evaluation.closest, strict=True):
+        if fit is not None:
+            continue
+        if close is None:
+            count += 1
+        else:
+            count += sum(not _true(close[flag]) for flag in ("nodesOk", "coresOk", "memoryOk", "walltimeOk"))
+    return count + (not evaluation.storage_ok)
 
 
 def _true(value: object) -> bool:

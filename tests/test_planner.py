@@ -399,3 +399,50 @@ def test_the_quick_count_agrees_with_the_full_evaluation(examples: Planner, at: 
             _, _, requirements = examples.requirements(entry.uuid, at, overrides)  # type: ignore[arg-type]
             full = examples.plan(entry.uuid, at=at, overrides=overrides).to_dict()  # type: ignore[arg-type]
             assert examples.count_matches(requirements) == len(full["matches"]), entry.title
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3], ids=["limit-1", "limit-2", "limit-3"])
+def test_a_limit_lists_the_head_of_the_full_plan(examples: Planner, limit: int) -> None:
+    """``limit`` keeps the best matches and the nearest rejections, in the full plan's order,
+    and the summary still counts every platform."""
+    for uuid in (GAIA, "5cec9f3d-79c0-49ad-9a5a-455596c55341"):
+        full = examples.plan(uuid).to_dict()
+        head = examples.plan(uuid, limit=limit).to_dict()
+        assert head["matches"] == full["matches"][:limit]
+        assert head["rejected"] == full["rejected"][:limit]
+        assert head["summary"] == {**full["summary"], "limit": limit}
+
+
+def test_a_limit_below_one_is_refused(examples: Planner) -> None:
+    with pytest.raises(InputError, match="--limit"):
+        examples.plan(GAIA, limit=0)
+
+
+def test_the_planning_view_on_disk_follows_every_write(tmp_path: Path) -> None:
+    """The on-disk store plans from an in-memory copy of the platform graphs: ingest,
+    replace, delete and a SPARQL Update must all show in the next plan."""
+    store = open_store(tmp_path / "store")
+    registry = Registry(store)
+    planner = Planner(registry)
+    registry.ingest(load_document(json.dumps({"executables": [BASE_EXECUTABLE]}), source="e.json"))
+    registry.ingest(load_document(json.dumps({"platforms": [BASE_PLATFORM]}), source="p.json"))
+    assert matched(planner.plan(EXE).to_dict()) == ["P"]
+    assert store.planning_view() is not store
+    # Replace the platform by one whose pools are too small: the view must follow.
+    registry.ingest(load_document(json.dumps({"platforms": [changed(BASE_PLATFORM, "compute-resources.0.cores", 2)]}), source="p.json"))
+    plan = planner.plan(EXE).to_dict()
+    assert matched(plan) == [] and [r["constraint"] for r in reasons(plan)] == ["cores"]
+    # A second platform arrives, then leaves.
+    other = changed(changed(BASE_PLATFORM, "uuid", "b0000000-0000-4000-8000-000000000002"), "title", "Q")
+    registry.ingest(load_document(json.dumps({"platforms": [other]}), source="q.json"))
+    assert matched(planner.plan(EXE).to_dict()) == ["Q"]
+    registry.delete("b0000000-0000-4000-8000-000000000002")
+    assert planner.plan(EXE).to_dict()["summary"]["platforms"] == 1
+    # A SPARQL Update can change any graph: the copy is made afresh.
+    store.update(
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> "
+        f"DELETE {{ GRAPH ?g {{ ?p esap:title ?t }} }} INSERT {{ GRAPH ?g {{ ?p esap:title \"P2\" }} }} "
+        f"WHERE {{ GRAPH ?g {{ ?p esap:title ?t . FILTER(?p = <urn:uuid:{PLATFORM}>) }} }}"
+    )
+    assert planner.plan(EXE).to_dict()["rejected"][0]["title"] == "P2"
+    store.close()

@@ -171,6 +171,18 @@ class Store(ABC):
             raise QueryError("select() takes a SELECT query")
         return result.python()
 
+    def planning_view(self) -> Store:
+        """The store the planner's platform-side queries run on.
+
+        Every query that reads platforms and the vocabulary (``queries/plan-*.rq``)
+        may run here instead of on the whole store. Backends that can keep a faster
+        in-process copy of the platform and vocabulary graphs, in step with their own
+        writes, return it; the others return themselves.
+
+        :raises StoreError: when the store fails.
+        """
+        return self
+
     def close(self) -> None:
         """Release the store (flush and unlock files)."""
 

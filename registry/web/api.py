@@ -370,7 +370,7 @@ def plan_overrides(
     )
 
 
-def make_plan(app: AppState, target: str | Document, at: str, overrides: Overrides) -> dict[str, Any]:
+def make_plan(app: AppState, target: str | Document, at: str, overrides: Overrides, limit: int | None = None) -> dict[str, Any]:
     """The plan's JSON (as ``esap-registry plan --format json``).
 
     :raises NotFound: for an unknown uuid.
@@ -378,7 +378,7 @@ def make_plan(app: AppState, target: str | Document, at: str, overrides: Overrid
     """
     if at not in ("min", "max"):
         raise InputError(f"at must be min or max, not {at!r}")
-    return Planner(app.registry).plan(target, at=at, overrides=overrides).to_dict()  # type: ignore[arg-type]
+    return Planner(app.registry).plan(target, at=at, overrides=overrides, limit=limit).to_dict()  # type: ignore[arg-type]
 
 
 _AT = Query("min", description="plan at the minima (min) or the maxima (max) of the executable's ranges")
@@ -388,6 +388,7 @@ _NODES = Query(None, description="nodes needed")
 _HOURS = Query(None, description="wall-clock time needed (hours, or 30min, 2d, 12:30:00)")
 _STORAGE = Query(None, description="working storage needed (GiB, or with a unit)")
 _DATA_SIZE = Query(None, alias="data-size", description="size of each data resource (GiB, or with a unit)")
+_LIMIT = Query(None, ge=1, description="list only the best N matches and the N nearest rejections (the summary counts all)")
 
 
 @router.get(
@@ -407,12 +408,13 @@ def plan_registered(
     hours: str | None = _HOURS,
     storage: str | None = _STORAGE,
     data_size: str | None = _DATA_SIZE,
+    limit: int | None = _LIMIT,
 ) -> Response:
     """The same JSON as ``esap-registry plan UUID --format json`` with the same overrides."""
     app = state(request)
     overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size)
     chosen = negotiate(request, ["application/json", "text/html"])
-    plan = make_plan(app, uuid, at, overrides)
+    plan = make_plan(app, uuid, at, overrides, limit)
     if chosen == "text/html":
         return _vary(HTMLResponse(app.pages.plan_page(request, uuid, plan)))
     return _vary(_json(plan))
@@ -433,6 +435,7 @@ async def plan_document(
     hours: str | None = _HOURS,
     storage: str | None = _STORAGE,
     data_size: str | None = _DATA_SIZE,
+    limit: int | None = _LIMIT,
 ) -> Response:
     """The document must hold exactly one executable and conform to the shapes (else 422)."""
     fmt = body_format(request)
@@ -446,6 +449,6 @@ async def plan_document(
             report = app.registry.validate(document)
         if not report.conforms:
             raise ValidationFailed(report)
-        return make_plan(app, document, at, overrides)
+        return make_plan(app, document, at, overrides, limit)
 
     return _json(await run_in_threadpool(work))

@@ -33,8 +33,9 @@ def cli_store(example_quads: bytes, tmp_path_factory: pytest.TempPathFactory) ->
         (GAIA, {"at": "max"}, ["--at", "max"]),
         (GAIA, {"cores": "64", "memory": "300GiB", "data-size": "500MB"}, ["--cores", "64", "--memory", "300GiB", "--data-size", "500MB"]),
         (NOTEBOOK, {"nodes": "2", "hours": "30min", "storage": "1TB"}, ["--nodes", "2", "--hours", "30min", "--storage", "1TB"]),
+        (GAIA, {"limit": "2"}, ["--limit", "2"]),
     ],
-    ids=["notebook", "at-max", "cores-memory-data-size", "nodes-hours-storage"],
+    ids=["notebook", "at-max", "cores-memory-data-size", "nodes-hours-storage", "limit"],
 )
 def test_plan_is_the_cli_json(
     client: TestClient, cli_store: Path, uuid: str, query: dict[str, str], options: list[str]
@@ -61,13 +62,16 @@ def test_plan_explains_rejections_and_links_launches(client: TestClient) -> None
         (f"/plan/{NOTEBOOK}?at=middle", 400),
         ("/plan/00000000-0000-4000-8000-000000000000", 404),
         ("/plan/f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01", 400),
+        (f"/plan/{NOTEBOOK}?limit=0", 422),
+        (f"/plan/{NOTEBOOK}?limit=some", 422),
     ],
-    ids=["negative-cores", "memory-not-a-number", "bad-at", "unknown-uuid", "a-platform"],
+    ids=["negative-cores", "memory-not-a-number", "bad-at", "unknown-uuid", "a-platform", "limit-zero", "limit-not-a-number"],
 )
 def test_plan_errors(client: TestClient, path: str, status: int) -> None:
     response = client.get(path)
     assert response.status_code == status
-    assert response.json()["message"]
+    body = response.json()
+    assert body.get("message") or body.get("detail")
 
 
 def test_plan_of_an_unregistered_manifest(client: TestClient) -> None:

@@ -4,6 +4,7 @@ and the one place where terms are written as SPARQL text: the data of an
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from string import Template
 
@@ -46,9 +47,24 @@ def _bnode_id(term: BNode) -> str:
 
 
 def from_oxigraph(term: object) -> Identifier | None:
-    """A pyoxigraph term as an rdflib term."""
+    """A pyoxigraph term as an rdflib term.
+
+    rdflib terms are immutable and costly to build (a literal parses its value), and
+    query results repeat the same terms: IRIs and literals are built once and cached.
+    """
     if term is None:
         return None
+    if isinstance(term, (ox.NamedNode, ox.Literal)):
+        return _cached_term(term)
+    return _from_oxigraph(term)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_term(term: ox.NamedNode | ox.Literal) -> Identifier | None:
+    return _from_oxigraph(term)
+
+
+def _from_oxigraph(term: object) -> Identifier | None:
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -24,6 +24,7 @@ from registry.errors import (
     QueryError,
     QueryTimeout,
     StoreError,
+    StoreNotEmpty,
     StoreUnavailable,
     UnitError,
     ValidationFailed,
@@ -155,6 +156,10 @@ async def _store_error(request: Request, exc: Exception) -> Response:
     return _respond(request, 500, {"error": "store", "message": str(exc)})
 
 
+async def _store_not_empty(request: Request, exc: Exception) -> Response:
+    return _respond(request, 409, {"error": "store-not-empty", "message": str(exc)})
+
+
 async def _web_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, WebError)
     return _respond(request, exc.status, {"error": exc.code, "message": exc.message}, exc.headers)
@@ -172,6 +177,7 @@ HANDLERS: dict[type[Exception], Handler] = {
     QueryTimeout: _query_timeout,
     StoreUnavailable: _store_unavailable,
     StoreError: _store_error,
+    StoreNotEmpty: _store_not_empty,
     WebError: _web_error,
 }
 

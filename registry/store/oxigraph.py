@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -23,23 +24,38 @@ _FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 class OxigraphStore(Store):
     """A pyoxigraph store.
 
+    A store whose directory cannot be written (a read-only file system, a directory
+    without write permission) is opened read-only: it answers queries, and every
+    write raises :class:`StoreError` naming the directory.
+
     :param path: the store's directory, created when missing; ``None`` keeps it in memory.
     :raises StoreError: when the directory cannot be opened (locked by another process,
-        not writable, not a store).
+        not a store, or read-only and not a store yet).
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.backend = "oxigraph" if path else "oxigraph-memory"
+        self.read_only = False
         self._write_lock = threading.Lock()
         try:
             if path is not None:
                 path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(path))
+                self._store = ox.Store(str(path)) if _writable(path) else self._open_read_only(path)
             else:
                 self._store = ox.Store()
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def _open_read_only(self, path: Path) -> ox.Store:
+        if not (path / "CURRENT").is_file():
+            raise StoreError(f"cannot open the store at {path}: the directory is read-only and holds no store")
+        self.read_only = True
+        return ox.Store.read_only(str(path))
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is read-only (its directory cannot be written): nothing was written")
 
     def query(
         self,
@@ -104,6 +120,7 @@ class OxigraphStore(Store):
             raise StoreError(f"the store failed to answer a query: {exc}") from exc
 
     def update(self, update: str) -> None:
+        self._check_writable()
         with self._write_lock:
             try:
                 self._store.update(update)
@@ -134,6 +151,7 @@ class OxigraphStore(Store):
         return self._store.dump(format=_FORMATS[format])
 
     def load(self, data: bytes, format: str = "nquads") -> None:
+        self._check_writable()
         with self._write_lock:
             try:
                 self._store.load(data, format=_FORMATS[format])
@@ -143,12 +161,23 @@ class OxigraphStore(Store):
                 raise StoreError(f"the store failed to write: {exc}") from exc
 
     def close(self) -> None:
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             try:
                 self._store.flush()
             except OSError as exc:
                 raise StoreError(f"the store failed to flush: {exc}") from exc
         del self._store
+
+
+def _writable(path: Path) -> bool:
+    """Whether the store's directory can be written: not on a read-only file system,
+    and writable by this process."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return False
+    except OSError:
+        return True  # let pyoxigraph report what is wrong
+    return os.access(path, os.W_OK)
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"

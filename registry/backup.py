@@ -25,7 +25,7 @@ from rdflib import Graph, URIRef
 
 from registry.errors import InputError, StoreNotEmpty
 from registry.store import Store
-from registry.store.terms import from_oxigraph, insert_data
+from registry.store.terms import from_oxigraph
 
 __all__ = ["FORMATS", "dump", "format_for", "read_dump", "restore"]
 
@@ -132,5 +132,6 @@ def restore(store: Store, data: bytes, format: str = "nquads", *, source: str = 
         graphs.setdefault(name, Graph()).add(
             (from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object))  # type: ignore[arg-type]
         )
-    store.update(insert_data(graphs, drop=sorted(existing)))
+    # One atomic replace: the store's graphs that the dump lacks become empty (dropped).
+    store.replace_graphs({**{name: Graph() for name in sorted(existing)}, **graphs})
     return len(quads)

@@ -100,6 +100,7 @@ def read_dump(data: bytes, format: str = "nquads", *, source: str = "<dump>") ->
 
 
 def _position(exc: SyntaxError) -> tuple[int | None, int | None]:
+    """The line and column where pyoxigraph's parser found the fault, when it says."""
     line = exc.lineno if isinstance(exc.lineno, int) else None
     column = exc.offset if isinstance(exc.offset, int) else None
     return line, column

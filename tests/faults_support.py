@@ -101,6 +101,7 @@ class Serve:
 
     @property
     def pid(self) -> int:
+        """The server's process id."""
         return self.process.pid
 
     def wait_until_up(self, timeout: float = 60) -> Serve:

@@ -11,24 +11,10 @@ from click.testing import CliRunner
 from registry import backup
 from registry.cli import cli
 from registry.errors import InputError, StoreNotEmpty
-from registry.service import Registry, find_files
 from registry.store import Store, open_store
 from registry.vocabulary import SHAPES_GRAPH, VOCABULARY_GRAPH
 
 BACKUP_DATA = Path(__file__).resolve().parent / "data" / "backup"
-
-
-@pytest.fixture(scope="module")
-def example_dump(examples_dir: Path) -> bytes:
-    """A dump of a registry holding the examples and its vocabulary (made once)."""
-    store = open_store("memory")
-    registry = Registry(store)
-    batch = registry.ingest_paths(find_files([examples_dir]))
-    assert not batch.rejected, batch.rejected
-    registry.prepare()
-    data = backup.dump(store, "nquads")
-    store.close()
-    return data
 
 
 def _empty(store: Store) -> None:

@@ -17,12 +17,10 @@ from faults_support import AUTH, TOKEN, synthetic
 from fastapi.testclient import TestClient
 
 from registry import backup
-from registry.service import Registry, find_files
 from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
 from registry.store.remote import RemoteStore
 from registry.web import Settings, create_app
 
-ROOT = Path(__file__).resolve().parents[1]
 GAIA = "8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03"
 
 
@@ -39,14 +37,13 @@ class Remote:
 
 
 @pytest.fixture
-def remote(tmp_path: Path) -> Iterator[Remote]:
+def remote(tmp_path: Path, example_dump: bytes) -> Iterator[Remote]:
     if find_oxigraph() is None:
         pytest.skip("the 'oxigraph' command (pip install oxigraph) is missing")
     server = OxigraphServer(tmp_path / "oxigraph").start()
     server.fixed_port = server.port  # started again at the same endpoint after a kill
     store = RemoteStore(server.query_url, server.update_url, timeout=5.0, retries=2, backoff=0.05)
-    batch = Registry(store).ingest_paths(find_files([ROOT / "examples"]))
-    assert not batch.rejected
+    backup.restore(store, example_dump)
     app = create_app(Settings(token=TOKEN, query_timeout=10.0), store=store)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Remote(server, store, client)

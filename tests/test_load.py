@@ -21,6 +21,9 @@ import httpx
 import pytest
 from faults_support import AUTH, Serve, serving
 
+from registry import backup
+from registry.store import open_store
+
 #: How long the clients run (seconds).
 LOAD_SECONDS = float(os.environ.get("ESAP_LOAD_SECONDS") or 60)
 CLIENTS = 16
@@ -40,12 +43,13 @@ RUNAWAY = "SELECT ?a WHERE { GRAPH ?g { ?a ?b ?c } GRAPH ?h { ?d ?e ?f } GRAPH ?
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve]:
-    """The real server on the examples, with the token and a short query time limit."""
+def server(tmp_path_factory: pytest.TempPathFactory, example_dump: bytes) -> Iterator[Serve]:
+    """The real server on a store holding the examples, with the token and a short query time limit."""
     base = tmp_path_factory.mktemp("load")
-    with serving(
-        str(base / "store"), base / "token", "--examples", "--query-timeout", str(QUERY_TIMEOUT), "--query-workers", "4"
-    ) as started:
+    store = open_store(base / "store")
+    backup.restore(store, example_dump)
+    store.close()
+    with serving(str(base / "store"), base / "token", "--query-timeout", str(QUERY_TIMEOUT), "--query-workers", "4") as started:
         yield started
 
 

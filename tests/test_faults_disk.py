@@ -129,11 +129,12 @@ def test_a_full_disk_stops_the_ingest_with_the_path_and_stores_nothing_partial(d
 
 
 def test_a_full_disk_gives_503_on_the_web_and_reads_go_on(disk: Disk, tmp_path: Path) -> None:
-    entries = synthetic().executables(60, seed=12)["executables"]
+    entries = synthetic().executables(200, seed=12)["executables"]
+    size = 25
     with serving(str(disk.store), tmp_path / "token", preexec=disk.limit) as server:
         answers = []
-        for start in range(0, len(entries), 10):
-            answer = httpx.post(f"{server.base_url}/executables", json={"executables": entries[start : start + 10]}, headers=AUTH, timeout=60)
+        for start in range(0, len(entries), size):
+            answer = httpx.post(f"{server.base_url}/executables", json={"executables": entries[start : start + size]}, headers=AUTH, timeout=60)
             answers.append(answer)
             if answer.status_code != 201:
                 break
@@ -144,8 +145,8 @@ def test_a_full_disk_gives_503_on_the_web_and_reads_go_on(disk: Disk, tmp_path: 
         listing = httpx.get(f"{server.base_url}/executables", timeout=60)
         assert listing.status_code == 200
         uuids = {e["uuid"] for e in listing.json()["executables"]}
-        stored = {e["uuid"] for e in entries[: 10 * (len(answers) - 1)]}
-        refused = {e["uuid"] for e in entries[10 * (len(answers) - 1) : 10 * len(answers)]}
+        stored = {e["uuid"] for e in entries[: size * (len(answers) - 1)]}
+        refused = {e["uuid"] for e in entries[size * (len(answers) - 1) : size * len(answers)]}
         assert stored <= uuids and not refused & uuids
         for uuid in sorted(refused)[:3]:
             assert httpx.get(f"{server.base_url}/executables/{uuid}", timeout=30).status_code == 404

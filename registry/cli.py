@@ -22,7 +22,7 @@ from rdflib import Graph
 
 from registry import __version__
 from registry.documents import load_path
-from registry.errors import InputError, NotFound, QueryError, RegistryError, StoreError, ValidationFailed
+from registry.errors import InputError, NotFound, QueryError, RegistryError, StoreError, StoreNotEmpty, ValidationFailed
 from registry.service import Registry, find_files
 from registry.store import (
     CREDENTIALS_FILE_ENV,
@@ -58,7 +58,7 @@ def handle_errors(function: F) -> F:
         except ValidationFailed as exc:
             click.echo(exc.report.to_text(), err=True)
             _fail(str(exc), EXIT_FAIL)
-        except (InputError, NotFound, QueryError) as exc:
+        except (InputError, NotFound, QueryError, StoreNotEmpty) as exc:
             _fail(str(exc), EXIT_FAIL)
         except StoreError as exc:
             _fail(str(exc), EXIT_ERROR)
@@ -470,6 +470,50 @@ def platforms(store_spec: str | None, fmt: str) -> None:
         rows.append((entry["uuid"], entry.get("title", ""), entry.get("type", ""), pools, storage, " ".join(entry.get("executable-types", []))))
     click.echo(_table(["uuid", "title", "type", "node pools", "storage", "runs"], rows))
     click.echo(f"{len(entries)} platform(s)")
+
+
+# -- dump, restore (registry/backup.py) --------------------------------------------------
+
+
+@cli.command()
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default=None, help="Default: from the ending of --output (.nq, .trig), else nquads.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of standard output.")
+@handle_errors
+def dump(store_spec: str | None, fmt: str | None, output: Path | None) -> None:
+    """Back up the whole store: every quad of every named graph (entries, vocabulary, shapes),
+    canonical, as N-Quads or TriG. `restore` reads it back."""
+    from registry import backup
+
+    chosen = backup.format_for(output, fmt)
+    with _registry(store_spec).store as store:
+        data = backup.dump(store, chosen)
+    if output:
+        output.write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default=None, help="Default: from the file's ending (.nq, .trig).")
+@click.option("--replace", is_flag=True, help="Replace whatever the store holds (in the same atomic step).")
+@handle_errors
+def restore(file: Path, store_spec: str | None, fmt: str | None, replace: bool) -> None:
+    """Restore a dump (N-Quads or TriG) into an empty store, all or nothing.
+
+    A store that already holds graphs is refused (exit 1) unless --replace is given.
+    Exit 1 for a malformed dump (nothing is stored), 2 when the store fails.
+    """
+    from registry import backup
+
+    chosen = backup.format_for(None if str(file) == "-" else file, fmt)
+    data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+    with _registry(store_spec).store as store:
+        count = backup.restore(store, data, chosen, source=str(file), replace=replace)
+    click.echo(f"restored {count} quad(s) from {file}")
 
 
 # -- ossr (registry/ossr/command.py) -------------------------------------------------

@@ -22,6 +22,7 @@ __all__ = [
     "QueryTimeout",
     "RegistryError",
     "StoreError",
+    "StoreNotEmpty",
     "StoreUnavailable",
     "UnitError",
     "ValidationFailed",
@@ -129,6 +130,11 @@ class StoreError(RegistryError, RuntimeError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached (a remote endpoint that is down or too slow)."""
+
+
+class StoreNotEmpty(RegistryError, ValueError):
+    """A restore into a store that already holds graphs, without asking to replace them;
+    nothing was changed."""
 
 
 class OssrError(InputError):

@@ -15,7 +15,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 
 from registry.documents import Document, entry_iri, load_path
-from registry.errors import InputError, NotFound, ValidationFailed
+from registry.errors import InputError, NotFound, StoreError, ValidationFailed
 from registry.export import Exporter
 from registry.resources import load_query
 from registry.store import QueryResult, Solutions, Store
@@ -151,6 +151,8 @@ class Registry:
         """Ingest files one by one, each whole or not at all; a bad file never stops the batch.
 
         :param progress: called after each file.
+        :raises StoreError: when the store fails; the files before it are stored, the one
+            being stored is not, and the batch stops.
         """
         batch = BatchResult()
         started = time.perf_counter()
@@ -163,6 +165,12 @@ class Registry:
                 batch.issues.extend(exc.report.issues)
             except (InputError, OSError) as exc:
                 batch.rejected[str(path)] = str(exc) if isinstance(exc, InputError) else f"{path}: {exc.strerror or exc}"
+            except StoreError as exc:
+                # The store itself failed (a full disk, a read-only directory): the batch stops.
+                raise type(exc)(
+                    f"{exc} (while storing {path}, nothing of it was stored; "
+                    f"{batch.stored_files} earlier file(s) were stored whole)"
+                ) from exc
             else:
                 batch.stored_files += 1
                 batch.executables += len(result.executables)

@@ -37,6 +37,23 @@ def examples_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
+def example_dump() -> bytes:
+    """A canonical dump (registry.backup) of a registry holding the examples and its
+    vocabulary, made once per session: restored where a test needs the examples stored."""
+    from registry import backup
+    from registry.service import find_files
+
+    store = open_store("memory")
+    registry = Registry(store)
+    batch = registry.ingest_paths(find_files([EXAMPLES]))
+    assert not batch.rejected, batch.rejected
+    registry.prepare()
+    data = backup.dump(store, "nquads")
+    store.close()
+    return data
+
+
+@pytest.fixture(scope="session")
 def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OxigraphServer]:
     """One `oxigraph serve` on a free 127.0.0.1 port for the whole session (the remote store)."""
     if find_oxigraph() is None:

@@ -18,7 +18,7 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Literal
 
-from registry.errors import QueryError, QueryTimeout
+from registry.errors import QueryError, QueryTimeout, RegistryError
 
 __all__ = ["Bindings", "Deadline", "QueryResult", "Solutions", "Store"]
 
@@ -192,4 +192,10 @@ class Store(ABC):
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.close()
+        if exc is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except RegistryError:
+            pass  # the error that ended the block is the one to report, not a failed flush after it

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -25,14 +26,19 @@ _FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 class OxigraphStore(Store):
     """A pyoxigraph store.
 
+    A store whose directory cannot be written (a read-only file system, a directory
+    without write permission) is opened read-only: it answers queries, and every
+    write raises :class:`StoreError` naming the directory.
+
     :param path: the store's directory, created when missing; ``None`` keeps it in memory.
     :raises StoreError: when the directory cannot be opened (locked by another process,
-        not writable, not a store).
+        not a store, or read-only and not a store yet).
     """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.backend = "oxigraph" if path else "oxigraph-memory"
+        self.read_only = False
         self._write_lock = threading.Lock()
         # The planning view (on disk only): an in-memory copy of the platform and
         # vocabulary graphs, kept in step with every write made through this object.
@@ -40,11 +46,21 @@ class OxigraphStore(Store):
         try:
             if path is not None:
                 path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(path))
+                self._store = ox.Store(str(path)) if _writable(path) else self._open_read_only(path)
             else:
                 self._store = ox.Store()
         except OSError as exc:
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
+
+    def _open_read_only(self, path: Path) -> ox.Store:
+        if not (path / "CURRENT").is_file():
+            raise StoreError(f"cannot open the store at {path}: the directory is read-only and holds no store")
+        self.read_only = True
+        return ox.Store.read_only(str(path))
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError(f"the store at {self.path} is read-only (its directory cannot be written): nothing was written")
 
     def query(
         self,
@@ -113,6 +129,7 @@ class OxigraphStore(Store):
         self._update(update, forget_view=True)
 
     def _update(self, update: str, *, forget_view: bool, view_graphs: Mapping[URIRef, Graph] | None = None) -> None:
+        self._check_writable()
         with self._write_lock:
             try:
                 self._store.update(update)
@@ -174,6 +191,7 @@ class OxigraphStore(Store):
         return self._store.dump(format=_FORMATS[format])
 
     def load(self, data: bytes, format: str = "nquads") -> None:
+        self._check_writable()
         with self._write_lock:
             self._view = None
             try:
@@ -185,7 +203,7 @@ class OxigraphStore(Store):
 
     def close(self) -> None:
         self._view = None
-        if self.path is not None:
+        if self.path is not None and not self.read_only:
             try:
                 self._store.flush()
             except OSError as exc:
@@ -200,6 +218,17 @@ def _planning_part(graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:
         for name, graph in graphs.items()
         if name == VOCABULARY_GRAPH or (name, RDF.type, ESAP.Platform) in graph
     }
+
+
+def _writable(path: Path) -> bool:
+    """Whether the store's directory can be written: not on a read-only file system,
+    and writable by this process."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return False
+    except OSError:
+        return True  # let pyoxigraph report what is wrong
+    return os.access(path, os.W_OK)
 
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"

@@ -52,12 +52,15 @@ class OxigraphServer:
 
     :param location: the store's directory; ``None`` keeps the data in memory.
     :param startup_timeout: seconds to wait for the server to accept connections.
+    :param port: the port to listen on (``0``: a free one, chosen at each start). A fixed
+        port lets a server be stopped and started again at the same endpoint.
     """
 
-    def __init__(self, location: Path | None = None, *, startup_timeout: float = 20.0) -> None:
+    def __init__(self, location: Path | None = None, *, startup_timeout: float = 20.0, port: int = 0) -> None:
         self.location = location
         self.startup_timeout = startup_timeout
-        self.port = 0
+        self.fixed_port = port
+        self.port = port
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -95,7 +98,7 @@ class OxigraphServer:
         if binary is None:
             raise StoreError("the 'oxigraph' command is missing: pip install oxigraph")
         for _ in range(5):  # another process may take the free port first
-            self.port = _free_port()
+            self.port = self.fixed_port or _free_port()
             command = [str(binary), "serve", "--bind", f"127.0.0.1:{self.port}"]
             if self.location is not None:
                 self.location.mkdir(parents=True, exist_ok=True)
@@ -135,6 +138,13 @@ class OxigraphServer:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
 
     def __enter__(self) -> OxigraphServer:
         return self.start()

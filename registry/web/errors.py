@@ -2,8 +2,9 @@
 status, registered on the app by the factory.
 
 Core code raises :mod:`registry.errors`; the web layer adds a few errors of its
-own (a missing token, a body too large, no acceptable format). Anything else is a
-bug and gets FastAPI's plain 500, never a 400.
+own (a missing token, a body too large, no acceptable format). A store that fails
+(a full disk, a read-only directory) gives 503. Anything else is a bug and gets
+FastAPI's plain 500, never a 400.
 
 Error bodies are JSON (``{"error": ..., "message": ...}``, and the whole SHACL
 report for 422); a browser that asks for HTML gets the same message on a page.
@@ -24,6 +25,7 @@ from registry.errors import (
     QueryError,
     QueryTimeout,
     StoreError,
+    StoreNotEmpty,
     StoreUnavailable,
     UnitError,
     ValidationFailed,
@@ -151,8 +153,14 @@ async def _store_unavailable(request: Request, exc: Exception) -> Response:
 
 
 async def _store_error(request: Request, exc: Exception) -> Response:
+    # A store that cannot write (a full disk, a read-only directory) or read: the service
+    # is unavailable for the request, not broken; the message names the store's path.
     log.error("store error: %s", exc)
-    return _respond(request, 500, {"error": "store", "message": str(exc)})
+    return _respond(request, 503, {"error": "store", "message": str(exc)}, {"Retry-After": "30"})
+
+
+async def _store_not_empty(request: Request, exc: Exception) -> Response:
+    return _respond(request, 409, {"error": "store-not-empty", "message": str(exc)})
 
 
 async def _web_error(request: Request, exc: Exception) -> Response:
@@ -172,6 +180,7 @@ HANDLERS: dict[type[Exception], Handler] = {
     QueryTimeout: _query_timeout,
     StoreUnavailable: _store_unavailable,
     StoreError: _store_error,
+    StoreNotEmpty: _store_not_empty,
     WebError: _web_error,
 }
 

@@ -142,13 +142,17 @@ def scaled_nquads(kind: str, n: int, chunk: int = 20_000) -> Iterator[bytes]:
     a piece; the same entries as :func:`scaled`."""
     found = templates(kind, n)
     texts = _template_nquads(kind, len(found))
+    # each template cut at its uuid and its title, so that a copy is one join
+    cuts = [[part.split(json.dumps(template["title"])) for part in text.split(template["uuid"])] for template, text in zip(found, texts, strict=True)]
     piece: list[str] = []
     for index in range(n):
-        template = found[index % len(found)]
-        text = texts[index % len(found)]
-        if index >= len(found):
-            text = text.replace(template["uuid"], scaled_uuid(kind, index, template))
-            text = text.replace(json.dumps(template["title"]), json.dumps(_title(template, index)))
+        which = index % len(found)
+        if index < len(found):
+            text = texts[which]
+        else:
+            template = found[which]
+            title = json.dumps(_title(template, index))
+            text = scaled_uuid(kind, index, template).join(title.join(part) for part in cuts[which])
         piece.append(text)
         if len(piece) >= chunk:
             yield "".join(piece).encode("utf-8")

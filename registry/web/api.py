@@ -388,7 +388,11 @@ def make_plan(app: AppState, target: str | Document, at: str, overrides: Overrid
 )
 def platform_runnable(request: Request, uuid: str) -> Response:
     """The JSON of ``esap-registry runnable UUID --format json``: the executables the
-    platform can run by the planner's rule at the minima; 404 for an unknown platform."""
+    platform can run by the planner's rule at the minima; 404 for an unknown platform.
+
+    :raises NotFound: when no platform has this uuid (404).
+    :raises InputError: when it is not a UUID (400).
+    """
     app = state(request)
     _check_kind(app, uuid, "platforms")
     return _json({"platform": uuid, "executables": Planner(app.registry).runnable(uuid)})

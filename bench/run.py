@@ -50,7 +50,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     "quick": {
         "plan": {"sizes": [100, 1_000], "repeat": 5, "budget": 1.5, "rdflib_max": 100, "rdflib_budget": 3.0},
         "scale": {"executables": [1_000, 3_000], "platforms": 100, "repeat": 3, "budget": 2.0, "limit": 30.0},
-        "ingest": {"sizes": [50, 150], "batch": 50, "budget": 6.0},
+        "ingest": {"sizes": [30, 100], "batch": 50, "budget": 4.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 100, "seconds": 1.0, "executables": 0, "platforms": 0},
     },
 }

@@ -9,14 +9,16 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import save, summary_ms, table, timings  # noqa: E402
+from common import disk_mib, peak_rss_mib, save, skipped, summary_ms, table, timings  # noqa: E402
 from synthetic import executables  # noqa: E402
 
 from registry.documents import load_document, load_path  # noqa: E402
@@ -27,12 +29,91 @@ from registry.validation import get_validator  # noqa: E402
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+def ingest_once(mode: str, n: int, batch: int, path: Path) -> dict[str, Any]:
+    """In this process: ingest ``n`` synthetic executables (parse, SHACL validation, store)
+    into a fresh embedded store at ``path``, one manifest a call (``single``) or ``batch``
+    manifests a call (``bulk``); the rate excludes generating the manifests' text.
+
+    :raises ValidationFailed: when a synthetic manifest does not conform (a bug).
+    """
+    texts = [json.dumps({"executables": [entry]}) for entry in executables(n)["executables"]]
+    registry = Registry(open_store(path))
+    registry.prepare()
+    started = time.perf_counter()
+    if mode == "single":
+        for text in texts:
+            registry.ingest(load_document(text, source="bench.json"))
+    else:
+        for start in range(0, n, batch):
+            registry.ingest([load_document(t, source="bench.json") for t in texts[start : start + batch]])
+    seconds = time.perf_counter() - started
+    stored = len(registry.entries())
+    registry.store.close()
+    return {"executables": n, "stored": stored, "seconds": round(seconds, 3), "per_second": round(n / seconds, 1),
+            "peak_rss_mib": peak_rss_mib(), "disk_mib": disk_mib(path), **({"batch": batch} if mode == "bulk" else {})}
+
+
+def run_ingest(
+    sizes: list[int], *, batch: int = 1_000, budget: float = 120.0, scratch: Path | None = None, log: Any = print
+) -> dict[str, Any]:
+    """Ingest rate and peak memory, one manifest at a time (``single``) and in bulk, per size;
+    each in a fresh child process (so that its peak resident memory is its own). A size is
+    not run when the rate measured at the size before predicts more than ``budget`` seconds.
+
+    :returns: ``{"single"|"bulk": {str(size): {executables, stored, seconds, per_second,
+        peak_rss_mib, disk_mib[, batch]} or {per_second: None, ..., skipped: reason}}}``.
+    :raises RuntimeError: when a child process fails.
+    """
+    results: dict[str, Any] = {"single": {}, "bulk": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-ingest-", dir=scratch) as tmp:
+        for mode in ("single", "bulk"):
+            rate: float | None = None
+            for n in sizes:
+                if rate and n / rate > budget:
+                    results[mode][str(n)] = skipped(
+                        f"not run (too slow): {n / rate:.0f} s predicted at {rate:.0f}/s, over the {budget:.0f} s budget",
+                        seconds=None, per_second=None, peak_rss_mib=None,
+                    )
+                    log(f"ingest {mode} {n}: not run ({n / rate:.0f} s predicted)")
+                    continue
+                child = subprocess.run(
+                    [sys.executable, __file__, "--child", mode, str(n), str(batch), str(Path(tmp) / f"{mode}-{n}")],
+                    capture_output=True, text=True, check=False,
+                )
+                if child.returncode != 0:
+                    raise RuntimeError(f"ingest {mode} {n} failed: {child.stderr[-2000:]}")
+                figures = json.loads(child.stdout)
+                if figures["stored"] != n:
+                    raise RuntimeError(f"ingest {mode} {n} stored {figures['stored']} executables")
+                results[mode][str(n)] = figures
+                rate = figures["per_second"]
+                log(f"ingest {mode} {n}: {rate}/s, peak {figures['peak_rss_mib']} MiB")
+    return results
+
+
+def ingest_markdown(results: dict[str, Any]) -> str:
+    """One row per mode and size."""
+    rows = []
+    for mode, sizes in results.items():
+        for n, f in sizes.items():
+            if f.get("per_second") is None:
+                rows.append([mode, n, "not run", "not run", "-", f["skipped"]])
+            else:
+                rows.append([mode + (f" ({f['batch']} a call)" if "batch" in f else ""), n, f["seconds"], f["per_second"], f["peak_rss_mib"], ""])
+    return table(["mode", "executables", "seconds", "executables/s", "peak resident MiB", "note"], rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--executables", type=int, default=10_000, help="executables ingested in bulk")
     parser.add_argument("--single", type=int, default=1_000, help="executables ingested one manifest at a time")
     parser.add_argument("--batch", type=int, default=1_000, help="documents per bulk ingest call")
+    parser.add_argument("--child", nargs=4, metavar=("MODE", "N", "BATCH", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        mode, n, batch, path = args.child
+        print(json.dumps(ingest_once(mode, int(n), int(batch), Path(path))))
+        return
     results: dict[str, object] = {}
 
     validator = get_validator()

@@ -1,12 +1,20 @@
-"""Plan latency: one executable against 100, 1,000 and 10,000 synthetic platforms,
-on the embedded store (pyoxigraph on disk, and in memory) and on rdflib's
-in-memory store (the naive baseline), measured in one run.
+"""Plan latency: one executable (the examples' notebook "Find ESCAPE OSSR records")
+against 100, 1,000, 10,000 and 100,000 synthetic platforms (plus the examples'), in
+one run, on three engines:
 
-    .venv/bin/python bench/bench_plan.py [--sizes 100 1000 10000] [--repeat 20]
+- ``embedded``: the registry's planner in-process on the embedded store (pyoxigraph on disk);
+- ``rdflib``: the same planner and queries on rdflib's in-memory store (the naive baseline),
+  only up to ``--rdflib-max`` platforms and while a plan is predicted to take less than
+  ``--rdflib-budget`` seconds (else recorded as not run, with the reason);
+- ``floor``: the brute-force floor (``floor.py``): the same rule in plain Python over the
+  platforms' JSON held in memory as Python objects; it must find the same platforms as the
+  planner (checked at every size: the run fails otherwise).
 
-Platforms are stored without SHACL validation here (ingest has its own benchmark);
-the plans are the full plans: matches ranked, every rejection explained, and the
-counts at the minima and the maxima.
+    .venv/bin/python bench/bench_plan.py [--sizes 100 1000 10000 100000] [--repeat 20]
+
+Platforms are bulk-loaded as N-Quads without SHACL validation (``stores.py``; ingest
+has its own benchmark). The plans are the full plans: matches ranked, every rejection
+explained, and the counts at the minima and the maxima.
 """
 
 from __future__ import annotations
@@ -17,73 +25,117 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import save, summary_ms, table, timings  # noqa: E402
-from synthetic import platforms  # noqa: E402
+from common import adaptive_timings, save, skipped, summary_ms, table  # noqa: E402
+from floor import Floor  # noqa: E402
+from stores import EXAMPLES, embedded, in_memory  # noqa: E402
+from synthetic import scaled  # noqa: E402
 
-from registry.documents import load_document, load_path  # noqa: E402
 from registry.planner import Planner  # noqa: E402
-from registry.service import Registry  # noqa: E402
-from registry.store import open_store  # noqa: E402
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
-TARGETS = {
-    "notebook": "5cec9f3d-79c0-49ad-9a5a-455596c55341",
-    "gaia": "8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03",
-}
+TARGET = "5cec9f3d-79c0-49ad-9a5a-455596c55341"  # "Find ESCAPE OSSR records", a notebook
+ENGINES = ("embedded", "rdflib", "floor")
 
 
-def build(spec: str | Path, size: int) -> tuple[Registry, float]:
-    registry = Registry(open_store(spec))
-    registry.prepare()
-    for name in ("ossr-library-notebooks.json", "gaia-hdbscan.json"):
-        registry.ingest(load_path(EXAMPLES / name))
-    document = load_document(json.dumps(platforms(size)), source="synthetic.json")
-    started = time.perf_counter()
-    entries = list(document.entries.items())
-    for start in range(0, len(entries), 2000):
-        registry.store.replace_graphs(dict(entries[start : start + 2000]))
-    return registry, time.perf_counter() - started
+def example_entries(kind: str) -> list[dict[str, Any]]:
+    """The examples' manifest entries of one kind."""
+    return [e for path in sorted(EXAMPLES.glob("*.json")) for e in json.loads(path.read_text()).get(kind, [])]
+
+
+def _planned(planner: Planner, repeat: int, budget: float) -> tuple[dict[str, Any], set[str]]:
+    plans: list[Any] = []
+    seconds = adaptive_timings(lambda: plans.append(planner.plan(TARGET).to_dict()), repeat=repeat, budget=budget)
+    matched = {m["platform"] for m in plans[-1]["matches"]}
+    return {**summary_ms(seconds), "matches": len(matched), "repeat": len(seconds)}, matched
+
+
+def run(
+    sizes: list[int],
+    *,
+    repeat: int = 20,
+    budget: float = 20.0,
+    rdflib_max: int = 1_000,
+    rdflib_budget: float = 30.0,
+    scratch: Path | None = None,
+    log: Any = print,
+) -> dict[str, Any]:
+    """Plan latency per engine and size.
+
+    :returns: ``{"executable": uuid, "embedded"|"rdflib"|"floor": {str(size): {p50_ms, p99_ms,
+        mean_ms, matches, repeat, load_seconds} or {p50_ms: None, ..., skipped: reason}}}``.
+    :raises AssertionError: when the floor and the planner disagree.
+    """
+    results: dict[str, Any] = {"executable": TARGET, **{engine: {} for engine in ENGINES}}
+    executable = next(e for e in example_entries("executables") if e["uuid"] == TARGET)
+    last_rdflib: tuple[int, float] | None = None
+    with tempfile.TemporaryDirectory(prefix="bench-plan-", dir=scratch) as tmp:
+        for size in sizes:
+            registry, load_seconds = embedded(Path(tmp) / f"store-{size}", size)
+            stats, matched = _planned(Planner(registry), repeat, budget)
+            registry.store.close()
+            results["embedded"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
+            log(f"plan: {size} platforms, embedded: p50 {stats['p50_ms']} ms ({stats['repeat']} runs, {stats['matches']} matches)")
+
+            started = time.perf_counter()
+            floor = Floor(example_entries("platforms") + scaled("platforms", size))
+            floor_load = time.perf_counter() - started
+            found: list[set[str]] = []
+            floor_seconds = adaptive_timings(lambda: found.append(floor.matches(executable)), repeat=repeat, budget=budget)
+            assert found[-1] == matched, f"the floor and the planner disagree at {size} platforms: {len(found[-1])} != {len(matched)} matches"
+            results["floor"][str(size)] = {**summary_ms(floor_seconds), "matches": len(found[-1]), "repeat": len(floor_seconds),
+                                           "load_seconds": round(floor_load, 2), "agrees_with_planner": True}
+            log(f"plan: {size} platforms, floor: p50 {results['floor'][str(size)]['p50_ms']} ms")
+
+            predicted = last_rdflib[1] * size / last_rdflib[0] if last_rdflib else 0.0
+            if size > rdflib_max or predicted > rdflib_budget:
+                why = f"more than --rdflib-max {rdflib_max} platforms" if size > rdflib_max else f"a plan predicted to take {predicted:.0f} s"
+                results["rdflib"][str(size)] = skipped(f"not run (too slow): {why}", p50_ms=None, p99_ms=None, mean_ms=None)
+                log(f"plan: {size} platforms, rdflib: not run ({why})")
+                continue
+            registry, load_seconds = in_memory("rdflib", size)
+            stats, rdflib_matched = _planned(Planner(registry), repeat, rdflib_budget)
+            registry.store.close()
+            assert rdflib_matched == matched, f"rdflib and the embedded store disagree at {size} platforms"
+            results["rdflib"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
+            last_rdflib = (size, stats["p50_ms"] / 1000)
+            log(f"plan: {size} platforms, rdflib: p50 {stats['p50_ms']} ms ({stats['repeat']} runs)")
+    return results
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The plan table: one row per size, p50/p99 per engine, and the ratios to the embedded store."""
+    rows = []
+    for size in results["embedded"]:
+        row: list[Any] = [size, results["embedded"][size]["matches"]]
+        for engine in ENGINES:
+            figures = results[engine].get(size, {})
+            row += ["not run" if figures.get("p50_ms") is None else figures["p50_ms"],
+                    "not run" if figures.get("p99_ms") is None else figures["p99_ms"]]
+        embedded_p50 = results["embedded"][size]["p50_ms"]
+        rdflib_p50 = results["rdflib"].get(size, {}).get("p50_ms")
+        row.append(f"{rdflib_p50 / embedded_p50:.1f}x" if rdflib_p50 else "-")
+        row.append(f"{embedded_p50 / results['floor'][size]['p50_ms']:.0f}x" if results["floor"][size]["p50_ms"] else "-")
+        rows.append(row)
+    header = ["platforms", "matches", "embedded p50 ms", "embedded p99 ms", "rdflib p50 ms", "rdflib p99 ms",
+              "floor p50 ms", "floor p99 ms", "rdflib / embedded", "embedded / floor"]
+    return table(header, rows)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000])
-    parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--rdflib-repeat", type=int, default=3)
-    parser.add_argument("--rdflib-max", type=int, default=10_000, help="largest size also run on rdflib")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1_000, 10_000, 100_000])
+    parser.add_argument("--repeat", type=int, default=20, help="plans per engine and size at most")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per engine and size, after which no more repeats (3 at least)")
+    parser.add_argument("--rdflib-max", type=int, default=1_000, help="largest size also run on rdflib")
+    parser.add_argument("--rdflib-budget", type=float, default=30.0, help="skip rdflib when a plan is predicted to take longer (s)")
     args = parser.parse_args()
-    results: dict[str, object] = {}
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for size in args.sizes:
-            backends: list[tuple[str, str | Path, int]] = [
-                ("embedded (disk)", Path(tmp) / f"store-{size}", args.repeat),
-                ("embedded (memory)", "memory", args.repeat),
-            ]
-            if size <= args.rdflib_max:
-                backends.append(("rdflib memory", "rdflib", args.rdflib_repeat))
-            for target, uuid in TARGETS.items():
-                baseline = None
-                for name, spec, repeat in backends:
-                    registry, load_seconds = build(spec, size)
-                    planner = Planner(registry)
-                    plans: list[dict[str, object]] = []
-                    stats = summary_ms(timings(lambda: plans.append(planner.plan(uuid).to_dict()), repeat=repeat, warmup=0))
-                    plan = plans[-1]
-                    registry.store.close()
-                    if name == "embedded (disk)":
-                        baseline = stats["p50_ms"]
-                    ratio = f"{stats['p50_ms'] / baseline:.1f}x" if baseline else "-"
-                    rows.append([size, target, name, len(plan["matches"]), stats["p50_ms"], stats["p99_ms"], ratio])
-                    results[f"plan.{target}.{size}.{name.split()[0]}{'-memory' if 'memory)' in name else ''}"] = {
-                        **stats, "matches": len(plan["matches"]), "repeat": repeat, "load_seconds": round(load_seconds, 2)
-                    }
-                    print(rows[-1], flush=True)
-    print("\n## Plan latency (full plan: matches, explained rejections, min/max counts)\n")
-    print(table(["platforms", "executable", "store", "matches", "p50 ms", "p99 ms", "p50 vs embedded disk"], rows))
+    results = run(args.sizes, repeat=args.repeat, budget=args.budget, rdflib_max=args.rdflib_max, rdflib_budget=args.rdflib_budget,
+                  log=lambda m: print(m, file=sys.stderr, flush=True))
+    print("## Plan latency (full plan: matches, explained rejections, min/max counts)\n")
+    print(markdown(results))
     print(f"\nresults written to {save('plan', results)}")
 
 

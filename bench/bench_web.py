@@ -1,23 +1,26 @@
 #!/usr/bin/env python3
-"""Benchmark: the registry's web service against ``oxigraph serve`` on the same data.
+"""Benchmark: the registry's web service against ``oxigraph serve`` (the native limit)
+and rdflib-endpoint (the Python peer) on the same data.
 
-It ingests ``examples/`` into an on-disk registry store, dumps that store as
-N-Quads and loads the dump into a second directory with ``oxigraph load``; then it
-starts ``esap-registry serve`` (uvicorn, one process) on the first and
-``oxigraph serve`` on the second, each on a free 127.0.0.1 port, and measures,
+It ingests ``examples/`` into an on-disk registry store (plus ``--executables`` and
+``--platforms`` synthetic entries, bulk-loaded), dumps that store as N-Quads, loads
+the dump into a second directory with ``oxigraph load`` and into an rdflib
+``Dataset`` (``rdflib_peer.py``); then it starts ``esap-registry serve`` (uvicorn,
+one process) on the first, ``oxigraph serve`` on the second and rdflib-endpoint
+(uvicorn, one process) on the third, each on a free 127.0.0.1 port, and measures,
 for 1, 4 and 16 concurrent clients (threads with keep-alive connections), the
 requests per second and the p50/p99 latency of:
 
 - a simple SPARQL SELECT (the executables and their titles, written with
-  ``GRAPH`` so that it means the same on both servers), on both servers;
+  ``GRAPH`` so that it means the same on every server), on the three servers;
 - ``GET /plan/{uuid}`` on the registry.
 
 Every level is bounded by a number of requests and a time limit; only loopback
-addresses are used; both servers are stopped (by their own process ids) at the
+addresses are used; the servers are stopped (by their own process ids) at the
 end. Clients and servers share the machine, so the figures include the clients'
 own work. Prints a Markdown table and writes ``bench/results/web.json``.
 
-Usage: ``.venv/bin/python bench/bench_web.py [--requests 2000] [--seconds 8] [--clients 1 4 16]``
+Usage: ``.venv/bin/python bench/bench_web.py [--requests 2000] [--seconds 8] [--clients 1 4 16] [--executables 0] [--platforms 0]``
 """
 
 from __future__ import annotations
@@ -32,15 +35,14 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import percentile, save, table
+from common import percentile, save, table  # noqa: E402
+from stores import embedded  # noqa: E402
 
-from registry.resources import data_dir
-from registry.service import Registry, find_files
-from registry.store import open_store
 from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
 
 QUERY = """PREFIX esap: <https://w3id.org/esap-registry/vocab#>
@@ -111,19 +113,41 @@ def warm(port: int, path: str, headers: dict[str, str]) -> None:
     connection.close()
 
 
-def wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+def solutions(port: int, path: str, headers: dict[str, str]) -> int:
+    """How many solutions a SPARQL SELECT (JSON results) answers."""
+    import json
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    connection.request("GET", path, headers=headers)
+    body = connection.getresponse().read()
+    connection.close()
+    return len(json.loads(body)["results"]["bindings"])
+
+
+def wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0, path: str = "/health") -> None:
+    """Until the server answers ``GET path`` (any status), or fail when it exits or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise SystemExit(f"the server on port {port} exited with {process.returncode}")
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            connection.request("GET", "/health")
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", path)
             connection.getresponse().read()
             return
         except OSError:
-            time.sleep(0.1)
+            time.sleep(0.2)
     raise SystemExit(f"the server on port {port} did not start in {timeout:g} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop a server started here, by its own process id."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=20)
 
 
 def free_port() -> int:
@@ -134,75 +158,120 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--requests", type=int, default=2000, help="requests per level at most (default 2000)")
-    parser.add_argument("--seconds", type=float, default=8.0, help="seconds per level at most (default 8)")
-    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16], help="concurrency levels (default 1 4 16)")
-    options = parser.parse_args()
+def run(
+    clients: list[int],
+    *,
+    requests: int = 2000,
+    seconds: float = 8.0,
+    executables: int = 0,
+    platforms: int = 0,
+    peer_seconds: float | None = None,
+    scratch: Path | None = None,
+    log: Any = print,
+) -> dict[str, Any]:
+    """Requests per second and p50/p99 per server, request and number of clients.
+
+    :param executables: synthetic executables added to the examples (bulk-loaded, no SHACL).
+    :param platforms: synthetic platforms added likewise.
+    :param peer_seconds: seconds per level for rdflib-endpoint (default: ``seconds``).
+    :returns: ``{"data": {...}, "query": text, "plan": uuid, "sparql"|"plan": {server: {str(clients):
+        {requests, requests_per_s, p50_ms, p99_ms, errors}}}}`` with servers ``registry``,
+        ``oxigraph`` and ``rdflib_endpoint`` for ``sparql`` and ``registry`` for ``plan``.
+    :raises SystemExit: when a server does not start or answers an error.
+    """
     if find_oxigraph() is None:
         raise SystemExit("the 'oxigraph' command is missing: pip install oxigraph")
     esap_registry = Path(sys.executable).parent / "esap-registry"
-
-    with tempfile.TemporaryDirectory(prefix="bench-web-") as scratch:
-        root = Path(scratch)
-        store = open_store(root / "registry")
-        registry = Registry(store)
-        batch = registry.ingest_paths(find_files([data_dir("examples")]))
-        registry.prepare()
+    results: dict[str, Any] = {"query": QUERY, "plan_executable": PLANNED, "sparql": {}, "plan": {}}
+    with tempfile.TemporaryDirectory(prefix="bench-web-", dir=scratch) as tmp:
+        root = Path(tmp)
+        registry, _ = embedded(root / "registry", platforms, executables)
         dump = root / "registry.nq"
-        dump.write_bytes(store.dump("nquads"))
-        store.close()
+        dump.write_bytes(registry.store.dump("nquads"))
+        entries = registry.entries()
+        registry.store.close()
         subprocess.run(
             [str(find_oxigraph()), "load", "--location", str(root / "oxigraph"), "--file", str(dump)],
             check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         quads = sum(1 for line in dump.read_text(encoding="utf-8").splitlines() if line.strip())
-        print(f"data: {batch.executables} executables, {batch.platforms} platforms, {quads} quads with the vocabulary\n", file=sys.stderr)
+        results["data"] = {"executables": sum(e.kind == "executable" for e in entries), "platforms": sum(e.kind == "platform" for e in entries),
+                           "quads": quads}
+        log(f"web: {results['data']}")
 
-        port = free_port()
+        port, peer_port = free_port(), free_port()
         registry_server = subprocess.Popen(
             [str(esap_registry), "serve", "--store", str(root / "registry"), "--port", str(port), "--log-level", "warning"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
+        peer = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve().parent / "rdflib_peer.py"), str(dump), str(peer_port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
         oxigraph = OxigraphServer(root / "oxigraph")
-        rows: list[list[object]] = []
-        results: list[dict[str, object]] = []
         try:
             wait_for(port, registry_server)
+            wait_for(peer_port, peer, timeout=300, path="/?" + urlencode({"query": "ASK {}"}))
             oxigraph.start()
             targets = [
-                ("esap-registry (uvicorn)", port, "/sparql?" + urlencode({"query": QUERY}), ACCEPT, "SPARQL SELECT"),
-                ("oxigraph serve", oxigraph.port, "/query?" + urlencode({"query": QUERY}), ACCEPT, "SPARQL SELECT"),
-                ("esap-registry (uvicorn)", port, f"/plan/{PLANNED}", {"Accept": "application/json"}, "GET /plan/{uuid}"),
+                ("sparql", "registry", port, "/sparql?" + urlencode({"query": QUERY}), ACCEPT, seconds),
+                ("sparql", "oxigraph", oxigraph.port, "/query?" + urlencode({"query": QUERY}), ACCEPT, seconds),
+                ("sparql", "rdflib_endpoint", peer_port, "/?" + urlencode({"query": QUERY}), ACCEPT, peer_seconds or seconds),
+                ("plan", "registry", port, f"/plan/{PLANNED}", {"Accept": "application/json"}, seconds),
             ]
-            for name, target_port, path, headers, what in targets:
+            answers: dict[str, int] = {}
+            for what, name, target_port, path, headers, limit in targets:
                 warm(target_port, path, headers)
-                for clients in options.clients:
-                    level = run_level(target_port, path, headers, clients, options.requests, options.seconds)
-                    count = len(level.latencies)
-                    rate = count / level.seconds if level.seconds else 0.0
-                    p50 = percentile(level.latencies, 50) * 1000
-                    p99 = percentile(level.latencies, 99) * 1000
-                    rows.append([what, name, clients, count, f"{rate:.0f}", f"{p50:.2f}", f"{p99:.2f}", level.errors])
-                    results.append(
-                        {"request": what, "server": name, "clients": clients, "requests": count,
-                         "requests_per_s": round(rate, 1), "p50_ms": round(p50, 3), "p99_ms": round(p99, 3),
-                         "errors": level.errors}
-                    )
+                if what == "sparql":
+                    answers[name] = solutions(target_port, path, headers)
+                    if len(set(answers.values())) > 1:
+                        raise SystemExit(f"the servers give different answers to the SELECT: {answers}")
+                for count in clients:
+                    level = run_level(target_port, path, headers, count, requests, limit)
+                    done = len(level.latencies)
+                    rate = done / level.seconds if level.seconds else 0.0
+                    results[what].setdefault(name, {})[str(count)] = {
+                        "requests": done, "requests_per_s": round(rate, 1),
+                        "p50_ms": round(percentile(level.latencies, 50) * 1000, 3) if done else None,
+                        "p99_ms": round(percentile(level.latencies, 99) * 1000, 3) if done else None,
+                        "errors": level.errors,
+                    }
+                    log(f"web: {what} {name} {count} clients: {rate:.0f} req/s")
+                    if level.errors:
+                        raise SystemExit(f"{name} answered {level.errors} errors to {path}")
         finally:
             oxigraph.stop()
-            registry_server.terminate()
-            try:
-                registry_server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                registry_server.kill()
-                registry_server.wait(timeout=20)
+            stop(registry_server)
+            stop(peer)
+    results["machine"] = f"{platform.machine()}, Python {platform.python_version()}"
+    return results
 
-    print(table(["request", "server", "clients", "requests", "req/s", "p50 ms", "p99 ms", "errors"], rows))
-    machine = f"{platform.machine()}, Python {platform.python_version()}"
-    print(f"\nloopback, clients and servers on the same machine ({machine}); at most {options.requests} requests or {options.seconds:g} s per row")
-    path = save("web", {"machine": machine, "query": QUERY, "plan": PLANNED, "results": results})
+
+def markdown(results: dict[str, Any]) -> str:
+    """One row per request, server and number of clients, with the rate relative to ``oxigraph serve``."""
+    rows = []
+    for what, label in (("sparql", "SPARQL SELECT"), ("plan", "GET /plan/{uuid}")):
+        for server, levels in results[what].items():
+            for clients, f in levels.items():
+                native = results["sparql"].get("oxigraph", {}).get(clients, {}).get("requests_per_s") if what == "sparql" else None
+                ratio = f"{f['requests_per_s'] / native:.2f}" if native else "-"
+                rows.append([label, server, clients, f["requests"], f["requests_per_s"], f["p50_ms"], f["p99_ms"], ratio, f["errors"]])
+    return table(["request", "server", "clients", "requests", "req/s", "p50 ms", "p99 ms", "req/s vs oxigraph", "errors"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per level at most (default 2000)")
+    parser.add_argument("--seconds", type=float, default=8.0, help="seconds per level at most (default 8)")
+    parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16], help="concurrency levels (default 1 4 16)")
+    parser.add_argument("--executables", type=int, default=0, help="synthetic executables added to the examples")
+    parser.add_argument("--platforms", type=int, default=0, help="synthetic platforms added to the examples")
+    options = parser.parse_args()
+    results = run(options.clients, requests=options.requests, seconds=options.seconds, executables=options.executables,
+                  platforms=options.platforms, log=lambda m: print(m, file=sys.stderr, flush=True))
+    print(markdown(results))
+    print(f"\nloopback, clients and servers on the same machine ({results['machine']}); at most {options.requests} requests or {options.seconds:g} s per row")
+    path = save("web", results)
     print(f"results: {path}", file=sys.stderr)
 
 

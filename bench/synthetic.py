@@ -7,9 +7,14 @@ a notebook matches a good share of them and a large batch run only a few.
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
+from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
+
+from rdflib import URIRef
 
 SEED = 20221122
 
@@ -89,3 +94,84 @@ def executables(n: int, seed: int = SEED) -> dict[str, Any]:
     """A manifest of ``n`` executables."""
     rng = random.Random(seed + 1)
     return {"executables": [executable(rng, i) for i in range(n)]}
+
+
+# -- at scale: replicated templates, as dicts or straight as N-Quads -------------------------
+#
+# Mapping a manifest to RDF (load_document) takes milliseconds an entry: too slow for
+# 100,000 platforms or 1,000,000 executables. At scale the first TEMPLATES entries are
+# generated as above and mapped once; every further entry i is a copy of template
+# i % TEMPLATES with its own uuid (uuid5 of the kind and i) and title, made by text
+# substitution in the template's N-Quads (entry nodes are IRIs under the entry's uuid,
+# never blank nodes), and loaded with pyoxigraph's bulk loader: no SHACL validation
+# (ingest is measured on its own). The dicts of :func:`scaled` are the same entries,
+# for the brute-force floor.
+
+TEMPLATES = 1000
+_NAMESPACE = uuid.UUID("5f0c2a4e-6b1d-4c3e-9a7f-2d8e0b1c3a59")
+
+
+def scaled_uuid(kind: str, index: int, template: dict[str, Any]) -> str:
+    """The uuid of entry ``index``: the template's own for the first TEMPLATES, else a uuid5."""
+    return template["uuid"] if index < TEMPLATES else str(uuid.uuid5(_NAMESPACE, f"{kind}-{index}"))
+
+
+def _title(template: dict[str, Any], index: int) -> str:
+    prefix = template["title"].rsplit(" ", 1)[0]
+    return f"{prefix} {index:07d}"
+
+
+def templates(kind: str, n: int) -> list[dict[str, Any]]:
+    """The first ``min(n, TEMPLATES)`` entries of ``kind`` ("platforms" or "executables")."""
+    make = platforms if kind == "platforms" else executables
+    return make(min(n, TEMPLATES))[kind]
+
+
+def scaled(kind: str, n: int) -> list[dict[str, Any]]:
+    """``n`` entries of ``kind`` as manifest dicts: templates, then copies with their own uuid and title."""
+    found = templates(kind, n)
+    result = list(found)
+    for index in range(len(found), n):
+        template = found[index % len(found)]
+        result.append({**template, "uuid": scaled_uuid(kind, index, template), "title": _title(template, index)})
+    return result
+
+
+def scaled_nquads(kind: str, n: int, chunk: int = 20_000) -> Iterator[bytes]:
+    """``n`` entries of ``kind`` as N-Quads (each entry in its named graph), ``chunk`` entries
+    a piece; the same entries as :func:`scaled`."""
+    found = templates(kind, n)
+    texts = _template_nquads(kind, len(found))
+    # each template cut at its uuid and its title, so that a copy is one join
+    cuts = [[part.split(json.dumps(template["title"])) for part in text.split(template["uuid"])] for template, text in zip(found, texts, strict=True)]
+    piece: list[str] = []
+    for index in range(n):
+        which = index % len(found)
+        if index < len(found):
+            text = texts[which]
+        else:
+            template = found[which]
+            title = json.dumps(_title(template, index))
+            text = scaled_uuid(kind, index, template).join(title.join(part) for part in cuts[which])
+        piece.append(text)
+        if len(piece) >= chunk:
+            yield "".join(piece).encode("utf-8")
+            piece = []
+    if piece:
+        yield "".join(piece).encode("utf-8")
+
+
+@lru_cache(maxsize=8)
+def _template_nquads(kind: str, count: int) -> list[str]:
+    """The N-Quads of each of the first ``count`` entries, mapped once per process."""
+    from registry.documents import load_document  # imported late: the generator above needs no registry
+
+    found = templates(kind, count)
+    document = load_document(json.dumps({kind: found}), source=f"synthetic-{kind}.json")
+    texts = []
+    for template in found:
+        graph_name = f"<urn:uuid:{template['uuid']}>"
+        graph = document.entries[URIRef(f"urn:uuid:{template['uuid']}")]
+        lines = graph.serialize(format="nt").splitlines()
+        texts.append("".join(f"{line[:-1].rstrip()} {graph_name} .\n" for line in lines if line.strip()))
+    return texts

@@ -514,6 +514,31 @@ def restore(file: Path, store_spec: str | None, fmt: str | None, replace: bool) 
     with _registry(store_spec).store as store:
         count = backup.restore(store, data, chosen, source=str(file), replace=replace)
     click.echo(f"restored {count} quad(s) from {file}")
+@cli.command()
+@click.argument("platform")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def runnable(platform: str, store_spec: str | None, fmt: str) -> None:
+    """The reverse plan: every executable a registered PLATFORM (uuid) can run, by the
+    planner's rule at the minima.
+
+    Exit 0 (even with none), 1 for an unknown uuid or a uuid that names an executable.
+    """
+    from registry.planner import Planner
+
+    with _registry(store_spec).store as store:
+        executables = Planner(Registry(store)).runnable(platform)
+    if fmt == "json":
+        click.echo(json.dumps({"platform": platform, "executables": executables}, indent=2, ensure_ascii=False))
+        return
+    rows = [
+        (e["executable"], e["title"] or "", e["type"], f"{_size(e['storage']['needed'])} of {_size(e['storage']['offered'])}")
+        for e in executables
+    ]
+    if rows:
+        click.echo(_table(["uuid", "title", "type", "storage needed of offered"], rows))
+    click.echo(f"{len(rows)} executable(s) can run on {platform}")
 
 
 # -- ossr (registry/ossr/command.py) -------------------------------------------------

@@ -536,6 +536,53 @@ class Planner:
                 passing[name] += all(any(_true(row[flag]) for row in pools.get(iri, [])) for pools in pools_per_need)
         return {"platforms": len(evaluations), "matches": sum(1 for e in evaluations.values() if e.matches), "passing": passing}
 
+    # -- the reverse plan --------------------------------------------------------------
+
+    def runnable(self, platform: str) -> list[dict[str, Any]]:
+        """Every executable a platform can run, by the planner's matching rule at the minima
+        (``queries/runnable.rq`` for the type and compute clauses and the data locality,
+        ``queries/runnable-storage.rq`` for the storage offered; the storage clause is added
+        up here as :meth:`Planner.plan` does): E is in ``runnable(P)`` exactly when P is among
+        ``plan(E)``'s matches.
+
+        :param platform: a registered platform's uuid (or ``urn:uuid:`` IRI).
+        :returns: one dict per executable (``executable`` uuid, ``title``, ``type``, and
+            ``storage`` offered and needed in GiB), by title then uuid.
+        :raises NotFound: when the uuid is not registered.
+        :raises InputError: when it is not a UUID, or names an executable.
+        """
+        iri, kind = self.registry.resolve(platform)
+        if kind != ESAP.Platform:
+            raise InputError(f"{platform} is an executable, not a platform")
+        self.registry.prepare()
+        offered = sum((_decimal(r["size"]) or Decimal(0) for r in self.store.select(load_query("runnable-storage"), {"platform": iri})), Decimal(0))
+        needed: dict[str, Decimal] = {}
+        heads: dict[str, tuple[str | None, str]] = {}
+        seen: set[tuple[str, str]] = set()
+        for row in self.store.select(load_query("runnable"), {"platform": iri}):
+            executable = str(row["executable"])
+            heads.setdefault(executable, (str(row["title"]) if row["title"] is not None else None, str(row["type"])))
+            needed.setdefault(executable, Decimal(0))
+            need = row["need"]
+            if need is None or (executable, str(need)) in seen:
+                continue
+            seen.add((executable, str(need)))
+            if str(row["kind"]) == "storage" or not _true(row["local"]):
+                needed[executable] += _decimal(row["size"]) or Decimal(0)
+        result = [
+            {
+                "executable": _uuid(executable),
+                "title": heads[executable][0],
+                "type": heads[executable][1],
+                "storage": {"offered": _number(offered), "needed": _number(need)},
+            }
+            for executable, need in needed.items()
+            if offered >= need
+        ]
+        result.sort(key=lambda r: (r["title"] or "", r["executable"]))
+        return result
+
+
 
 def _rank_key(evaluation: _Evaluation) -> tuple[int, Decimal, Decimal, str, str]:
     """Most local data first, then least offered cores, least offered memory, title."""

@@ -381,6 +381,23 @@ def make_plan(app: AppState, target: str | Document, at: str, overrides: Overrid
     return Planner(app.registry).plan(target, at=at, overrides=overrides, limit=limit).to_dict()  # type: ignore[arg-type]
 
 
+@router.get(
+    "/platforms/{uuid}/runnable",
+    tags=["plan"],
+    summary="The reverse plan: every executable a registered platform can run",
+)
+def platform_runnable(request: Request, uuid: str) -> Response:
+    """The JSON of ``esap-registry runnable UUID --format json``: the executables the
+    platform can run by the planner's rule at the minima; 404 for an unknown platform.
+
+    :raises NotFound: when no platform has this uuid (404).
+    :raises InputError: when it is not a UUID (400).
+    """
+    app = state(request)
+    _check_kind(app, uuid, "platforms")
+    return _json({"platform": uuid, "executables": Planner(app.registry).runnable(uuid)})
+
+
 _AT = Query("min", description="plan at the minima (min) or the maxima (max) of the executable's ranges")
 _CORES = Query(None, description="total cores needed, instead of the executable's")
 _MEMORY = Query(None, description="total memory needed (GiB, or with a unit: 100GiB)")

@@ -88,3 +88,21 @@ def test_plan_of_an_invalid_manifest_is_422(client: TestClient) -> None:
     response = client.post("/plan", json=new_executable(type="urn:types/nonsense"))
     assert response.status_code == 422
     assert response.json()["report"]["issues"][0]["path"] == "executables[0].type"
+
+
+@pytest.mark.parametrize("platform", ["f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01", "f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a06"], ids=["mybinder", "gaia-cluster"])
+def test_runnable_is_the_cli_json(client: TestClient, cli_store: Path, platform: str) -> None:
+    response = client.get(f"/platforms/{platform}/runnable")
+    assert response.status_code == 200, response.text
+    result = CliRunner().invoke(cli, ["runnable", platform, "--store", str(cli_store), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert response.json() == json.loads(result.output) and response.json()["executables"]
+
+
+@pytest.mark.parametrize(
+    ("uuid", "status"), [("00000000-0000-4000-8000-000000000000", 404), (NOTEBOOK, 404)], ids=["unknown", "an-executable"]
+)
+def test_runnable_of_what_is_no_platform_is_404(client: TestClient, uuid: str, status: int) -> None:
+    response = client.get(f"/platforms/{uuid}/runnable")
+    assert response.status_code == status
+    assert response.json()["message"]

@@ -1,0 +1,86 @@
+"""Stores for the benchmarks, filled fast: the examples ingested (validated), then
+synthetic platforms and executables bulk-loaded as N-Quads (no SHACL: ingest has
+its own benchmark). See :mod:`synthetic` for how entries are made at scale."""
+
+from __future__ import annotations
+
+import gc
+import queue
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from synthetic import scaled_nquads
+
+from registry.documents import load_path
+from registry.service import Registry
+from registry.store import open_store
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _registry(spec: str | Path) -> Registry:
+    registry = Registry(open_store(spec))
+    registry.prepare()
+    for path in sorted(EXAMPLES.glob("*.json")):
+        registry.ingest(load_path(path))
+    return registry
+
+
+def _pieces(platforms: int, executables: int) -> Iterator[bytes]:
+    """The synthetic N-Quads, made by a thread a little ahead of the loader (which runs
+    outside the GIL), so that making and loading overlap."""
+    pieces: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
+
+    def make() -> None:
+        try:
+            for kind, n in (("platforms", platforms), ("executables", executables)):
+                if n:
+                    for piece in scaled_nquads(kind, n):
+                        pieces.put(piece)
+            pieces.put(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which raises it
+            pieces.put(exc)
+
+    maker = threading.Thread(target=make, daemon=True)
+    maker.start()
+    while (piece := pieces.get()) is not None:
+        if isinstance(piece, BaseException):
+            raise piece
+        yield piece
+    maker.join()
+
+
+def embedded(path: Path, platforms: int, executables: int = 0) -> tuple[Registry, float]:
+    """An on-disk embedded store with the examples, ``platforms`` synthetic platforms and
+    ``executables`` synthetic executables; the seconds the synthetic data took to make and load.
+
+    :raises StoreError: when the store cannot be opened.
+    """
+    _registry(path).store.close()
+    started = time.perf_counter()
+    raw = ox.Store(str(path))
+    for piece in _pieces(platforms, executables):
+        # lenient: the generated N-Quads are known to be valid; skipping the checks loads faster
+        raw.bulk_load(piece, format=ox.RdfFormat.N_QUADS, lenient=True)
+    raw.flush()
+    del raw
+    gc.collect()
+    seconds = time.perf_counter() - started
+    registry = Registry(open_store(path))
+    registry.prepare()
+    return registry, seconds
+
+
+def in_memory(spec: str, platforms: int, executables: int = 0) -> tuple[Registry, float]:
+    """The same data in an in-memory store (``memory`` or ``rdflib``), loaded with ``Store.load``."""
+    registry = _registry(spec)
+    started = time.perf_counter()
+    for kind, n in (("platforms", platforms), ("executables", executables)):
+        if n:
+            for piece in scaled_nquads(kind, n):
+                registry.store.load(piece, "nquads")
+    return registry, time.perf_counter() - started

@@ -1,0 +1,129 @@
+"""The reverse plan (``Planner.runnable``, ``esap-registry runnable``) agrees with the
+plan: E is in runnable(P) exactly when P is among plan(E)'s matches; and the benchmark's
+brute-force floor (``bench/floor.py``) finds the same matches as the planner."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from registry.cli import cli
+from registry.documents import load_document, load_path
+from registry.errors import InputError, NotFound
+from registry.planner import Planner
+from registry.service import Registry
+from registry.store import Store, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+from floor import Floor  # noqa: E402
+from synthetic import executables, platforms  # noqa: E402
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
+MYBINDER = "f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01"
+GAIA_CLUSTER = "f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a06"
+NOTEBOOK = "5cec9f3d-79c0-49ad-9a5a-455596c55341"
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+def _entries(key: str) -> list[dict[str, Any]]:
+    return [e for path in EXAMPLES for e in json.loads(path.read_text()).get(key, [])]
+
+
+def _examples(store: Store) -> Planner:
+    registry = Registry(store)
+    for path in EXAMPLES:
+        registry.ingest(load_path(path))
+    return Planner(registry)
+
+
+def _synthetic(n_platforms: int, n_executables: int) -> tuple[Planner, list[dict[str, Any]], list[dict[str, Any]]]:
+    """A registry holding synthetic platforms and executables (stored without SHACL, as the benchmarks do)."""
+    found_platforms = platforms(n_platforms)["platforms"]
+    found_executables = executables(n_executables)["executables"]
+    registry = Registry(open_store("memory"))
+    registry.prepare()
+    document = load_document(json.dumps({"platforms": found_platforms, "executables": found_executables}), source="synthetic.json")
+    registry.store.replace_graphs(document.entries)
+    return Planner(registry), found_platforms, found_executables
+
+
+def _agree(planner: Planner, platform_uuids: list[str], executable_uuids: list[str]) -> None:
+    matches = {e: {m["platform"] for m in planner.plan(e).matches} for e in executable_uuids}
+    for platform in platform_uuids:
+        runnable = {r["executable"] for r in planner.runnable(platform)}
+        assert runnable == {e for e in executable_uuids if platform in matches[e]}, platform
+
+
+def test_runnable_agrees_with_plan_on_the_examples_on_every_backend(store: Store) -> None:
+    _agree(_examples(store), [p["uuid"] for p in _entries("platforms")], [e["uuid"] for e in _entries("executables")])
+
+
+def test_runnable_agrees_with_plan_on_a_synthetic_set() -> None:
+    planner, found_platforms, found_executables = _synthetic(60, 60)
+    _agree(planner, [p["uuid"] for p in found_platforms], [e["uuid"] for e in found_executables])
+
+
+def test_runnable_lists_titles_types_and_storage() -> None:
+    planner = _examples(open_store("memory"))
+    notebooks = planner.runnable(MYBINDER)
+    assert NOTEBOOK in [r["executable"] for r in notebooks]
+    assert all(r["type"].startswith("urn:types/") and r["storage"]["offered"] == 10 for r in notebooks)
+    assert [r["title"] for r in notebooks] == sorted(r["title"] for r in notebooks)
+    assert "Gaia HDBSCAN clustering" in [r["title"] for r in planner.runnable(GAIA_CLUSTER)]
+
+
+@pytest.mark.parametrize(
+    ("uuid", "error"), [(UNKNOWN, NotFound), (NOTEBOOK, InputError), ("not-a-uuid", InputError)], ids=["unknown", "an-executable", "not-a-uuid"]
+)
+def test_runnable_of_what_is_no_platform(uuid: str, error: type[Exception]) -> None:
+    with pytest.raises(error):
+        _examples(open_store("memory")).runnable(uuid)
+
+
+@pytest.mark.parametrize(
+    ("sizes", "source"), [((0, 0), "examples"), ((200, 40), "synthetic")], ids=["examples", "synthetic"]
+)
+def test_the_floor_finds_the_planners_matches(sizes: tuple[int, int], source: str) -> None:
+    if source == "examples":
+        planner, found_platforms, found_executables = _examples(open_store("memory")), _entries("platforms"), _entries("executables")
+    else:
+        planner, found_platforms, found_executables = _synthetic(*sizes)
+    floor = Floor(found_platforms)
+    matched = 0
+    for executable in found_executables:
+        expected = {m["platform"] for m in planner.plan(executable["uuid"]).matches}
+        assert floor.matches(executable) == expected, executable["title"]
+        matched += bool(expected)
+    assert matched  # the sets are not trivially empty
+
+
+@pytest.fixture(scope="module")
+def cli_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("runnable") / "store"
+    with open_store(path) as store:
+        _examples(store)
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"], ids=["text", "json"])
+def test_the_runnable_command(cli_store: Path, fmt: str) -> None:
+    result = CliRunner().invoke(cli, ["runnable", MYBINDER, "--store", str(cli_store), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    if fmt == "json":
+        answer = json.loads(result.output)
+        assert answer["platform"] == MYBINDER and NOTEBOOK in [e["executable"] for e in answer["executables"]]
+    else:
+        assert "Find ESCAPE OSSR records" in result.output and "executable(s) can run on" in result.output
+
+
+@pytest.mark.parametrize("uuid", [UNKNOWN, NOTEBOOK], ids=["unknown", "an-executable"])
+def test_the_runnable_command_fails_clearly(cli_store: Path, uuid: str) -> None:
+    result = CliRunner().invoke(cli, ["runnable", uuid, "--store", str(cli_store)])
+    assert result.exit_code == 1
+    assert uuid in result.output

@@ -21,7 +21,7 @@ import click
 from rdflib import Graph
 
 from registry import __version__
-from registry.documents import load_path
+from registry.documents import Document, load_path
 from registry.errors import InputError, NotFound, QueryError, RegistryError, StoreError, StoreNotEmpty, ValidationFailed
 from registry.service import Registry, find_files
 from registry.store import (
@@ -128,15 +128,30 @@ def cli() -> None:
 # -- validate ------------------------------------------------------------------
 
 
+#: The largest input file read by default (``--max-size``), as the web service's body limit is 10 MiB.
+DEFAULT_MAX_SIZE = 64 * 1024 * 1024
+
+max_size_option = click.option(
+    "--max-size",
+    "max_size",
+    default=DEFAULT_MAX_SIZE,
+    type=click.IntRange(1),
+    show_default=True,
+    metavar="BYTES",
+    help="The largest file read; a larger one is refused unread, as malformed input.",
+)
+
+
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
+@max_size_option
 @handle_errors
-def validate(files: tuple[Path, ...], fmt: str) -> None:
+def validate(files: tuple[Path, ...], fmt: str, max_size: int) -> None:
     """Validate manifests, JSON-LD or Turtle files without storing them.
 
     Exit 0 when every file conforms (warnings allowed), 1 when one does not or
-    is malformed, 2 when a file cannot be read.
+    is malformed or too large, 2 when a file cannot be read.
     """
     validator = get_validator()
     report = Report()
@@ -144,7 +159,7 @@ def validate(files: tuple[Path, ...], fmt: str) -> None:
     unreadable: list[str] = []
     for path in find_files(files):
         try:
-            report.extend(validator.validate(load_path(path)))
+            report.extend(validator.validate(load_path(path, max_bytes=max_size)))
         except InputError as exc:
             malformed.append(exc)
         except OSError as exc:
@@ -174,11 +189,13 @@ def validate(files: tuple[Path, ...], fmt: str) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
+@max_size_option
 @handle_errors
-def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool) -> None:
+def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_size: int) -> None:
     """Validate and store files and directories of files, each file whole or not at all.
 
-    Exit 0 when every file was stored, 1 when a file was rejected, 2 on an error.
+    Exit 0 when every file was stored, 1 when a file was rejected, 2 when a file
+    could not be read (or on another error).
     """
     files = find_files(paths)
     missing = [p for p in files if not p.exists()]
@@ -188,16 +205,16 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool) -> None
     with registry.store:
         if len(files) > 1 and not quiet:
             with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
-                batch = registry.ingest_paths(files, progress=lambda _: bar.update(1))
+                batch = registry.ingest_paths(files, progress=lambda _: bar.update(1), max_bytes=max_size)
         else:
-            batch = registry.ingest_paths(files)
+            batch = registry.ingest_paths(files, max_bytes=max_size)
     if not quiet:
         for issue in batch.issues:
             click.echo(f"{issue.severity.lower()}: {issue.where()}: {issue.message}", err=True)
     for path, reason in batch.rejected.items():
         click.echo(f"rejected {path}: {reason}", err=True)
     click.echo(batch.summary())
-    sys.exit(EXIT_FAIL if batch.rejected else EXIT_OK)
+    sys.exit(EXIT_ERROR if batch.unreadable else EXIT_FAIL if batch.rejected else EXIT_OK)
 
 
 # -- export ------------------------------------------------------------------------
@@ -375,14 +392,20 @@ def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: s
     """Find the platforms that can run an executable (a registered UUID, or a manifest FILE
     holding one executable), ranked, with the reason every other platform is rejected.
 
-    Exit 0 when planned (even with no match), 1 for an unknown uuid or a bad override.
+    Exit 0 when planned (even with no match), 1 for an unknown uuid, a bad override, or a
+    manifest that is malformed or does not conform (its report is printed).
     """
     from registry.planner import Overrides, Planner
 
     with _registry(store_spec).store as store:
         registry = Registry(store)
         path = Path(target)
-        subject = load_path(path) if path.suffix.lower() in (".json", ".jsonld", ".ttl") else target
+        subject: str | Document = target
+        if path.suffix.lower() in (".json", ".jsonld", ".json-ld", ".ttl", ".nt", ".rdf"):
+            subject = load_path(path, max_bytes=DEFAULT_MAX_SIZE)
+            report = registry.validate(subject)  # as POST /plan: a manifest that does not conform is not planned
+            if not report.conforms:
+                raise ValidationFailed(report)
         result = Planner(registry).plan(subject, at=at, overrides=Overrides(**overrides), limit=limit)  # type: ignore[arg-type]
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

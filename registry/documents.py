@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import re
+from xml.parsers import expat as pyexpat
 from decimal import Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
@@ -109,12 +112,20 @@ def entry_iri(uuid: str) -> URIRef:
 # -- reading bytes -----------------------------------------------------------
 
 
-def read_source(path: Path) -> bytes:
+def read_source(path: Path, max_bytes: int | None = None) -> bytes:
     """Read a file's bytes.
 
+    :param max_bytes: the largest file read; ``None`` for no limit.
     :raises OSError: when the file cannot be read (the CLI exits 2 on this).
+    :raises InputError: when the file is larger than ``max_bytes`` (nothing of it is parsed).
     """
-    return path.read_bytes()
+    if max_bytes is None:
+        return path.read_bytes()
+    with path.open("rb") as handle:
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"the file is larger than the limit of {max_bytes} bytes", source=str(path))
+    return data
 
 
 def _decode(data: bytes, source: str) -> str:
@@ -146,13 +157,14 @@ def _guess_format(text: str, source: str, format: str | None) -> str:
     return "json" if stripped[:1] in ("{", "[") else ("xml" if stripped[:1] == "<" and "rdf:RDF" in text else "turtle")
 
 
-def load_path(path: Path, *, vocabulary: Vocabulary | None = None) -> Document:
+def load_path(path: Path, *, vocabulary: Vocabulary | None = None, max_bytes: int | None = None) -> Document:
     """Read and convert one file.
 
+    :param max_bytes: the largest file read; ``None`` for no limit.
     :raises OSError: when the file cannot be read.
-    :raises InputError: when it is not well-formed JSON, JSON-LD or Turtle.
+    :raises InputError: when it is not well-formed JSON, JSON-LD or Turtle, or too large.
     """
-    return load_document(read_source(path), source=str(path), vocabulary=vocabulary)
+    return load_document(read_source(path, max_bytes), source=str(path), vocabulary=vocabulary)
 
 
 def load_document(
@@ -174,29 +186,118 @@ def load_document(
     fmt = _guess_format(text, source, format)
     if fmt == "json":
         return _load_json(text, source, vocabulary)
+    if fmt == "xml":
+        _check_xml(text, source)
     graph = Graph(bind_namespaces="none")
     try:
         graph.parse(data=text, format=fmt, publicID="urn:esap-registry:document")
+    except RecursionError as exc:  # rdflib's Turtle parser recurses into each [ ] and ( )
+        raise _too_deep(text, source, _TURTLE_TOKENS, fmt) from exc
     except Exception as exc:  # noqa: BLE001 - rdflib's parsers raise many unrelated types for bad syntax
-        raise _rdf_syntax_error(exc, source, fmt) from exc
+        raise _rdf_syntax_error(exc, source, text, fmt) from exc
     document = Document(source=source, format=fmt, graph=graph)
     _finish(document, vocabulary)
     return document
 
 
-def _rdf_syntax_error(exc: Exception, source: str, fmt: str) -> InputError:
-    text = str(exc)
-    line_match = re.search(r"line (\d+)", text) or re.search(r":(\d+):", text)
-    line = int(line_match.group(1)) if line_match else getattr(exc, "lines", None)
-    column_match = re.search(r"col(?:umn)? (\d+)", text)
-    message = re.sub(r"\s+", " ", text).strip()
+class _XmlRefused(Exception):
+    pass
+
+
+#: Characters that XML entities may add to a document, beyond its own length.
+_XML_EXPANSION = 1024 * 1024
+
+
+def _check_xml(text: str, source: str) -> None:
+    """Refuse what could make the XML parser fetch, or expand without end: an external
+    DTD or entity (never fetched: refused, so that no text is silently lost),
+    parameter entities, entities whose text refers to other entities (the "billion
+    laughs"), and plain entities used so often that the document grows by more than
+    :data:`_XML_EXPANSION` characters. Plain text entities, as RDF/XML files use for
+    namespaces, are read. Malformed XML is left to the RDF/XML parser, which says where.
+
+    :raises InputError: at the line and column of what is refused.
+    """
+
+    def doctype(name: str, system_id: str | None, public_id: str | None, internal: int) -> None:
+        if system_id or public_id:
+            raise _XmlRefused(f"the document type refers to the DTD {system_id or public_id!r}, which is never fetched")
+
+    def entity(
+        name: str, parameter: int, value: str | None, base: str | None, system_id: str | None, public_id: str | None, notation: str | None
+    ) -> None:
+        if system_id or public_id:
+            raise _XmlRefused(f"the XML entity {name!r} refers to {system_id or public_id!r}, which is never fetched")
+        if parameter:
+            raise _XmlRefused(f"the XML parameter entity {name!r} is not read: declare plain text entities only")
+        if value is not None and ("&" in value or "%" in value):
+            raise _XmlRefused(f"the XML entity {name!r} refers to other entities: declare plain text entities only")
+
+    budget = [len(text) + _XML_EXPANSION]
+
+    def spend(size: int) -> None:
+        budget[0] -= size
+        if budget[0] < 0:
+            raise _XmlRefused(f"its entities expand the document by more than {_XML_EXPANSION} characters")
+
+    def element(name: str, attributes: dict[str, str]) -> None:
+        spend(len(name) + sum(len(k) + len(v) for k, v in attributes.items()))
+
+    def characters(data: str) -> None:
+        spend(len(data))
+
+    parser = pyexpat.ParserCreate()
+    parser.SetParamEntityParsing(pyexpat.XML_PARAM_ENTITY_PARSING_NEVER)
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.StartElementHandler = element
+    parser.CharacterDataHandler = characters
+    try:
+        parser.Parse(text.encode("utf-8", "surrogatepass"), True)
+    except _XmlRefused as refused:
+        raise InputError(
+            f"RDF/XML refused: {refused}", source=source, line=parser.CurrentLineNumber, column=parser.CurrentColumnNumber + 1
+        ) from refused
+    except pyexpat.ExpatError:
+        return
+
+
+_OX_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
+
+
+def _rdf_syntax_error(exc: Exception, source: str, text: str, fmt: str) -> InputError:
+    """The error for an RDF document rdflib could not parse, with the line and column
+    of the fault: pyoxigraph's parser names both for Turtle and N-Triples, the XML
+    parser for RDF/XML; rdflib's own message otherwise."""
     name = {"turtle": "Turtle", "nt": "N-Triples", "xml": "RDF/XML"}[fmt]
-    return InputError(
-        f"not well-formed {name}: {message}",
-        source=source,
-        line=line if isinstance(line, int) else None,
-        column=int(column_match.group(1)) if column_match else None,
-    )
+    if fmt in _OX_FORMATS:
+        try:
+            for _ in ox.parse(text.encode("utf-8", "surrogatepass"), format=_OX_FORMATS[fmt]):
+                pass
+        except SyntaxError as found:
+            if found.lineno is not None:
+                message = str(found.msg)
+                if message.startswith("Parser error") and ": " in message:
+                    message = message.split(": ", 1)[1]
+                return InputError(f"not well-formed {name}: {message}", source=source, line=found.lineno, column=found.offset)
+        except ValueError:  # pyoxigraph cannot read it either (not UTF-8): rdflib's message below
+            pass
+    line: int | None = None
+    column: int | None = None
+    if hasattr(exc, "getLineNumber"):  # xml.sax's SAXParseException: 1-based line, 0-based column
+        line, column = exc.getLineNumber(), exc.getColumnNumber() + 1
+        text_of_error = exc.getMessage()
+    else:
+        text_of_error = str(exc)
+        line_match = re.search(r"line (\d+)", text_of_error) or re.search(r":(\d+):", text_of_error)
+        found_line = int(line_match.group(1)) if line_match else getattr(exc, "lines", None)
+        line = found_line if isinstance(found_line, int) else None
+        column_match = re.search(r"col(?:umn)? (\d+)", text_of_error)
+        column = int(column_match.group(1)) if column_match else None
+    message = re.sub(r"\s+", " ", text_of_error).strip()
+    return InputError(f"not well-formed {name}: {message}", source=source, line=line, column=column)
 
 
 # -- JSON --------------------------------------------------------------------
@@ -219,17 +320,171 @@ class _DuplicateKey(ValueError):
 
 def _parse_json(text: str, source: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_reject_duplicate_keys, parse_constant=_reject_constant)
+        tree = json.loads(
+            text,
+            object_pairs_hook=_reject_duplicate_keys,
+            parse_constant=_reject_constant,
+            parse_float=_read_float,
+            parse_int=_read_int,
+        )
     except json.JSONDecodeError as exc:
         raise InputError(f"not well-formed JSON: {exc.msg}", source=source, line=exc.lineno, column=exc.colno) from exc
     except _DuplicateKey as exc:
-        raise InputError(f"not well-formed JSON: the key {exc.key!r} appears twice in one object", source=source) from exc
+        line, column = _duplicate_position(text, exc.key)
+        raise InputError(
+            f"not well-formed JSON: the key {exc.key!r} appears twice in one object",
+            source=source,
+            line=line,
+            column=column,
+        ) from exc
+    except _BadNumber as exc:
+        line, column = _number_position(text, exc.text)
+        raise InputError(f"not well-formed JSON: {exc.reason}", source=source, line=line, column=column) from exc
     except RecursionError as exc:
-        raise InputError("not well-formed JSON: nested too deeply", source=source) from exc
+        raise _too_deep(text, source, _JSON_TOKENS, "json") from exc
+    _check_tree(tree, text, source)
+    return tree
 
 
 def _reject_constant(name: str) -> Any:
-    raise json.JSONDecodeError(f"{name} is not a JSON number", name, 0)
+    raise _BadNumber(name, f"{name} is not a JSON number (JSON has no NaN nor Infinity)")
+
+
+class _BadNumber(ValueError):
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(text)
+
+
+#: Digits of an integer in JSON read at all (Python itself refuses more than 4300).
+_MAX_INT_DIGITS = 400
+
+
+def _read_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise _BadNumber(text, f"the number {_cut(text)} is too large to be read")
+    return number
+
+
+def _read_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise _BadNumber(text, f"the number {_cut(text)} has more than {_MAX_INT_DIGITS} digits")
+    return int(text)
+
+
+_JSON_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'
+
+
+def _number_position(text: str, number: str) -> tuple[int | None, int | None]:
+    """The line and column of a number in JSON text: its first occurrence as a token
+    of its own, outside strings."""
+    pattern = re.compile(_JSON_STRING + r"|(?<![\w.+\-])(" + re.escape(number) + r")(?![\w.])")
+    for match in pattern.finditer(text):
+        if match.group(1) is not None:
+            return _position(text, match.start(1))
+    return None, None
+
+
+def _duplicate_position(text: str, key: str) -> tuple[int | None, int | None]:
+    """The line and column of the first key that repeats a key of its own object."""
+    objects: list[set[str] | None] = []
+    for match in re.finditer(_JSON_STRING + r"\s*:|[\[\]{}]", text):
+        token = match.group()
+        if token in ("{", "["):
+            objects.append(set() if token == "{" else None)
+        elif token in ("}", "]"):
+            if objects:
+                objects.pop()
+        elif objects and objects[-1] is not None:
+            try:
+                name = json.loads(token[:-1].rstrip())
+            except ValueError:
+                continue
+            if name in objects[-1] and name == key:
+                return _position(text, match.start())
+            objects[-1].add(name)
+    return None, None
+
+
+def _position(text: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of an offset in a text."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
+
+
+# What nests: brackets outside strings (and, in Turtle, outside IRIs and comments).
+_JSON_TOKENS = re.compile(_JSON_STRING + r"|[\[\]{}]")
+_TURTLE_TOKENS = re.compile(
+    r"""
+      '''(?:[^'\\]|\\.|'(?!''))*'''
+    | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+    | '(?:[^'\\\n\r]|\\.)*'
+    | "(?:[^"\\\n\r]|\\.)*"
+    | <[^<>"{}|^`\\\x00-\x20]*>
+    | \#[^\n\r]*
+    | [\[\]()]
+    """,
+    re.VERBOSE,
+)
+
+
+def _too_deep(text: str, source: str, tokens: re.Pattern[str], fmt: str) -> InputError:
+    """The error for a document nested beyond :data:`MAX_DEPTH`, at its first bracket too deep."""
+    depth = 0
+    for match in tokens.finditer(text):
+        bracket = match.group()
+        if bracket in ("[", "{", "("):
+            depth += 1
+            if depth > MAX_DEPTH:
+                line, column = _position(text, match.start())
+                return InputError(
+                    f"the document nests deeper than {MAX_DEPTH} levels", source=source, line=line, column=column
+                )
+        elif bracket in ("]", "}", ")"):
+            depth -= 1
+    name = {"json": "JSON", "turtle": "Turtle", "nt": "N-Triples", "xml": "RDF/XML"}.get(fmt, fmt)
+    return InputError(f"not well-formed {name}: nested too deeply to be read", source=source)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _check_tree(tree: Any, text: str, source: str) -> None:
+    """Refuse parsed JSON that nests deeper than :data:`MAX_DEPTH`, or holds a string
+    that is no text (a lone UTF-16 surrogate written as ``\\ud800``); without recursion.
+
+    :raises InputError: naming the JSON path (and, for the depth, the line and column).
+    """
+    todo: list[tuple[Any, str, int]] = [(tree, "", 0)]
+    while todo:
+        node, path, depth = todo.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                raise InputError(_NO_TEXT, source=source, json_path=path or "$")
+            continue
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth >= MAX_DEPTH:
+            located = _too_deep(text, source, _JSON_TOKENS, "json")
+            located.json_path = path or "$"
+            raise located
+        if isinstance(node, dict):
+            for key, value in node.items():
+                here = f"{path}.{key}" if path else key
+                if _SURROGATE.search(key):
+                    raise InputError(_NO_TEXT, source=source, json_path=here.encode("utf-8", "backslashreplace").decode())
+                todo.append((value, here, depth + 1))
+        else:
+            todo.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node))
+
+
+_NO_TEXT = "a string holds a lone surrogate (an escape from \\ud800 to \\udfff), which is no character"
 
 
 def _load_json(text: str, source: str, vocabulary: Vocabulary) -> Document:
@@ -508,20 +763,28 @@ def _finish(document: Document, vocabulary: Vocabulary) -> None:
     # The manifest's own node only carries its entries; the entries are what is kept.
     for manifest in set(graph.subjects(ESAP.executable)) | set(graph.subjects(ESAP.platform)):
         graph.remove((manifest, None, None))
-    _normalise(graph, vocabulary)
+    _normalise(document, vocabulary)
     _split(document)
 
 
-def _normalise(graph: Graph, vocabulary: Vocabulary) -> None:
+def _normalise(document: Document, vocabulary: Vocabulary) -> None:
     """Add the canonical number of every quantity whose value parses.
 
-    Values that do not parse get no canonical number; the shapes report them.
+    Values that do not parse get no canonical number; the shapes report them. Numbers
+    the registry cannot hold (not finite, or beyond :data:`registry.units.LARGEST`),
+    counts too, look fine to the shapes and are reported here.
     Canonical values written by the author are replaced: they are derived data.
     """
+    graph = document.graph
     for canonical in vocabulary.given_property:
         graph.remove((None, canonical, None))
-    for given, (canonical, kind) in vocabulary.canonical_properties.items():
-        for subject, value in list(graph.subject_objects(given)):
+    canonical_of = vocabulary.canonical_properties
+    for prop in sorted({p for p in graph.predicates() if isinstance(p, URIRef)}, key=str):
+        kind = vocabulary.quantity_kind(prop)
+        if kind is None:
+            continue
+        canonical = canonical_of.get(prop, (None, kind))[0]
+        for subject, value in list(graph.subject_objects(prop)):
             if not isinstance(value, Literal):
                 continue
             python_value = value.toPython()
@@ -529,9 +792,15 @@ def _normalise(graph: Graph, vocabulary: Vocabulary) -> None:
                 continue
             try:
                 number = parse_quantity(kind, python_value)
-            except UnitError:
+            except UnitError as exc:
+                if exc.out_of_range:
+                    key = vocabulary.json_keys.get(prop, str(prop))
+                    base = document.paths.get(subject)
+                    shown = python_value if isinstance(python_value, str) and len(python_value) <= 60 else str(value)[:60]
+                    document.problems.append(Problem(f"{key}: {exc.message}", f"{base}.{key}" if base else None, shown))
                 continue
-            graph.add((subject, canonical, Literal(number, datatype=XSD.decimal)))
+            if canonical is not None:
+                graph.add((subject, canonical, Literal(number, datatype=XSD.decimal)))
 
 
 def _split(document: Document) -> None:
@@ -551,9 +820,14 @@ def _split(document: Document) -> None:
                 continue
             document.kinds[entry] = URIRef(kind)
             entry_graph = Graph(bind_namespaces="none")
-            for triple in _reachable(graph, entry):
+            too_deep: list[Node] = []
+            for triple in _reachable(graph, entry, too_deep):
                 entry_graph.add(triple)
                 claimed.add(triple[0])
+            if too_deep:
+                document.problems.append(
+                    Problem(f"{entry.n3()} nests its nodes deeper than {MAX_DEPTH} levels", document.paths.get(entry))
+                )
             document.entries[entry] = entry_graph
     orphans = {s for s in graph.subjects() if s not in claimed}
     for orphan in sorted(orphans, key=str):
@@ -567,17 +841,21 @@ def _split(document: Document) -> None:
         )
 
 
-def _reachable(graph: Graph, entry: URIRef) -> Iterator[tuple[Node, Node, Node]]:
+def _reachable(graph: Graph, entry: URIRef, too_deep: list[Node]) -> Iterator[tuple[Node, Node, Node]]:
     """The entry's triples and those of the nodes it owns: blank nodes and IRIs
-    under the entry's own IRI (``urn:uuid:...#compute-resources-0``)."""
+    under the entry's own IRI (``urn:uuid:...#compute-resources-0``), to
+    :data:`MAX_DEPTH` levels; a node owned deeper is put in ``too_deep``."""
     prefix = str(entry) + "#"
-    todo: list[Node] = [entry]
+    todo: list[tuple[Node, int]] = [(entry, 0)]
     seen: set[Node] = {entry}
     while todo:
-        node = todo.pop()
+        node, depth = todo.pop()
         for _, p, o in graph.triples((node, None, None)):
             yield node, p, o
             owned = isinstance(o, BNode) or (isinstance(o, URIRef) and str(o).startswith(prefix))
             if owned and o not in seen and p != RDF.type:
                 seen.add(o)
-                todo.append(o)
+                if depth + 1 > MAX_DEPTH:
+                    too_deep.append(o)
+                else:
+                    todo.append((o, depth + 1))

@@ -18,6 +18,7 @@ __all__ = [
     "NotFound",
     "OssrError",
     "OssrUnavailable",
+    "ParameterError",
     "QueryError",
     "QueryTimeout",
     "RegistryError",
@@ -80,13 +81,61 @@ class InputError(RegistryError, ValueError):
         }
 
 
-class UnitError(RegistryError, ValueError):
-    """A value that cannot be read as a quantity of the kind asked for."""
+_NOT_GIVEN: Any = object()
 
-    def __init__(self, value: object, message: str) -> None:
+
+class ParameterError(InputError):
+    """A value given for a named parameter (a command-line option, a URL query
+    parameter) that cannot be used: not a number, negative, too large, not one of
+    the choices.
+
+    :param parameter: the parameter's name as a URL gives it (``cores``, ``data-size``);
+        the command line's option is ``--`` and that name.
+    :param problem: what is wrong with the value: ``must not be negative``, ``not a count: ...``.
+    :param value: the value as given.
+    """
+
+    def __init__(self, parameter: str, problem: str, value: Any = _NOT_GIVEN) -> None:
+        self.parameter = parameter
+        self.problem = problem
+        self.value = value
+        super().__init__(self.describe(f"--{parameter}"))
+
+    def describe(self, name: str) -> str:
+        """The message, naming the parameter as ``name``."""
+        joiner = " " if self.problem.startswith(("must ", "is ")) else ": "
+        given = f" (got {_short(self.value)})" if self.value is not _NOT_GIVEN else ""
+        return f"{name}{joiner}{self.problem}{given}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as JSON for the API: the parameter named as the URL names it."""
+        body = super().to_dict()
+        body.update(error="parameter", parameter=self.parameter, message=self.describe(self.parameter))
+        return body
+
+
+class UnitError(RegistryError, ValueError):
+    """A value that cannot be read as a quantity of the kind asked for.
+
+    :param out_of_range: the value is a number, but not one the registry can hold: not
+        finite, or larger than :data:`registry.units.LARGEST`. (The shapes cannot tell
+        these from good numbers, so readers report them themselves.)
+    """
+
+    def __init__(self, value: object, message: str, *, out_of_range: bool = False) -> None:
         self.value = value
         self.message = message
-        super().__init__(f"{value!r}: {message}")
+        self.out_of_range = out_of_range
+        super().__init__(f"{_short(value)}: {message}")
+
+
+def _short(value: object) -> str:
+    """``repr(value)``, cut short for values too long to quote whole in a message."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for str() (Python's limit on digits)
+        return f"<an integer of about {int(value.bit_length() * 0.30103)} digits>"  # type: ignore[attr-defined]
+    return text if len(text) <= 60 else text[:40] + "..." + text[-10:]
 
 
 class ValidationFailed(RegistryError, ValueError):

@@ -33,7 +33,7 @@ from rdflib import XSD, Literal, URIRef
 from rdflib.term import Identifier
 
 from registry.documents import Document
-from registry.errors import InputError, UnitError
+from registry.errors import InputError, ParameterError, UnitError
 from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Store, open_store
@@ -119,7 +119,7 @@ class Overrides:
     def parsed(self) -> dict[str, Decimal | int]:
         """The overrides given, in canonical units.
 
-        :raises InputError: naming the option, when a value is negative or not a number.
+        :raises ParameterError: naming the option, when a value is negative, not a number or too large.
         """
         readers = {
             "cores": parse_count,
@@ -134,17 +134,17 @@ class Overrides:
             value = getattr(self, name)
             if value is None:
                 continue
-            option = "--" + name.replace("_", "-")
+            parameter = name.replace("_", "-")
             if isinstance(value, str) and value.strip().startswith("-"):
-                raise InputError(f"{option} must not be negative (got {value!r})")
+                raise ParameterError(parameter, "must not be negative", value)
             try:
                 number = reader(value)
             except UnitError as exc:
-                raise InputError(f"{option}: {exc.message} (got {value!r})") from exc
+                raise ParameterError(parameter, exc.message, value) from exc
             if number < 0:
-                raise InputError(f"{option} must not be negative (got {value!r})")
+                raise ParameterError(parameter, "must not be negative", value)
             if name == "nodes" and number < 1:
-                raise InputError(f"{option} must be at least 1 (got {value!r})")
+                raise ParameterError(parameter, "must be at least 1", value)
             result[name] = number
         return result
 
@@ -257,7 +257,7 @@ class Planner:
         :raises InputError: when the target is not an executable, or an override is bad.
         """
         if at not in ("min", "max"):
-            raise InputError(f"--at must be min or max, not {at!r}")
+            raise ParameterError("at", "must be min or max", at)
         parsed = (overrides or Overrides()).parsed()
         if isinstance(target, Document):
             executables = target.executables()

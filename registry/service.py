@@ -18,6 +18,7 @@ from registry.documents import Document, entry_iri, load_path
 from registry.errors import InputError, NotFound, StoreError, ValidationFailed
 from registry.export import Exporter
 from registry.resources import load_query
+from registry.sparql import run_query
 from registry.store import QueryResult, Solutions, Store
 from registry.validation import Issue, Report, Validator, get_validator
 from registry.vocabulary import ESAP, SHAPES_GRAPH, VOCABULARY_GRAPH, Vocabulary, get_vocabulary
@@ -61,6 +62,7 @@ class BatchResult:
     replaced: int = 0
     records: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -147,10 +149,12 @@ class Registry:
         paths: Iterable[Path],
         *,
         progress: Callable[[Path], None] | None = None,
+        max_bytes: int | None = None,
     ) -> BatchResult:
         """Ingest files one by one, each whole or not at all; a bad file never stops the batch.
 
         :param progress: called after each file.
+        :param max_bytes: the largest file read (a larger one is rejected unread); ``None`` for no limit.
         :raises StoreError: when the store fails; the files before it are stored, the one
             being stored is not, and the batch stops.
         """
@@ -159,18 +163,21 @@ class Registry:
         for path in paths:
             batch.files += 1
             try:
-                result = self.ingest(load_path(path, vocabulary=self.vocabulary))
+                result = self.ingest(load_path(path, vocabulary=self.vocabulary, max_bytes=max_bytes))
             except ValidationFailed as exc:
                 batch.rejected[str(path)] = str(exc)
                 batch.issues.extend(exc.report.issues)
-            except (InputError, OSError) as exc:
-                batch.rejected[str(path)] = str(exc) if isinstance(exc, InputError) else f"{path}: {exc.strerror or exc}"
+            except InputError as exc:
+                batch.rejected[str(path)] = str(exc)
             except StoreError as exc:
                 # The store itself failed (a full disk, a read-only directory): the batch stops.
                 raise type(exc)(
                     f"{exc} (while storing {path}, nothing of it was stored; "
                     f"{batch.stored_files} earlier file(s) were stored whole)"
                 ) from exc
+            except OSError as exc:
+                batch.rejected[str(path)] = f"{path}: {exc.strerror or exc}"
+                batch.unreadable.append(str(path))
             else:
                 batch.stored_files += 1
                 batch.executables += len(result.executables)
@@ -264,12 +271,12 @@ class Registry:
     # -- SPARQL ----------------------------------------------------------------
 
     def query(self, text: str) -> QueryResult:
-        """A user's SPARQL query, over the union of every graph.
+        """A user's SPARQL query, over the union of every graph (or its own ``FROM``).
 
-        :raises QueryError: when the query is malformed.
+        :raises QueryError: when the query is malformed, is an update, or calls ``SERVICE``.
         """
         self.prepare()
-        return self.store.query(text, union_default_graph=True)
+        return run_query(self.store, text)
 
 
 def find_files(paths: Iterable[Path]) -> list[Path]:

@@ -7,8 +7,9 @@ Core code: no HTTP here. The web endpoint and the command line both use it.
 A query's text is scanned, never rewritten: :func:`scan` reads the keywords
 outside strings, IRIs and comments to tell its form (``SELECT``, ``ASK``,
 ``CONSTRUCT``, ``DESCRIBE`` or an update), whether it names its own dataset
-(``FROM``/``FROM NAMED``) and whether it calls another endpoint (``SERVICE``),
-which the registry refuses: the store would fetch from any address it is given.
+(``FROM``/``FROM NAMED``) and whether it calls another endpoint (``SERVICE``) or
+loads a document from one (``LOAD``), which the registry refuses: the store would
+fetch from any address it is given.
 """
 
 from __future__ import annotations
@@ -92,11 +93,13 @@ class Scan:
         when no form keyword was found (the parser will say what is wrong).
     :param has_dataset: the query names its own dataset with ``FROM`` or ``FROM NAMED``.
     :param has_service: the text calls another endpoint with ``SERVICE``.
+    :param has_load: the text loads a document from elsewhere with ``LOAD``.
     """
 
     form: QueryForm | None
     has_dataset: bool
     has_service: bool
+    has_load: bool = False
 
     @property
     def is_update(self) -> bool:
@@ -106,7 +109,7 @@ class Scan:
 def scan(text: str) -> Scan:
     """Read the keywords of a query or update, outside strings, IRIs and comments."""
     form: QueryForm | None = None
-    has_dataset = has_service = False
+    has_dataset = has_service = has_load = False
     for match in _TOKEN.finditer(text):
         if match.lastgroup != "word":
             continue
@@ -120,7 +123,9 @@ def scan(text: str) -> Scan:
             has_dataset = True
         elif word == "SERVICE":
             has_service = True
-    return Scan(form, has_dataset, has_service)
+        elif word == "LOAD":
+            has_load = True
+    return Scan(form, has_dataset, has_service, has_load)
 
 
 def run_query(
@@ -156,7 +161,7 @@ def run_query(
 def run_update(store: Store, text: str) -> None:
     """Run a user's SPARQL Update.
 
-    :raises QueryError: when the text is malformed, is a query, or calls ``SERVICE``.
+    :raises QueryError: when the text is malformed, is a query, or calls ``SERVICE`` or ``LOAD``.
     :raises StoreError: when the store fails.
     """
     found = scan(text)
@@ -164,6 +169,8 @@ def run_update(store: Store, text: str) -> None:
         raise QueryError(f"this is a {found.form} query, not an update: send it to the query operation")
     if found.has_service:
         raise QueryError("SERVICE is not allowed in updates here: the registry never fetches from other endpoints")
+    if found.has_load:
+        raise QueryError("LOAD is not allowed here: the registry never fetches documents from elsewhere; ingest them instead")
     store.update(text)
 
 

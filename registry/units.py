@@ -20,6 +20,7 @@ from registry.errors import UnitError
 __all__ = [
     "DATA_SIZE_PATTERN",
     "DURATION_PATTERN",
+    "LARGEST",
     "Kind",
     "format_quantity",
     "parse_count",
@@ -30,6 +31,14 @@ __all__ = [
 
 GIB = Decimal(2**30)
 
+#: The largest quantity the registry reads, in the canonical unit of its kind (a
+#: count, GiB, hours). Far beyond any real machine, and well within the numbers the
+#: stores compare exactly (pyoxigraph's xsd:integer is 64-bit, its xsd:decimal has
+#: 18 fraction digits in 128 bits): a larger value is refused, not stored uncomparable.
+LARGEST = Decimal(10) ** 15
+#: Digits of a number read at all; longer ones are refused before any arithmetic.
+_MAX_DIGITS = 40
+
 #: Regular expression (case-insensitive) of a data size written as a string.
 DATA_SIZE_PATTERN = r"^\s*([0-9]+(\.[0-9]*)?|\.[0-9]+)\s*([kmgtp](i?b|bytes?)?|b|bytes?)?\s*$"
 #: Regular expression (case-insensitive) of a duration written as a string.
@@ -38,6 +47,7 @@ DURATION_PATTERN = (
     r"|[0-9]+:[0-5][0-9](:[0-5][0-9])?)\s*$"
 )
 
+_COUNT = re.compile(r"^\s*([0-9]+)\s*(cores?|cpus?|nodes?|gpus?)?\s*$", re.IGNORECASE)
 _SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-z]*)\s*$", re.IGNORECASE)
 _DURATION = re.compile(r"^\s*([0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*([a-z]*)\s*$", re.IGNORECASE)
 _CLOCK = re.compile(r"^\s*([0-9]+):([0-5][0-9])(?::([0-5][0-9]))?\s*$")
@@ -75,13 +85,37 @@ class Kind(str, Enum):
 def _number(value: int | float | Decimal, what: str) -> Decimal:
     if isinstance(value, bool):
         raise UnitError(value, f"{what}: expected a number, not a boolean")
+    if not isinstance(value, (int, float, Decimal)):
+        raise UnitError(value, f"{what}: expected a number or a string")
+    if isinstance(value, int) and value.bit_length() > 4 * _MAX_DIGITS:
+        raise _too_large(value, what)
     try:
         number = Decimal(str(value))
     except InvalidOperation as exc:  # pragma: no cover - str(number) always parses
         raise UnitError(value, f"{what}: not a number") from exc
     if not number.is_finite():
-        raise UnitError(value, f"{what}: not a finite number")
+        raise UnitError(value, f"{what}: not a finite number", out_of_range=True)
+    return _in_range(number, value, what)
+
+
+def _too_large(value: object, what: str) -> UnitError:
+    return UnitError(value, f"{what}: larger than the largest the registry reads ({LARGEST:.0e})", out_of_range=True)
+
+
+def _in_range(number: Decimal, value: object, what: str) -> Decimal:
+    """The number, when its size is at most :data:`LARGEST` (checked before any rounding:
+    a huge number cannot be rounded to a nanohour in 28 digits)."""
+    if abs(number) > LARGEST:
+        raise _too_large(value, what)
     return number
+
+
+def _digits(match: re.Match[str], value: str, what: str) -> Decimal:
+    """The number a pattern matched, refusing absurdly long ones before reading them."""
+    text = match.group(1)
+    if len(text) > _MAX_DIGITS:
+        raise UnitError(value, f"{what}: a number of more than {_MAX_DIGITS} digits", out_of_range=True)
+    return Decimal(text)
 
 
 def _tidy(number: Decimal) -> Decimal:
@@ -107,7 +141,7 @@ def parse_data_size(value: int | float | Decimal | str) -> Decimal:
                 "not a data size: expected a number of GiB or a number with a unit "
                 "such as 500MB, 16GiB, 344G or 5TB",
             )
-        return _tidy(Decimal(match.group(1)) * factor / GIB)
+        return _tidy(_in_range(_digits(match, value, "data size") * factor / GIB, value, "data size"))
     return _tidy(_number(value, "data size"))
 
 
@@ -121,8 +155,8 @@ def parse_duration(value: int | float | Decimal | str) -> Decimal:
     if isinstance(value, str):
         clock = _CLOCK.match(value)
         if clock:
-            hours = Decimal(clock.group(1)) + Decimal(clock.group(2)) / 60 + Decimal(clock.group(3) or 0) / 3600
-            return _tidy(hours.quantize(_DURATION_QUANTUM))
+            hours = _digits(clock, value, "duration") + Decimal(clock.group(2)) / 60 + Decimal(clock.group(3) or 0) / 3600
+            return _tidy(_in_range(hours, value, "duration").quantize(_DURATION_QUANTUM))
         match = _DURATION.match(value)
         factor = _HOUR_FACTORS.get(match.group(2).lower()) if match else None
         if match is None or factor is None:
@@ -131,20 +165,22 @@ def parse_duration(value: int | float | Decimal | str) -> Decimal:
                 "not a duration: expected a number of hours or a number with a unit "
                 "such as 190h, 30min, 2d, or HH:MM:SS",
             )
-        return _tidy((Decimal(match.group(1)) * factor).quantize(_DURATION_QUANTUM))
+        hours = _in_range(_digits(match, value, "duration") * factor, value, "duration")
+        return _tidy(hours.quantize(_DURATION_QUANTUM))
     return _tidy(_number(value, "duration"))
 
 
 def parse_count(value: int | float | Decimal | str) -> int:
-    """Read a count (cores, nodes, GPUs): a whole number.
+    """Read a count (cores, nodes, GPUs): a whole number, as a string optionally
+    followed by what it counts (``"4 cores"``).
 
     :raises UnitError: when the value is not a whole number.
     """
     if isinstance(value, str):
-        match = re.match(r"^\s*([0-9]+)\s*([a-z]*)\s*$", value, re.IGNORECASE)
+        match = _COUNT.match(value)
         if match is None:
             raise UnitError(value, "not a count: expected a whole number")
-        return int(match.group(1))
+        return int(_in_range(_digits(match, value, "count"), value, "count"))
     number = _number(value, "count")
     if number != number.to_integral_value():
         raise UnitError(value, "not a count: expected a whole number")

@@ -21,7 +21,9 @@ from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from registry.documents import Document, Problem, load_path
+from registry.errors import InputError
 from registry.resources import data_dir
+from registry.store.terms import to_oxigraph
 from registry.vocabulary import ESAP, Vocabulary, get_vocabulary
 
 __all__ = ["Issue", "Report", "Validator", "get_validator", "validate_file"]
@@ -29,6 +31,8 @@ __all__ = ["Issue", "Report", "Validator", "get_validator", "validate_file"]
 SHAPES = Namespace("https://w3id.org/esap-registry/shapes#")
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
+#: Unstorable terms reported per document, at most (one is enough to refuse it).
+_MAX_UNSTORABLE = 20
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,7 @@ class Validator:
         owner: dict[Node, Document] = {}
         for doc in docs:
             report.issues.extend(self._problem_issue(doc, p) for p in doc.problems)
+            report.issues.extend(self._unstorable(doc))
             for entry_graph in doc.entries.values():
                 for triple in entry_graph:
                     data.add(triple)
@@ -185,6 +190,30 @@ class Validator:
         issues.sort(key=lambda i: (i.source or "", i.path or "", i.focus or "", i.message))
         report.issues.extend(issues)
         return report
+
+    def _unstorable(self, doc: Document) -> list[Issue]:
+        """Terms no store can hold (an IRI with a space, a malformed language tag or
+        datatype, a lone surrogate): violations, found before anything is stored."""
+        issues: list[Issue] = []
+        for entry, entry_graph in doc.entries.items():
+            for triple in entry_graph:
+                for term in (entry, *triple):
+                    try:
+                        to_oxigraph(term)
+                    except InputError as exc:
+                        issues.append(
+                            Issue(
+                                severity="Violation",
+                                message=exc.message,
+                                path=doc.paths.get(triple[0]),
+                                focus=str(entry) if isinstance(entry, URIRef) else None,
+                                source=doc.source,
+                            )
+                        )
+                        break
+                if len(issues) >= _MAX_UNSTORABLE:
+                    return issues
+        return issues
 
     def _problem_issue(self, doc: Document, problem: Problem) -> Issue:
         return Issue(

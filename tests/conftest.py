@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,3 +98,49 @@ def runner() -> CliRunner:
 def store_path(tmp_path: Path) -> Path:
     """A directory for an on-disk store used by CLI tests."""
     return tmp_path / "registry-store"
+
+
+class Sentinel:
+    """A TCP listener on 127.0.0.1 that only counts who connects: the address that
+    documents under test point their remote contexts, imports and entities at."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.listen(16)
+        self._socket.settimeout(0.1)
+        self.port = int(self._socket.getsockname()[1])
+        self.connections: list[bytes] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._accept, name="sentinel", daemon=True)
+        self._thread.start()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(0.5)
+                try:
+                    self.connections.append(connection.recv(4096) or b"<connected>")
+                except OSError:
+                    self.connections.append(b"<connected>")
+
+    def fill(self, data: bytes) -> bytes:
+        """A document with its ``{port}`` placeholders pointed at this listener."""
+        return data.replace(b"{port}", str(self.port).encode())
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self._socket.close()
+
+
+@pytest.fixture(scope="session")
+def sentinel() -> Iterator[Sentinel]:
+    """One listener for the session; tests assert that nothing ever connects to it."""
+    listener = Sentinel()
+    yield listener
+    listener.close()

@@ -23,22 +23,32 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """An rdflib term as a pyoxigraph term.
 
-    :raises InputError: when an IRI is not a valid IRI.
+    :raises InputError: when an IRI is not a valid IRI, a language tag not a valid tag,
+        or a text not text (a lone surrogate).
     """
     if isinstance(term, URIRef):
         try:
             return ox.NamedNode(str(term))
-        except ValueError as exc:
-            raise InputError(f"{str(term)!r} is not a valid IRI: {exc}") from exc
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"{_shown(term)} is not a valid IRI: {exc}") from exc
     if isinstance(term, BNode):
         return ox.BlankNode(_bnode_id(term))
     if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
+        try:
+            if term.language:
+                return ox.Literal(str(term), language=term.language)
+            if term.datatype is not None:
+                return ox.Literal(str(term), datatype=to_oxigraph(term.datatype))  # type: ignore[arg-type]
+            return ox.Literal(str(term))
+        except (ValueError, TypeError) as exc:
+            raise InputError(f"the literal {_shown(term)} cannot be stored: {exc}") from exc
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _shown(term: Identifier) -> str:
+    """A term quoted for a message: cut short, and escaped where it is no text."""
+    text = str(term).encode("utf-8", "backslashreplace").decode("utf-8")
+    return repr(text if len(text) <= 80 else text[:60] + "..." + text[-10:])
 
 
 def _bnode_id(term: BNode) -> str:

@@ -16,11 +16,12 @@ from rdflib import URIRef
 
 from registry import __version__
 from registry.documents import Document, entry_iri, load_document
-from registry.errors import InputError, NotFound, ValidationFailed
+from registry.errors import InputError, NotFound, ParameterError, ValidationFailed
 from registry.planner import Overrides, Planner
 from registry.service import IngestResult
 from registry.vocabulary import ESAP
-from registry.web.http import AppState, body_format, negotiate, read_body, require_token, state
+from registry.web.http import WRITE_SECURITY, AppState, body_format, negotiate, read_body, require_token, state
+from registry.web.pages import type_filter
 
 __all__ = ["COLLECTIONS", "ENTRY_TYPES", "router"]
 
@@ -109,12 +110,12 @@ def _check_kind(app: AppState, uuid: str, collection: str) -> URIRef:
 def _entry_type(request: Request, format: str | None) -> str:
     """The media type asked for by ``?format=``, else by Accept.
 
-    :raises InputError: for an unknown format name.
+    :raises ParameterError: for an unknown format name.
     :raises NotAcceptable: when Accept allows none of the entry formats.
     """
     if format:
         if format not in FORMAT_NAMES:
-            raise InputError(f"unknown format {format!r}: use {', '.join(FORMAT_NAMES)}")
+            raise ParameterError("format", f"unknown format: use {', '.join(FORMAT_NAMES)}", format)
         return FORMAT_NAMES[format]
     return negotiate(request, ENTRY_TYPES)
 
@@ -123,6 +124,7 @@ def list_entries(request: Request, collection: str, q: str, type_: str, format: 
     """A collection as the manifest ESAP reads (or JSON-LD, RDF, or an HTML list)."""
     app = state(request)
     kind, _ = COLLECTIONS[collection]
+    type_filter(type_)  # refused when not an IRI, whichever format is asked for
     chosen = _entry_type(request, format)
     if chosen == "text/html":
         return _vary(HTMLResponse(app.pages.entry_list(request, collection, q, type_)))
@@ -292,7 +294,10 @@ def _register_collection(collection: str) -> None:
         status_code=201,
         summary=f"Store {name}s (needs the token); a document with any violation stores nothing (422)",
         name=f"post_{collection}",
-        openapi_extra={"requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}}},
+        openapi_extra={
+            "requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}},
+            "security": WRITE_SECURITY,
+        },
     )
     async def _post(request: Request) -> Response:
         return await post_entries(request, collection)
@@ -302,7 +307,10 @@ def _register_collection(collection: str) -> None:
         tags=tags,
         summary=f"Store or replace one {name} (needs the token); the body's uuid must be the URL's",
         name=f"put_{name}",
-        openapi_extra={"requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}}},
+        openapi_extra={
+            "requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}},
+            "security": WRITE_SECURITY,
+        },
     )
     async def _put(request: Request, uuid: str) -> Response:
         return await put_entry(request, collection, uuid)
@@ -313,6 +321,7 @@ def _register_collection(collection: str) -> None:
         status_code=204,
         summary=f"Delete one {name} (needs the token)",
         name=f"delete_{name}",
+        openapi_extra={"security": WRITE_SECURITY},
     )
     def _delete(request: Request, uuid: str) -> Response:
         return delete_entry(request, collection, uuid)
@@ -374,10 +383,11 @@ def make_plan(app: AppState, target: str | Document, at: str, overrides: Overrid
     """The plan's JSON (as ``esap-registry plan --format json``).
 
     :raises NotFound: for an unknown uuid.
-    :raises InputError: for a bad ``at`` or override, or a target that is no executable.
+    :raises ParameterError: for a bad ``at`` or override (422).
+    :raises InputError: for a target that is no executable.
     """
     if at not in ("min", "max"):
-        raise InputError(f"at must be min or max, not {at!r}")
+        raise ParameterError("at", "must be min or max", at)
     return Planner(app.registry).plan(target, at=at, overrides=overrides, limit=limit).to_dict()  # type: ignore[arg-type]
 
 

@@ -20,7 +20,7 @@ from registry.service import Registry
 from registry.store import CREDENTIALS_FILE_ENV, Store, open_store
 from registry.web import api, endpoint, ontology
 from registry.web.errors import register_handlers
-from registry.web.http import AppState, negotiate, state
+from registry.web.http import BEARER_SCHEME, AppState, negotiate, state
 from registry.web.pages import STATIC_DIR, Pages
 from registry.web.settings import Settings
 
@@ -100,6 +100,17 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             "openapi": "/openapi.json",
         }
         return JSONResponse(index, headers={"Vary": "Accept"})
+
+    describe = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's description, with the bearer token that writes need."""
+        if app.openapi_schema is None:
+            schema = describe()
+            schema.setdefault("components", {}).setdefault("securitySchemes", {}).update(BEARER_SCHEME)
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -33,7 +33,16 @@ from registry.store.base import Deadline
 from registry.store.terms import to_oxigraph
 from registry.vocabulary import SHAPES_GRAPH, VOCABULARY_GRAPH
 from registry.web.errors import UnsupportedMediaType
-from registry.web.http import AppState, media_type, negotiate, read_body, require_token, state
+from registry.web.http import (
+    OPTIONAL_WRITE_SECURITY,
+    WRITE_SECURITY,
+    AppState,
+    media_type,
+    negotiate,
+    read_body,
+    require_token,
+    state,
+)
 
 __all__ = ["GRAPH_TYPES", "RESULT_TYPES", "router"]
 
@@ -210,6 +219,18 @@ async def _update(request: Request, operation: Operation) -> Response:
         406: {"description": "no acceptable result format"},
         503: {"description": "the query ran past the time limit"},
     },
+    openapi_extra={
+        "parameters": [
+            {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+             "description": "the SPARQL query; without it, the Service Description"},
+            {"name": "default-graph-uri", "in": "query", "required": False,
+             "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+             "description": "the graphs whose merge is the default graph (repeatable)"},
+            {"name": "named-graph-uri", "in": "query", "required": False,
+             "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+             "description": "the named graphs GRAPH sees (repeatable)"},
+        ]
+    },
 )
 async def sparql_get(request: Request) -> Response:
     """``?query=...`` with optional ``default-graph-uri`` and ``named-graph-uri`` (repeatable)."""
@@ -228,6 +249,7 @@ async def sparql_get(request: Request) -> Response:
     response_class=Response,
     openapi_extra={
         "requestBody": {"content": {t: {} for t in (_FORM_BODY, _QUERY_BODY, _UPDATE_BODY)}},
+        "security": OPTIONAL_WRITE_SECURITY,
     },
 )
 async def sparql_post(request: Request) -> Response:
@@ -249,7 +271,7 @@ async def sparql_post(request: Request) -> Response:
     summary="SPARQL 1.1 Update (urlencoded update= or application/sparql-update; needs the token)",
     status_code=204,
     response_class=Response,
-    openapi_extra={"requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}}},
+    openapi_extra={"requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}}, "security": WRITE_SECURITY},
 )
 async def update_post(request: Request) -> Response:
     """Only updates: a query sent here is refused."""

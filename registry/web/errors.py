@@ -22,6 +22,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from registry.errors import (
     InputError,
     NotFound,
+    ParameterError,
     QueryError,
     QueryTimeout,
     StoreError,
@@ -121,6 +122,12 @@ async def _input_error(request: Request, exc: Exception) -> Response:
     return _respond(request, 400, exc.to_dict())
 
 
+async def _parameter_error(request: Request, exc: Exception) -> Response:
+    """A query parameter with a value that cannot be used: 422, naming the parameter."""
+    assert isinstance(exc, ParameterError)
+    return _respond(request, 422, exc.to_dict())
+
+
 async def _unit_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, UnitError)
     return _respond(request, 400, {"error": "input", "message": str(exc)})
@@ -173,6 +180,7 @@ Handler = Callable[[Request, Exception], Awaitable[Response]]
 #: Error class -> handler. Starlette picks the most specific class of an error's MRO.
 HANDLERS: dict[type[Exception], Handler] = {
     InputError: _input_error,
+    ParameterError: _parameter_error,
     UnitError: _unit_error,
     ValidationFailed: _validation_failed,
     NotFound: _not_found,

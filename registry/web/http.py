@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from registry.web.pages import Pages
 
 __all__ = [
+    "BEARER_SCHEME",
+    "OPTIONAL_WRITE_SECURITY",
+    "WRITE_SECURITY",
     "AppState",
     "body_format",
     "negotiate",
@@ -37,6 +40,20 @@ DOCUMENT_TYPES = {
     "application/n-triples": "nt",
     "application/rdf+xml": "xml",
 }
+
+
+#: The OpenAPI security scheme of writes (added to the description by the app factory).
+BEARER_SCHEME = {
+    "bearerToken": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "The write token the operator configured (serve --token-file, or $ESAP_REGISTRY_TOKEN).",
+    }
+}
+#: The OpenAPI security requirement of an operation that writes.
+WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearerToken": []}]
+#: ... of one that writes only sometimes (``POST /sparql``: updates need the token, queries do not).
+OPTIONAL_WRITE_SECURITY: list[dict[str, list[str]]] = [{}, {"bearerToken": []}]
 
 
 @dataclass

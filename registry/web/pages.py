@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from rdflib import DCTERMS, OWL, Literal, URIRef
 
 from registry import __version__
-from registry.errors import InputError
+from registry.errors import InputError, ParameterError
 from registry.planner import Overrides, Planner
 from registry.resources import data_dir, load_query
 from registry.service import Registry
@@ -63,6 +63,18 @@ def safe_url(value: Any) -> str | None:
     text = str(value or "").strip()
     parts = urlsplit(text)
     return text if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def type_filter(wanted: str) -> URIRef | None:
+    """The ``type`` parameter of a list as an IRI (``None`` when not given).
+
+    :raises ParameterError: when it is not an IRI.
+    """
+    if not wanted:
+        return None
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", wanted):
+        raise ParameterError("type", "is not a type IRI", wanted)
+    return URIRef(wanted)
 
 
 class Pages:
@@ -120,12 +132,10 @@ class Pages:
     def search(self, collection: str, text: str, wanted: str) -> list[dict[str, Any]]:
         """The entries of a collection matching a text and a type (narrower types too).
 
-        :raises InputError: when ``wanted`` is not an IRI.
+        :raises ParameterError: when ``wanted`` is not an IRI.
         """
         kind, _, _ = _KINDS[collection]
-        type_iri = URIRef(wanted) if wanted else ANY_TYPE
-        if wanted and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$", wanted):
-            raise InputError(f"{wanted!r} is not a type IRI")
+        type_iri = type_filter(wanted) or ANY_TYPE
         rows = self.registry.store.query(
             load_query("search-entries"), {"kind": kind, "text": Literal(text.lower()), "wanted": type_iri}
         )

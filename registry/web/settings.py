@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from registry.errors import InputError
@@ -25,7 +25,7 @@ class Settings:
     :param cors: allow reads from pages of other origins.
     """
 
-    token: str | None = None
+    token: str | None = field(default=None, repr=False)  # never shown, not even in a traceback's repr
     max_body_bytes: int = 10 * 1024 * 1024
     query_timeout: float = 30.0
     query_workers: int = 4

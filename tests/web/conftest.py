@@ -3,16 +3,13 @@ a real uvicorn server on a free 127.0.0.1 port for the whole session."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import TOKEN, LiveServer, free_port
+from web_support import TOKEN, LiveServer, running
 
 from registry.service import Registry, find_files
 from registry.store import Store, open_store
@@ -86,16 +83,6 @@ def live_server(example_quads: bytes) -> Iterator[LiveServer]:
     token and a short query time limit; stopped at the end of the session."""
     store = _loaded(example_quads)
     app = create_app(Settings(token=TOKEN, query_timeout=1.0, query_workers=2), store=store)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield LiveServer(f"http://127.0.0.1:{port}", store)
-    server.should_exit = True
-    thread.join(timeout=20)
+    with running(app) as base_url:
+        yield LiveServer(base_url, store)
     store.close()

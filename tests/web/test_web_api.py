@@ -74,7 +74,8 @@ def test_entry_by_accept(client: TestClient, accept: str, media: str, check: str
 def test_entry_format_parameter_overrides_accept(client: TestClient) -> None:
     response = client.get(f"/executables/{NOTEBOOK}?format=turtle", headers={"Accept": "application/json"})
     assert response.headers["content-type"].startswith("text/turtle")
-    assert client.get(f"/executables/{NOTEBOOK}?format=yaml").status_code == 400
+    refused = client.get(f"/executables/{NOTEBOOK}?format=yaml")
+    assert refused.status_code == 422 and refused.json()["parameter"] == "format"
 
 
 def test_nothing_acceptable_is_406(client: TestClient) -> None:

@@ -142,7 +142,7 @@ def test_list_page_with_search_and_type_filter(client: TestClient) -> None:
     assert text.count('class="entry"') == 2
     notebooks = client.get("/executables?type=urn%3Atypes%2Fnotebook", headers=HTML).text
     assert notebooks.count('class="entry"') == 2  # Jupyter notebooks are notebooks
-    assert client.get("/executables?type=not%20an%20iri", headers=HTML).status_code == 400
+    assert client.get("/executables?type=not%20an%20iri", headers=HTML).status_code == 422
 
 
 def test_executable_page_shows_resources_and_where_it_runs(client: TestClient) -> None:

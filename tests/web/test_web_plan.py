@@ -57,9 +57,9 @@ def test_plan_explains_rejections_and_links_launches(client: TestClient) -> None
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        (f"/plan/{NOTEBOOK}?cores=-1", 400),
-        (f"/plan/{NOTEBOOK}?memory=lots", 400),
-        (f"/plan/{NOTEBOOK}?at=middle", 400),
+        (f"/plan/{NOTEBOOK}?cores=-1", 422),
+        (f"/plan/{NOTEBOOK}?memory=lots", 422),
+        (f"/plan/{NOTEBOOK}?at=middle", 422),
         ("/plan/00000000-0000-4000-8000-000000000000", 404),
         ("/plan/f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01", 400),
         (f"/plan/{NOTEBOOK}?limit=0", 422),

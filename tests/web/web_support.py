@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
 
 from registry.store import Store
 
@@ -48,3 +55,23 @@ class LiveServer:
     @property
     def sparql(self) -> str:
         return f"{self.base_url}/sparql"
+
+
+@contextmanager
+def running(app: FastAPI, **config: object) -> Iterator[str]:
+    """A uvicorn server running ``app`` in a thread on a free 127.0.0.1 port; its base URL."""
+    port = free_port()
+    options: dict[str, object] = {"host": "127.0.0.1", "port": port, "log_level": "warning", "lifespan": "on", **config}
+    server = uvicorn.Server(uvicorn.Config(app, **options))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, name="uvicorn-test", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=20)

@@ -364,6 +364,7 @@ def test_a_title_that_looks_like_sparql_is_stored_as_text(write_client: TestClie
     assert len(write_client.get("/executables").json()["executables"]) == 8
 
 
+@pytest.mark.slow
 def test_values_reach_a_remote_store_as_values(oxigraph_server: Any, example_quads: bytes) -> None:
     """On a remote store, bound values are written into the query text: there too,
     quotes and braces in a search or a plan parameter are only text."""

@@ -22,12 +22,12 @@ import copy
 import json
 import math
 import re
-from xml.parsers import expat as pyexpat
 from decimal import Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat as pyexpat
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef

@@ -22,12 +22,12 @@ import copy
 import json
 import math
 import re
-from xml.parsers import expat as pyexpat
 from decimal import Decimal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat as pyexpat
 
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
@@ -656,8 +656,10 @@ class _Annotator:
                 result[key] = self._nested(key, value, iri, here, cls, definition)
             else:
                 self.objects[here] = value
-                self._check_scalar(key, value, here, definition)
-                result[key] = value
+                if self._check_scalar(key, value, here, definition):
+                    result[key] = value
+                # else: reported, and left out of the RDF (an object or list there would be a
+                # blank node, which the shapes cannot compare)
         return result
 
     def _home(self, cls: URIRef) -> str:
@@ -693,17 +695,27 @@ class _Annotator:
             node["@type"] = class_term
         return node
 
-    def _check_scalar(self, key: str, value: Any, path: str, definition: dict[str, Any]) -> None:
+    def _check_scalar(self, key: str, value: Any, path: str, definition: dict[str, Any]) -> bool:
+        """Report a value of the wrong JSON kind for a key that holds text or numbers.
+
+        :returns: False when the value is an object or a list where one value is
+            expected, or null: it is reported, and not made RDF.
+        """
         if definition.get("@container") == "@set":
             items = value if isinstance(value, list) else [value]
+            fine = True
             for i, item in enumerate(items):
                 if not isinstance(item, str):
                     self.problems.append(Problem(f"each of {key} must be a string", f"{path}[{i}]", item))
-            return
+                    fine = fine and not isinstance(item, (dict, list))
+            return fine
         if isinstance(value, (dict, list)):
             self.problems.append(Problem(f"{key} must be a single value, not a JSON {type(value).__name__}", path, value))
-        elif value is None:
+            return False
+        if value is None:
             self.problems.append(Problem(f"{key} must not be null", path, value))
+            return False
+        return True
 
 
 def _did_you_mean(key: str, known: list[str]) -> str:

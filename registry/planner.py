@@ -27,6 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal as TypingLiteral
+from string import Formatter
 from urllib.parse import quote
 
 from rdflib import XSD, Literal, URIRef
@@ -634,7 +635,25 @@ def _launch(platform: _Platform, location: Mapping[str, str]) -> str | None:
     }
     if "{repository}" in platform.launch and not location.get("repository"):
         return None
+    return fill_template(platform.launch, values)
+
+
+def fill_template(template: str, values: Mapping[str, str]) -> str | None:
+    """``template`` with each ``{name}`` replaced by its value (``{{`` and ``}}`` are braces).
+
+    Only plain names are filled: a template written by a platform's author is never a
+    Python format string, so no ``{url.attribute}``, ``{url[0]}``, ``{url!r}`` nor
+    ``{url:>999999999}``. None when it names anything else or is malformed.
+    """
+    out: list[str] = []
     try:
-        return platform.launch.format(**values)
-    except (KeyError, IndexError, ValueError):
+        for literal, name, spec, conversion in Formatter().parse(template):
+            out.append(literal)
+            if name is None:
+                continue
+            if spec or conversion or name not in values:
+                return None
+            out.append(values[name])
+    except ValueError:
         return None
+    return "".join(out)

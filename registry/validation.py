@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyshacl
+from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
@@ -176,14 +177,26 @@ class Validator:
             return report
         for triple in self._term_types:
             data.add(triple)
-        _, results, _ = pyshacl.validate(
-            data,
-            shacl_graph=self.shapes,
-            inference="none",
-            advanced=True,
-            inplace=True,
-            allow_warnings=True,
-        )
+        try:
+            _, results, _ = pyshacl.validate(
+                data,
+                shacl_graph=self.shapes,
+                inference="none",
+                advanced=True,
+                inplace=True,
+                allow_warnings=True,
+            )
+        except ReportableRuntimeError as exc:
+            # pySHACL stops on data a constraint cannot judge (a blank node where a
+            # number is compared): that data does not conform.
+            report.issues.append(
+                Issue(
+                    severity="Violation",
+                    message=f"the document cannot be validated: {exc.args[0] if exc.args else exc}",
+                    source=docs[0].source if len(docs) == 1 else None,
+                )
+            )
+            return report
         # Only the report's own results: nested sh:detail results restate them.
         top = [r for report_node in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report_node, SH.result)]
         issues = [self._result_issue(results, r, owner) for r in top]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from registry.service import Registry
 from registry.store import Store, open_store
@@ -18,6 +20,16 @@ from registry.vocabulary import Vocabulary, get_vocabulary
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 EXAMPLES = ROOT / "examples"
+
+# Property-based tests: a modest, repeatable run by default (CI); HYPOTHESIS_PROFILE=deep
+# for a long random one. The schemathesis run sets its own budget.
+settings.register_profile(
+    "ci", max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "deep", max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 #: Every store backend the registry runs on here ("remote": a real `oxigraph serve`).
 BACKENDS = ["oxigraph", "memory", "rdflib", "remote"]

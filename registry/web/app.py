@@ -47,13 +47,20 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     store = store if store is not None else open_store(None)
     registry = Registry(store)
     registry.prepare()
-    executor = ThreadPoolExecutor(max_workers=settings.query_workers, thread_name_prefix="sparql")
+    def workers() -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=settings.query_workers, thread_name_prefix="sparql")
+
+    executor = workers()
     pages = Pages(registry)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = app.state.esap
+        if state.executor_closed:  # started again (a test client per request): new workers
+            state.executor, state.executor_closed = workers(), False
         yield
-        executor.shutdown(wait=False, cancel_futures=True)
+        state.executor.shutdown(wait=False, cancel_futures=True)
+        state.executor_closed = True
         if owned:
             store.close()
 

@@ -64,6 +64,7 @@ class AppState:
     :param registry: the registry on its store.
     :param pages: the HTML renderer.
     :param executor: the worker threads SPARQL queries run in.
+    :param executor_closed: the app's lifespan ended and shut the executor down.
     :param write_lock: held while a document is validated or stored (pySHACL and rdflib
         graphs are not made for concurrent use).
     """
@@ -73,6 +74,7 @@ class AppState:
     pages: Pages
     executor: ThreadPoolExecutor
     write_lock: threading.Lock = field(default_factory=threading.Lock)
+    executor_closed: bool = False
 
 
 def state(request: Request) -> AppState:

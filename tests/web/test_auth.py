@@ -228,6 +228,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
             process.wait(timeout=20)
 
 
+@pytest.mark.slow
 def test_the_token_is_never_logged_nor_answered(served: tuple[str, subprocess.Popen[bytes]]) -> None:
     base, process = served
     answers: list[httpx.Response] = []

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from web_support import AUTH, NEW_UUID, NOTEBOOK, TOKEN, new_executable
+from web_support import AUTH, MYBINDER, NEW_UUID, NOTEBOOK, TOKEN, new_executable
 
 from registry.store import Store, open_store
 from registry.web import Settings, create_app
@@ -364,6 +364,7 @@ def test_a_title_that_looks_like_sparql_is_stored_as_text(write_client: TestClie
     assert len(write_client.get("/executables").json()["executables"]) == 8
 
 
+@pytest.mark.slow
 def test_values_reach_a_remote_store_as_values(oxigraph_server: Any, example_quads: bytes) -> None:
     """On a remote store, bound values are written into the query text: there too,
     quotes and braces in a search or a plan parameter are only text."""
@@ -401,3 +402,28 @@ def test_the_live_server_refuses_bad_input_too(live_server: Any, sentinel: Senti
         response = http.get(f"/plan/{NOTEBOOK}", params={"cores": "1 } ; DROP ALL ; {"})
         assert response.status_code == 422 and response.json()["parameter"] == "cores"
     assert sentinel.connections == []
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{url.__class__.__init__.__globals__}", "{url:>999999999}", "{url!r}", "{0}", "{url[0]}", "{", "{nope}"],
+    ids=["attribute", "width", "conversion", "positional", "index", "unclosed", "unknown"],
+)
+def test_a_launch_template_is_not_a_format_string(write_client: TestClient, template: str) -> None:
+    """A platform's launch template fills plain {names} only. The shapes refuse any other
+    placeholder in a document; one written straight into the store (a SPARQL Update with
+    the token) gives no launch link, never an error (a plan lists every platform), a huge
+    string or an attribute of a Python object."""
+    literal = template.replace("\\", "\\\\").replace('"', '\\"')
+    update = (
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#>\n"
+        f"DELETE {{ GRAPH <urn:uuid:{MYBINDER}> {{ <urn:uuid:{MYBINDER}> esap:launchTemplate ?old }} }}\n"
+        f"INSERT {{ GRAPH <urn:uuid:{MYBINDER}> {{ <urn:uuid:{MYBINDER}> esap:launchTemplate \"{literal}\" }} }}\n"
+        f"WHERE {{ OPTIONAL {{ GRAPH <urn:uuid:{MYBINDER}> {{ <urn:uuid:{MYBINDER}> esap:launchTemplate ?old }} }} }}"
+    )
+    assert write_client.post("/update", data={"update": update}, headers=AUTH).status_code == 204
+    response = write_client.get(f"/plan/{NOTEBOOK}")
+    assert response.status_code == 200
+    match = next(m for m in response.json()["matches"] if m["platform"] == MYBINDER)
+    assert match["launch"] is None
+    assert write_client.get(f"/executables/{NOTEBOOK}", headers={"Accept": "text/html"}).status_code == 200

@@ -175,6 +175,7 @@ def test_the_json_keeps_the_text_as_written(marked: tuple[TestClient, Store]) ->
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="no browser: /usr/bin/chromium is missing (.ci/run installs it)")
 def test_a_browser_runs_none_of_it(example_quads: bytes) -> None:
     """Chromium opens each page and runs a query on the query page whose results hold the

@@ -26,6 +26,7 @@ from registry.units import Kind
 __all__ = [
     "CONTEXT_IRI",
     "ESAP",
+    "REVISIONS_GRAPH",
     "SHAPES_GRAPH",
     "VOCABULARY_GRAPH",
     "VOCABULARY_IRI",
@@ -39,6 +40,9 @@ VOCABULARY_IRI = URIRef("https://w3id.org/esap-registry/vocab")
 CONTEXT_IRI = "https://w3id.org/esap-registry/context.jsonld"
 #: The named graph holding the vocabulary and its closure in every store.
 VOCABULARY_GRAPH = URIRef("https://w3id.org/esap-registry/graph/vocabulary")
+#: The named graph in which a remote store keeps the revision token of each graph written
+#: (see ``RemoteStore.replace_graphs``): bookkeeping, never dumped or listed.
+REVISIONS_GRAPH = URIRef("https://w3id.org/esap-registry/graph/revisions")
 #: The named graph holding the SHACL shapes in every store.
 SHAPES_GRAPH = URIRef("https://w3id.org/esap-registry/graph/shapes")
 

@@ -12,6 +12,12 @@ import pytest
 from registry.resources import data_dir, load_query, query_names
 
 QUERIES = query_names()
+#: The updates that are templates, with sample values for their slots.
+UPDATE_TEMPLATES = {
+    "replace-graphs": {"drops": "", "data": ""},
+    "revise-graphs": {"written": "<urn:example:g>", "token": '"t"'},
+    "forget-revision": {"token": '"t"'},
+}
 
 
 @pytest.mark.parametrize("name", QUERIES, ids=QUERIES)
@@ -19,9 +25,10 @@ def test_each_query_has_a_header_and_parses(name: str) -> None:
     text = load_query(name)
     header = [line for line in text.splitlines() if line.startswith("#")]
     assert header and header[0].startswith("# Purpose:"), "the header comment says the query's purpose first"
-    if name == "replace-graphs":
-        text = text.replace("$drops", "").replace("$data", "")
-        pyoxigraph.Store().update(text)
+    if name in UPDATE_TEMPLATES:
+        for slot, value in UPDATE_TEMPLATES[name].items():
+            text = text.replace(f"${slot}", value)
+        pyoxigraph.Store().update(text.rstrip().removesuffix(";"))
     else:
         pyoxigraph.Store().query(text)
 

@@ -28,9 +28,11 @@ import os
 import random
 import re
 import time
+import uuid
 from collections.abc import Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from string import Template
 
 import httpx
 import pyoxigraph as ox
@@ -41,6 +43,7 @@ from registry.resources import load_query
 from registry.store import CREDENTIALS_FILE_ENV, UPDATE_URL_ENV
 from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
 from registry.store.terms import from_oxigraph, insert_data, to_oxigraph
+from registry.vocabulary import REVISIONS_GRAPH
 
 __all__ = [
     "CREDENTIALS_FILE_ENV",
@@ -76,6 +79,9 @@ _MEDIA_TYPES = {"nquads": "application/n-quads", "trig": "application/trig"}
 _RETRY_STATUSES = {502, 503, 504}
 _MESSAGE_LIMIT = 2000
 #: A graph no one writes: the default graph, or the named graphs, asked to be empty.
+_REVISIONS = ox.NamedNode(str(REVISIONS_GRAPH))
+#: How often a write is made again while other writers write the same graphs at the same time.
+_WRITE_ATTEMPTS = 10
 _NO_GRAPH = "https://w3id.org/esap-registry/graph/none"
 
 
@@ -535,13 +541,60 @@ class RemoteStore(Store):
         self._send("POST", self.update_url, idempotent=False, what="the update", data={"update": update})
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Replace named graphs in one update request, written again while another
+        writer wrote one of them at the same time (see ``_write``).
+
+        :raises StoreError: as ``update`` does, or when concurrent writers keep colliding.
+        """
         if graphs:
-            self.update(insert_data(graphs, drop=graphs.keys()))
+            self._write(dict(graphs), drop=False)
 
     def drop_graphs(self, names: Iterable[URIRef]) -> None:
-        names = list(names)
+        """Drop named graphs in one update request (see ``_write``).
+
+        :raises StoreError: as ``update`` does, or when concurrent writers keep colliding.
+        """
+        names = list(dict.fromkeys(names))
         if names:
-            self.update(insert_data({}, drop=names))
+            self._write({name: Graph() for name in names}, drop=True)
+
+    def _write(self, graphs: dict[URIRef, Graph], *, drop: bool) -> None:
+        """Write (or drop) graphs whole even when another writer writes them at the same time.
+
+        Some SPARQL stores (Oxigraph on disk among them) run concurrent updates under
+        snapshot isolation without detecting write-write conflicts: two writers that
+        replace one graph at once can leave a mix of both versions. So each write stamps
+        the graphs it writes with a token of its own, in the same request
+        (``queries/revise-graphs.rq``), and then looks for graphs holding its token and
+        another one (``queries/write-conflicts.rq``): those were written at the same
+        time by another writer, and are written again, after a random pause, until no
+        collision is left. Each collision is found by at least the writer that committed
+        last, so the graph ends up whole: one writer's version, the last one's.
+
+        :raises StoreError: when writes still collide after ``_WRITE_ATTEMPTS`` tries.
+        """
+        pending = graphs
+        for attempt in range(_WRITE_ATTEMPTS):
+            if attempt:
+                time.sleep(random.uniform(0.01, 0.05) * 2 ** min(attempt, 5))
+            token = ox.Literal(str(uuid.uuid4()))
+            revise = Template(load_query("revise-graphs")).substitute(
+                written=" ".join(str(to_oxigraph(name)) for name in pending), token=str(token)
+            )
+            self.update(revise + "\n" + insert_data({} if drop else pending, drop=pending.keys()))
+            solutions = self.query(load_query("write-conflicts"), {"token": from_oxigraph(token)})
+            assert isinstance(solutions, Solutions)
+            collided = {g for g in solutions.values("graph") if isinstance(g, URIRef)}
+            if not collided:
+                if drop:  # a dropped graph keeps no stamp
+                    self.update(Template(load_query("forget-revision")).substitute(token=str(token)))
+                return
+            pending = {name: graph for name, graph in pending.items() if name in collided}
+        shown = ", ".join(sorted(pending)[:5])
+        raise StoreError(
+            f"the SPARQL endpoint {_safe_url(self.update_url)} kept taking other writes of {shown}"
+            f" at the same time ({_WRITE_ATTEMPTS} tries); write again later"
+        )
 
     def graph(self, name: URIRef) -> Graph:
         if self.graph_store_url is None:
@@ -566,7 +619,7 @@ class RemoteStore(Store):
     def graph_names(self) -> set[URIRef]:
         solutions = self.query(load_query("graph-names"))
         assert isinstance(solutions, Solutions)
-        return {g for g in solutions.values("graph") if isinstance(g, URIRef)}
+        return {g for g in solutions.values("graph") if isinstance(g, URIRef) and g != REVISIONS_GRAPH}
 
     def dump(self, format: str = "nquads") -> bytes:
         if self.graph_store_url is not None:
@@ -574,7 +627,7 @@ class RemoteStore(Store):
                 "GET", self.graph_store_url, idempotent=True, what="the dump", headers={"Accept": _MEDIA_TYPES[format]}
             )
             try:  # re-serialised, so the answer is checked and in the format asked for
-                quads = ox.parse(response.content, format=_FORMATS[format])
+                quads = [q for q in ox.parse(response.content, format=_FORMATS[format]) if q.graph_name != _REVISIONS]
                 return ox.serialize(quads, format=_FORMATS[format])
             except SyntaxError as exc:
                 raise StoreError(f"the graph store {_safe_url(self.graph_store_url)} answered with malformed {format}: {exc}") from exc
@@ -583,6 +636,7 @@ class RemoteStore(Store):
         quads = [
             ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))  # type: ignore[arg-type]
             for s, p, o, g in solutions.rows
+            if g != REVISIONS_GRAPH
         ]
         return ox.serialize(quads, format=_FORMATS[format])
 
@@ -593,13 +647,15 @@ class RemoteStore(Store):
                 if not isinstance(quad.graph_name, ox.NamedNode):
                     raise InputError("the remote store takes quads in named graphs only")
                 name = URIRef(quad.graph_name.value)
+                if name == REVISIONS_GRAPH:
+                    continue  # bookkeeping of the store the dump came from
                 graphs.setdefault(name, Graph()).add(
                     (from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object))  # type: ignore[arg-type]
                 )
         except SyntaxError as exc:
             raise QueryError(f"not well-formed {format}: {exc}") from exc
         if graphs:
-            self.update(insert_data(graphs))
+            self.replace_graphs(graphs)
 
     def close(self) -> None:
         if self._client is not None and self._pid == os.getpid():

@@ -14,7 +14,11 @@ from registry.store.base import Deadline
 A, B = URIRef("urn:test:graph-a"), URIRef("urn:test:graph-b")
 P = URIRef("urn:test:p")
 VALUES = "SELECT ?o WHERE { ?s <urn:test:p> ?o } ORDER BY ?o"
-GRAPHS = "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g"
+#: The data graphs (a remote store also holds its write stamps, in a graph of revisions).
+GRAPHS = (
+    "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <https://w3id.org/esap-registry/graph/revisions>) }"
+    " ORDER BY ?g"
+)
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ __all__ = [
     "run_query",
     "run_update",
     "scan",
+    "select_results",
     "serialize_boolean",
     "serialize_graph",
     "serialize_solutions",
@@ -156,6 +157,33 @@ def run_query(
             text, default_graph=list(default_graph or []), named_graphs=list(named_graphs or []), deadline=deadline
         )
     return store.query(text, union_default_graph=not found.has_dataset, deadline=deadline)
+
+
+def select_results(
+    store: Store,
+    text: str,
+    format: str,
+    *,
+    default_graph: Sequence[URIRef] | None = None,
+    named_graphs: Sequence[URIRef] | None = None,
+    deadline: Deadline | None = None,
+) -> bytes | None:
+    """A user's SELECT query run as ``run_query`` runs it, its solutions written by the
+    store itself in the results format ``format``; ``None`` when the store does not write
+    results (or the query is no SELECT): then ``run_query`` and ``serialize_solutions``.
+
+    :raises QueryError: when the text is malformed, is an update, or calls ``SERVICE``.
+    :raises QueryTimeout: when the deadline passes.
+    :raises StoreError: when the store fails.
+    """
+    found = scan(text)
+    if found.form != "SELECT" or found.has_service:
+        return None  # run_query says what is wrong with it
+    if default_graph is not None or named_graphs is not None:
+        return store.select_results(
+            text, format, default_graph=list(default_graph or []), named_graphs=list(named_graphs or []), deadline=deadline
+        )
+    return store.select_results(text, format, union_default_graph=not found.has_dataset, deadline=deadline)
 
 
 def run_update(store: Store, text: str) -> None:

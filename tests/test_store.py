@@ -99,3 +99,69 @@ def test_dump_and_load_round_trip(store: Store, tmp_path: object) -> None:
     assert copy.graph_names() == store.graph_names()
     for name in (A, B):
         assert set(copy.graph(name)) == set(store.graph(name))
+
+
+_KINDS = """PREFIX ex: <urn:example:>
+SELECT ?s ?o ?missing WHERE {
+  GRAPH ?g { ?s ?p ?o }
+  OPTIONAL { ?s ex:nothing ?missing }
+} ORDER BY ?s ?o"""
+
+
+def _rows(body: bytes, format: str) -> tuple[list[str], list[tuple[str, ...]]]:
+    """Variables and rows of a results document, blank node labels left out."""
+    import pyoxigraph as ox
+
+    result = ox.parse_query_results(body, format=getattr(ox.QueryResultsFormat, format.upper()))
+    variables = [v.value for v in result.variables]
+    rows = []
+    for solution in result:
+        row = []
+        for i in range(len(variables)):
+            term = solution[i]
+            row.append("" if term is None else "_:b" if isinstance(term, ox.BlankNode) else str(term))
+        rows.append(tuple(row))
+    return variables, sorted(rows)
+
+
+@pytest.mark.parametrize("format", ["json", "xml", "tsv"], ids=["json", "xml", "tsv"])
+def test_results_written_by_the_store_are_those_the_registry_writes(store: Store, format: str) -> None:
+    """A backend's own results writer (the SPARQL endpoint's fast path) says the same as
+    the registry's: plain, language-tagged and typed literals, blank nodes, unbound values."""
+    from rdflib import BNode
+
+    from registry.sparql import serialize_solutions
+
+    graph = Graph()
+    subject = URIRef("urn:example:s")
+    graph.add((subject, URIRef("urn:example:p"), Literal("plain \"quoted\"\nline")))
+    graph.add((subject, URIRef("urn:example:p"), Literal("Sternwarte", lang="de")))
+    graph.add((subject, URIRef("urn:example:p"), Literal(344)))
+    graph.add((subject, URIRef("urn:example:p"), Literal("5.5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#decimal"))))
+    graph.add((subject, URIRef("urn:example:p"), BNode()))
+    store.replace_graphs({A: graph})
+    native = store.select_results(_KINDS, format, union_default_graph=True)
+    if store.backend.startswith("oxigraph"):
+        assert native is not None  # the embedded store writes its own results
+    if native is None:
+        return
+    result = store.query(_KINDS, union_default_graph=True)
+    assert isinstance(result, Solutions)
+    assert _rows(native, format) == _rows(serialize_solutions(result, format), format)
+    assert len(_rows(native, format)[1]) == 5
+
+
+def test_a_store_writing_its_own_results_stops_at_the_deadline(store: Store) -> None:
+    import time
+
+    from registry.errors import QueryTimeout
+    from registry.store.base import Deadline
+
+    store.replace_graphs({A: entry(A, "a", extra=40)})
+    cartesian = "SELECT * WHERE { GRAPH ?g { ?a ?b ?c . ?d ?e ?f . ?h ?i ?j . ?k ?l ?m } }"
+    if store.select_results("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "json") is None:
+        pytest.skip(f"the {store.backend} backend writes no results of its own")
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout):
+        store.select_results(cartesian, "json", deadline=Deadline(0.3))
+    assert time.monotonic() - started < 1.5

@@ -171,6 +171,28 @@ class Store(ABC):
             raise QueryError("select() takes a SELECT query")
         return result.python()
 
+    def select_results(
+        self,
+        query: str,
+        format: str,
+        *,
+        union_default_graph: bool = False,
+        default_graph: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        deadline: Deadline | None = None,
+    ) -> bytes | None:
+        """A SELECT query's solutions already written in a SPARQL 1.1 results format
+        (``json``, ``xml``, ``csv`` or ``tsv``), for backends that write them natively
+        (the SPARQL endpoint's fast path); ``None`` from the others, and for a query that
+        turns out not to be a SELECT, which is then run with ``query``. The dataset
+        arguments and the deadline are those of ``query``.
+
+        :raises QueryError: when the query is malformed.
+        :raises QueryTimeout: when the deadline passes.
+        :raises StoreError: when the store fails.
+        """
+        return None
+
     def planning_view(self) -> Store:
         """The store the planner's platform-side queries run on.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -21,6 +22,27 @@ from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 __all__ = ["OxigraphStore"]
 
 _FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+
+
+_RESULTS_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+
+
+class _DeadlineWriter(io.BytesIO):
+    """A buffer that raises ``QueryTimeout`` when written to after its deadline."""
+
+    def __init__(self, deadline: Deadline | None) -> None:
+        super().__init__()
+        self.deadline = deadline
+
+    def write(self, data: Any) -> int:
+        if self.deadline is not None:
+            self.deadline.check()
+        return super().write(data)
 
 
 class OxigraphStore(Store):
@@ -109,6 +131,42 @@ class OxigraphStore(Store):
             # pyoxigraph's lazy results may only be dropped on the thread that made them:
             # drop them here, not wherever an error's traceback (which holds this frame) ends up.
             result = solution = triple = None  # noqa: F841
+
+    def select_results(
+        self,
+        query: str,
+        format: str,
+        *,
+        union_default_graph: bool = False,
+        default_graph: Sequence[URIRef] | None = None,
+        named_graphs: Sequence[URIRef] | None = None,
+        deadline: Deadline | None = None,
+    ) -> bytes | None:
+        results_format = _RESULTS_FORMATS.get(format)
+        if results_format is None:
+            return None
+        dataset: dict[str, object] = {}
+        if default_graph is not None:
+            dataset["default_graph"] = [to_oxigraph(g) for g in default_graph]
+        elif union_default_graph:
+            dataset["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            dataset["named_graphs"] = [to_oxigraph(g) for g in named_graphs]
+        try:
+            result = self._store.query(query, **dataset)
+            if not isinstance(result, ox.QuerySolutions):
+                return None
+            # pyoxigraph writes the results itself, lazily, through a buffer: the deadline
+            # is checked at each write to it, which stops a runaway query there.
+            output = _DeadlineWriter(deadline)
+            result.serialize(output, format=results_format)
+            return output.getvalue()
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(f"the store failed to answer a query: {exc}") from exc
+        finally:
+            result = None  # noqa: F841  (dropped on this thread, as in query)
 
     def select(self, query: str, bindings: Bindings | None = None) -> list[dict[str, Any]]:
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}

@@ -24,6 +24,7 @@ from registry.sparql import (
     run_query,
     run_update,
     scan,
+    select_results,
     serialize_boolean,
     serialize_graph,
     serialize_solutions,
@@ -153,6 +154,17 @@ def _answer(app: AppState, operation: Operation, chosen: str, deadline: Deadline
         # A dataset given in the protocol is exactly that: graphs not named are not in it.
         default_graph = _iris(operation.default_graphs or [], "default-graph-uri")
         named_graphs = _iris(operation.named_graphs or [], "named-graph-uri")
+    if chosen in RESULT_TYPES:  # the store's own writer, when it has one, for a SELECT
+        body = select_results(
+            app.registry.store,
+            operation.query,
+            RESULT_TYPES[chosen],
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+            deadline=deadline,
+        )
+        if body is not None:
+            return body, chosen
     result = run_query(
         app.registry.store, operation.query, default_graph=default_graph, named_graphs=named_graphs, deadline=deadline
     )

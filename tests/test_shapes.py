@@ -200,3 +200,21 @@ def test_unit_patterns_are_those_of_registry_units(shapes_graph: Graph) -> None:
     for shape, pattern in ((SHAPES.DataSizeString, DATA_SIZE_PATTERN), (SHAPES.DurationString, DURATION_PATTERN)):
         assert str(shapes_graph.value(shape, SH.pattern)) == pattern, shape
         assert str(shapes_graph.value(shape, SH.flags)) == "i", shape
+
+
+def test_pyshacl_finds_the_same_constraint_parameters_by_hash() -> None:
+    """registry.validation indexes pySHACL's parameter list: the same parameters, found
+    by hash, and its advanced mode's copy-and-append still works."""
+    import pyshacl.shape
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
+    from rdflib import SH
+
+    import registry.validation  # noqa: F401  (installs the index)
+
+    parameters, mapping = pyshacl.shape.CONSTRAINT_PARAMS  # type: ignore[attr-defined]
+    assert list(parameters) == list(ALL_CONSTRAINT_PARAMETERS) and set(mapping) == set(ALL_CONSTRAINT_PARAMETERS)
+    assert all(p in parameters for p in ALL_CONSTRAINT_PARAMETERS)
+    assert SH.targetClass not in parameters and SH.expression not in parameters
+    advanced = parameters.copy()
+    advanced.append(SH.expression)
+    assert SH.expression in advanced and SH.expression not in parameters

@@ -32,6 +32,20 @@ _RESULTS_FORMATS = {
 }
 
 
+def _dataset(
+    union_default_graph: bool, default_graph: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None
+) -> dict[str, Any]:
+    """pyoxigraph's keyword arguments for the dataset a query runs on."""
+    dataset: dict[str, Any] = {}
+    if default_graph is not None:
+        dataset["default_graph"] = [to_oxigraph(g) for g in default_graph]
+    elif union_default_graph:
+        dataset["use_default_graph_as_union"] = True
+    if named_graphs is not None:
+        dataset["named_graphs"] = [to_oxigraph(g) for g in named_graphs]
+    return dataset
+
+
 class _DeadlineWriter(io.BytesIO):
     """A buffer that raises ``QueryTimeout`` when written to after its deadline."""
 
@@ -95,13 +109,7 @@ class OxigraphStore(Store):
         deadline: Deadline | None = None,
     ) -> QueryResult:
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
-        dataset: dict[str, object] = {}
-        if default_graph is not None:
-            dataset["default_graph"] = [to_oxigraph(g) for g in default_graph]
-        elif union_default_graph:
-            dataset["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            dataset["named_graphs"] = [to_oxigraph(g) for g in named_graphs]
+        dataset = _dataset(union_default_graph, default_graph, named_graphs)
         try:
             # pyoxigraph evaluates lazily: the deadline is checked as each result is read.
             result = self._store.query(query, substitutions=substitutions or None, **dataset)
@@ -145,13 +153,7 @@ class OxigraphStore(Store):
         results_format = _RESULTS_FORMATS.get(format)
         if results_format is None:
             return None
-        dataset: dict[str, object] = {}
-        if default_graph is not None:
-            dataset["default_graph"] = [to_oxigraph(g) for g in default_graph]
-        elif union_default_graph:
-            dataset["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            dataset["named_graphs"] = [to_oxigraph(g) for g in named_graphs]
+        dataset = _dataset(union_default_graph, default_graph, named_graphs)
         try:
             result = self._store.query(query, **dataset)
             if not isinstance(result, ox.QuerySolutions):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from bad_input_corpus import ALL, CASES, CORPUS, case_bytes
 from click.testing import CliRunner, Result
 
 from registry.cli import cli
@@ -25,23 +26,6 @@ from registry.store import open_store
 if TYPE_CHECKING:
     from conftest import Sentinel
 
-CORPUS = Path(__file__).resolve().parent / "data" / "bad-input"
-CASES: dict[str, dict[str, object]] = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))["cases"]
-#: Generated cases (too large, or too regular, to keep as files): name -> (bytes, expectation).
-DEEP: dict[str, tuple[bytes, dict[str, object]]] = {
-    "json-nested-100k.json": (b"[" * 100_000 + b"]" * 100_000, {"kind": "malformed", "line": 1, "column": 33}),
-    "json-manifest-nested-100k.json": (
-        b'{"executables": [{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}",
-        {"kind": "malformed", "line": 1, "column": 57},
-    ),
-    "json-objects-nested-100k.json": (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, {"kind": "malformed", "line": 1, "column": 193}),
-    "turtle-nested-5000.ttl": (
-        b"@prefix esap: <https://w3id.org/esap-registry/vocab#> .\n<urn:uuid:0b5c3a4e-1111-4222-8333-944455556666> esap:title "
-        + b"[ esap:title " * 5000 + b'"x"' + b" ]" * 5000 + b" .\n",
-        {"kind": "malformed", "line": 2, "column": 476},
-    ),
-}
-ALL = {**{name: (None, case) for name, case in CASES.items()}, **DEEP}
 
 
 def where(case: dict[str, object], name: str) -> list[str]:
@@ -83,9 +67,9 @@ def quads(path: Path) -> list[bytes]:
 def corpus_file(request: pytest.FixtureRequest, tmp_path: Path, sentinel: Sentinel) -> Iterator[tuple[Path, dict[str, object]]]:
     """The case's file, its ``{port}`` pointed at the sentinel; afterwards nothing has connected."""
     name: str = request.param
-    data, case = ALL[name]
+    case = ALL[name][1]
     target = tmp_path / name
-    target.write_bytes(sentinel.fill(data if data is not None else (CORPUS / name).read_bytes()))
+    target.write_bytes(sentinel.fill(case_bytes(name)))
     before = len(sentinel.connections)
     yield target, case
     assert sentinel.connections[before:] == [], f"{name} made the registry connect to {sentinel.port}"

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+from bad_input_corpus import ALL, case_bytes
 from fastapi.testclient import TestClient
 from web_support import AUTH, MYBINDER, NEW_UUID, NOTEBOOK, TOKEN, new_executable
 
@@ -26,22 +27,6 @@ from registry.web import Settings, create_app
 if TYPE_CHECKING:
     from conftest import Sentinel
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "bad-input"
-CASES: dict[str, dict[str, Any]] = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))["cases"]
-DEEP: dict[str, tuple[bytes, dict[str, Any]]] = {
-    "json-nested-100k.json": (b"[" * 100_000 + b"]" * 100_000, {"kind": "malformed", "line": 1, "column": 33}),
-    "json-manifest-nested-100k.json": (
-        b'{"executables": [{"title": ' + b"[" * 100_000 + b"]" * 100_000 + b"}]}",
-        {"kind": "malformed", "line": 1, "column": 57},
-    ),
-    "json-objects-nested-100k.json": (b'{"a": ' * 100_000 + b"1" + b"}" * 100_000, {"kind": "malformed", "line": 1, "column": 193}),
-    "turtle-nested-5000.ttl": (
-        b"@prefix esap: <https://w3id.org/esap-registry/vocab#> .\n<urn:uuid:0b5c3a4e-1111-4222-8333-944455556666> esap:title "
-        + b"[ esap:title " * 5000 + b'"x"' + b" ]" * 5000 + b" .\n",
-        {"kind": "malformed", "line": 2, "column": 476},
-    ),
-}
-ALL: dict[str, tuple[bytes | None, dict[str, Any]]] = {**{n: (None, c) for n, c in CASES.items()}, **DEEP}
 TYPES = {".json": "application/json", ".jsonld": "application/ld+json", ".ttl": "text/turtle", ".nt": "application/n-triples", ".rdf": "application/rdf+xml"}
 #: The body limit of the app under test here: large enough for the 100k-deep documents.
 LIMIT = 1024 * 1024
@@ -68,8 +53,8 @@ def quads(store: Store) -> list[bytes]:
 
 
 def document(name: str, sentinel: Sentinel) -> tuple[bytes, dict[str, Any], str]:
-    data, case = ALL[name]
-    body = sentinel.fill(data if data is not None else (CORPUS / name).read_bytes())
+    case = ALL[name][1]
+    body = sentinel.fill(case_bytes(name))
     return body, case, TYPES[Path(name).suffix]
 
 

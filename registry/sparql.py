@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from typing import Literal as TypingLiteral
 from xml.sax.saxutils import escape, quoteattr
 
@@ -27,9 +28,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from registry.errors import InputError, QueryError
-from registry.store.terms import to_oxigraph
 from registry.store import QueryResult, Solutions, Store
 from registry.store.base import Deadline
+from registry.store.terms import to_oxigraph
 
 __all__ = [
     "GRAPH_FORMATS",
@@ -129,6 +130,14 @@ def scan(text: str) -> Scan:
     return Scan(form, has_dataset, has_service, has_load)
 
 
+def _dataset(found: Scan, default_graph: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None) -> dict[str, Any]:
+    """The dataset a user's query runs on, as ``Store.query`` arguments: the one given in
+    the protocol when any is; else the query's own ``FROM``; else the union of every graph."""
+    if default_graph is not None or named_graphs is not None:
+        return {"default_graph": list(default_graph or []), "named_graphs": list(named_graphs or [])}
+    return {"union_default_graph": not found.has_dataset}
+
+
 def run_query(
     store: Store,
     text: str,
@@ -152,11 +161,7 @@ def run_query(
         raise QueryError("this is a SPARQL Update, not a query: send it to the update operation")
     if found.has_service:
         raise QueryError("federated queries (SERVICE) are not allowed here: the registry answers from its own data only")
-    if default_graph is not None or named_graphs is not None:
-        return store.query(
-            text, default_graph=list(default_graph or []), named_graphs=list(named_graphs or []), deadline=deadline
-        )
-    return store.query(text, union_default_graph=not found.has_dataset, deadline=deadline)
+    return store.query(text, **_dataset(found, default_graph, named_graphs), deadline=deadline)
 
 
 def select_results(
@@ -179,11 +184,7 @@ def select_results(
     found = scan(text)
     if found.form != "SELECT" or found.has_service:
         return None  # run_query says what is wrong with it
-    if default_graph is not None or named_graphs is not None:
-        return store.select_results(
-            text, format, default_graph=list(default_graph or []), named_graphs=list(named_graphs or []), deadline=deadline
-        )
-    return store.select_results(text, format, union_default_graph=not found.has_dataset, deadline=deadline)
+    return store.select_results(text, format, **_dataset(found, default_graph, named_graphs), deadline=deadline)
 
 
 def run_update(store: Store, text: str) -> None:

@@ -22,9 +22,12 @@ closest.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from decimal import Decimal
 from typing import Any, Literal as TypingLiteral
 from string import Formatter
@@ -150,9 +153,15 @@ class Overrides:
         return result
 
 
-def _number(value: Decimal | int | float | None) -> int | float | None:
+def _number(value: Decimal | int | float | str | None) -> int | float | None:
+    """A number as JSON gives it: an int when integral, else a float (None stays None)."""
     if value is None:
         return None
+    kind = type(value)
+    if kind is int:
+        return value  # type: ignore[return-value]
+    if kind is Decimal:
+        return int(value) if value == value.to_integral_value() else float(value)  # type: ignore[union-attr, arg-type]
     number = Decimal(str(value))
     return int(number) if number == number.to_integral_value() else float(number)
 
@@ -160,7 +169,12 @@ def _number(value: Decimal | int | float | None) -> int | float | None:
 def _decimal(value: object) -> Decimal | None:
     if value is None:
         return None
-    return value if isinstance(value, Decimal) else Decimal(str(value))
+    kind = type(value)
+    if kind is Decimal:
+        return value  # type: ignore[return-value]
+    if kind is int:
+        return Decimal(value)  # type: ignore[arg-type]
+    return Decimal(str(value))
 
 
 # -- the plan ------------------------------------------------------------------
@@ -191,9 +205,9 @@ class Plan:
         }
 
 
-@dataclass
+@dataclass(slots=True)
 class _Platform:
-    iri: URIRef
+    iri: str
     title: str
     url: str | None
     launch: str | None
@@ -202,27 +216,29 @@ class _Platform:
     storage: Decimal
 
 
-@dataclass
+@dataclass(slots=True)
 class _Evaluation:
-    """One platform against one set of requirements."""
+    """One platform against one set of requirements (the verdicts are worked out once)."""
 
     platform: _Platform
     pools: list[dict[str, Any] | None]  # per compute need: the fitting pool, or None
     closest: list[dict[str, Any] | None]  # per compute need: the pool that came closest
     local: list[bool]  # per data need
     storage_need: Decimal
+    passing: dict[str, bool]  # per compute flag (nodesOk ...): some pool passes it for every need
+    compute_ok: bool = field(init=False)
+    storage_ok: bool = field(init=False)
+    matches: bool = field(init=False)
+    cores: Decimal = field(init=False)  # offered by the fitting pools
+    memory: Decimal = field(init=False)
 
-    @property
-    def compute_ok(self) -> bool:
-        return all(pool is not None for pool in self.pools)
-
-    @property
-    def storage_ok(self) -> bool:
-        return self.platform.storage >= self.storage_need
-
-    @property
-    def matches(self) -> bool:
-        return self.platform.type_ok and self.compute_ok and self.storage_ok
+    def __post_init__(self) -> None:
+        fitting = [pool for pool in self.pools if pool is not None]
+        self.compute_ok = len(fitting) == len(self.pools)
+        self.storage_ok = self.platform.storage >= self.storage_need
+        self.matches = self.platform.type_ok and self.compute_ok and self.storage_ok
+        self.cores = sum((_decimal(p["offeredCores"]) or Decimal(0) for p in fitting), Decimal(0))
+        self.memory = sum((_decimal(p["offeredMemory"]) or Decimal(0) for p in fitting), Decimal(0))
 
 
 def _uuid(iri: Identifier | str | None) -> str | None:
@@ -322,20 +338,22 @@ class Planner:
 
     # -- the clauses -----------------------------------------------------------------
 
-    def _platforms(self, view: Store, type_: URIRef) -> dict[URIRef, _Platform]:
+    def _platforms(self, view: Store, type_: URIRef) -> dict[str, _Platform]:
         passing = {row["platform"] for row in view.select(load_query("plan-type"), {"type": type_})}
         storage: dict[str, Decimal] = defaultdict(Decimal)
         for row in view.select(load_query("plan-storage")):
             storage[row["platform"]] += _decimal(row["size"]) or Decimal(0)
-        platforms: dict[URIRef, _Platform] = {}
+        platforms: dict[str, _Platform] = {}
         for row in view.select(load_query("plan-platforms")):
             name = row["platform"]
-            iri = URIRef(name)
-            platforms[iri] = _Platform(
-                iri=iri,
-                title=str(row["title"]) if row["title"] is not None else name,
-                url=str(row["url"]) if row["url"] is not None else None,
-                launch=str(row["launch"]) if row["launch"] is not None else None,
+            title = row["title"]
+            url = row["url"]
+            launch = row["launch"]
+            platforms[name] = _Platform(
+                iri=name,
+                title=str(title) if title is not None else name,
+                url=str(url) if url is not None else None,
+                launch=str(launch) if launch is not None else None,
                 type_ok=name in passing,
                 types=[],
                 storage=storage.get(name, Decimal(0)),
@@ -346,13 +364,15 @@ class Planner:
         """Fill in the types the given platforms run: one bound query each for a few,
         one query for all when many are shown."""
         wanted = {p.iri: p for p in platforms}
+        if not wanted:
+            return
         if len(wanted) <= 20:
-            rows = [row for iri in wanted for row in view.select(load_query("plan-offered-types"), {"platform": iri})]
+            rows = [row for iri in wanted for row in view.select(load_query("plan-offered-types"), {"platform": URIRef(iri)})]
         else:
             rows = view.select(load_query("plan-offered-types"))
-        types: dict[URIRef, list[str]] = defaultdict(list)
+        types: dict[str, list[str]] = defaultdict(list)
         for row in rows:
-            types[URIRef(row["platform"])].append(str(row["runs"]))
+            types[row["platform"]].append(str(row["runs"]))
         for iri, platform in wanted.items():
             platform.types = sorted(types.get(iri, []))
 
@@ -366,19 +386,19 @@ class Planner:
         }
 
     @staticmethod
-    def _pools(view: Store, need: ComputeNeed) -> dict[URIRef, list[dict[str, Any]]]:
+    def _pools(view: Store, need: ComputeNeed) -> dict[str, list[dict[str, Any]]]:
         """Each platform's pools, fitting ones first, then by least offered cores and memory."""
         rows = view.select(load_query("plan-pools"), Planner._compute_bindings(need))
-        pools: dict[URIRef, list[dict[str, Any]]] = defaultdict(list)
+        pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
-            pools[URIRef(row["platform"])].append(row)
+            pools[row["platform"]].append(row)
         for platform_pools in pools.values():
             if len(platform_pools) > 1:
                 platform_pools.sort(key=lambda r: (not _true(r["fits"]), _decimal(r["offeredCores"]) or 0, _decimal(r["offeredMemory"]) or 0, r["pool"]))
         return pools
 
     @staticmethod
-    def _local(view: Store, need: DataNeed) -> dict[URIRef, str | None]:
+    def _local(view: Store, need: DataNeed) -> dict[str, str | None]:
         bindings: dict[str, Identifier] = {
             "anyContent": Literal(need.content is None),
             "content": need.content if need.content is not None else ESAP.DataContent,
@@ -386,30 +406,40 @@ class Planner:
             "format": need.format if need.format is not None else ESAP.DataFormat,
         }
         rows = view.select(load_query("plan-local-data"), bindings)
-        local: dict[URIRef, str | None] = {}
+        local: dict[str, str | None] = {}
         for row in rows:
-            local.setdefault(URIRef(row["platform"]), str(row["collectionTitle"]) if row["collectionTitle"] is not None else None)
+            local.setdefault(row["platform"], str(row["collectionTitle"]) if row["collectionTitle"] is not None else None)
         return local
 
-    def _evaluate(self, requirements: Requirements) -> tuple[dict[URIRef, _Evaluation], list[dict[URIRef, str | None]], list[dict[URIRef, list[dict[str, Any]]]]]:
+    def _evaluate(self, requirements: Requirements) -> tuple[dict[str, _Evaluation], list[dict[str, str | None]]]:
         self.registry.prepare()
         view = self.store.planning_view()
         platforms = self._platforms(view, requirements.type)
         pools_per_need = [self._pools(view, need) for need in requirements.compute]
         local_per_data = [self._local(view, need) for need in requirements.data]
-        evaluations: dict[URIRef, _Evaluation] = {}
+        sizes = [d.size for d in requirements.data]
+        evaluations: dict[str, _Evaluation] = {}
+        nothing: list[dict[str, Any]] = []
         for iri, platform in platforms.items():
             fitting: list[dict[str, Any] | None] = []
             closest: list[dict[str, Any] | None] = []
+            passing = dict.fromkeys(_FLAGS, True)
             for pools in pools_per_need:
-                rows = pools.get(iri, [])
-                fit = next((r for r in rows if _true(r["fits"])), None)
+                rows = pools.get(iri, nothing)
+                fit = None
+                for row in rows:
+                    if row["fits"] is True:
+                        fit = row
+                        break
                 fitting.append(fit)
                 closest.append(fit or _closest(rows))
-            local = [iri in local for local in local_per_data]
-            staged = sum((d.size for d, here in zip(requirements.data, local, strict=True) if not here), Decimal(0))
-            evaluations[iri] = _Evaluation(platform, fitting, closest, local, requirements.storage + staged)
-        return evaluations, local_per_data, pools_per_need
+                for flag in _FLAGS:
+                    if passing[flag] and not any(row[flag] is True for row in rows):
+                        passing[flag] = False
+            local = [iri in here for here in local_per_data]
+            staged = sum((size for size, here in zip(sizes, local, strict=True) if not here), Decimal(0))
+            evaluations[iri] = _Evaluation(platform, fitting, closest, local, requirements.storage + staged, passing)
+        return evaluations, local_per_data
 
     # -- planning --------------------------------------------------------------------
 
@@ -427,11 +457,16 @@ class Planner:
         """
         if limit is not None and limit < 1:
             raise InputError(f"--limit must be at least 1 (got {limit})")
+        with _collector_paused():
+            return self._plan(target, at, overrides, limit)
+
+    def _plan(self, target: str | Document, at: At, overrides: Overrides | None, limit: int | None) -> Plan:
         uuid, title, requirements = self.requirements(target, at, overrides)
-        evaluations, local_per_data, pools_per_need = self._evaluate(requirements)
+        evaluations, local_per_data = self._evaluate(requirements)
         fitting = [e for e in evaluations.values() if e.matches]
         fitting.sort(key=_rank_key)
-        matches = [self._match(e, requirements, local_per_data) for e in fitting[:limit]]
+        location = _launch_values(requirements.location)
+        matches = [self._match(e, requirements, local_per_data, location) for e in fitting[:limit]]
         for rank, match in enumerate(matches, start=1):
             match["rank"] = rank
         failing = [e for e in evaluations.values() if not e.matches]
@@ -442,7 +477,7 @@ class Planner:
         other: At = "max" if at == "min" else "min"
         other_requirements = self.requirements(target, other, overrides)[2]
         other_count = len(fitting) if other_requirements == requirements else self.count_matches(other_requirements)
-        summary = self._summary(evaluations, pools_per_need, requirements)
+        summary = self._summary(evaluations)
         summary[f"matches-at-{at}"] = len(fitting)
         summary["limit"] = limit
         summary[f"matches-at-{other}"] = other_count
@@ -453,12 +488,12 @@ class Planner:
         clauses filtered by ``plan-fitting.rq``, then storage for the platforms left."""
         self.registry.prepare()
         view = self.store.planning_view()
-        candidates: dict[URIRef, Decimal] | None = None
+        candidates: dict[str, Decimal] | None = None
         for need in requirements.compute:
             rows = view.select(load_query("plan-fitting"), {"type": requirements.type, **self._compute_bindings(need)})
-            storage: dict[URIRef, Decimal] = defaultdict(Decimal)
+            storage: dict[str, Decimal] = defaultdict(Decimal)
             for row in rows:
-                storage[URIRef(row["platform"])] += _decimal(row["size"]) or Decimal(0)
+                storage[row["platform"]] += _decimal(row["size"]) or Decimal(0)
             candidates = storage if candidates is None else {p: s for p, s in candidates.items() if p in storage}
         assert candidates is not None  # requirements always hold at least one compute need
         local_per_data = [self._local(view, need) for need in requirements.data]
@@ -468,7 +503,13 @@ class Planner:
             count += offered >= requirements.storage + staged
         return count
 
-    def _match(self, evaluation: _Evaluation, requirements: Requirements, local_per_data: list[dict[URIRef, str | None]]) -> dict[str, Any]:
+    def _match(
+        self,
+        evaluation: _Evaluation,
+        requirements: Requirements,
+        local_per_data: list[dict[str, str | None]],
+        location: Mapping[str, str] | None,
+    ) -> dict[str, Any]:
         platform = evaluation.platform
         pools = [p for p in evaluation.pools if p is not None]
         offered = [
@@ -489,8 +530,6 @@ class Planner:
             for i, need in enumerate(requirements.data)
             if evaluation.local[i]
         ]
-        cores = sum((_decimal(p["offeredCores"]) or Decimal(0) for p in pools), Decimal(0))
-        memory = sum((_decimal(p["offeredMemory"]) or Decimal(0) for p in pools), Decimal(0))
         return {
             "platform": _uuid(platform.iri),
             "title": platform.title,
@@ -498,8 +537,8 @@ class Planner:
             "offered": offered[0] if len(offered) == 1 else offered,
             "local-data": local_data,
             "storage": {"offered": _number(platform.storage), "needed": _number(evaluation.storage_need)},
-            "score": {"local-data": len(local_data), "cores": _number(cores), "memory": _number(memory)},
-            "launch": _launch(platform, requirements.location),
+            "score": {"local-data": len(local_data), "cores": _number(evaluation.cores), "memory": _number(evaluation.memory)},
+            "launch": _launch(platform, location),
         }
 
     def _rejection(self, evaluation: _Evaluation, requirements: Requirements) -> dict[str, Any]:
@@ -528,13 +567,14 @@ class Planner:
             reasons.append({"constraint": "storage", "required": _number(evaluation.storage_need), "offered": _number(platform.storage)})
         return {"platform": _uuid(platform.iri), "title": platform.title, "reasons": reasons}
 
-    def _summary(self, evaluations: Mapping[URIRef, _Evaluation], pools_per_need: Sequence[Mapping[URIRef, list[dict[str, Any]]]], requirements: Requirements) -> dict[str, Any]:
+    @staticmethod
+    def _summary(evaluations: Mapping[str, _Evaluation]) -> dict[str, Any]:
         passing = {"type": 0, "nodes": 0, "cores": 0, "memory": 0, "walltime": 0, "storage": 0}
-        for iri, evaluation in evaluations.items():
+        for evaluation in evaluations.values():
             passing["type"] += evaluation.platform.type_ok
             passing["storage"] += evaluation.storage_ok
-            for flag, name in (("nodesOk", "nodes"), ("coresOk", "cores"), ("memoryOk", "memory"), ("walltimeOk", "walltime")):
-                passing[name] += all(any(_true(row[flag]) for row in pools.get(iri, [])) for pools in pools_per_need)
+            for flag, name in _FLAG_NAMES.items():
+                passing[name] += evaluation.passing[flag]
         return {"platforms": len(evaluations), "matches": sum(1 for e in evaluations.values() if e.matches), "passing": passing}
 
     # -- the reverse plan --------------------------------------------------------------
@@ -587,10 +627,7 @@ class Planner:
 
 def _rank_key(evaluation: _Evaluation) -> tuple[int, Decimal, Decimal, str, str]:
     """Most local data first, then least offered cores, least offered memory, title."""
-    pools = [p for p in evaluation.pools if p is not None]
-    cores = sum((_decimal(p["offeredCores"]) or Decimal(0) for p in pools), Decimal(0))
-    memory = sum((_decimal(p["offeredMemory"]) or Decimal(0) for p in pools), Decimal(0))
-    return (-sum(evaluation.local), cores, memory, evaluation.platform.title, _uuid(evaluation.platform.iri) or "")
+    return (-sum(evaluation.local), evaluation.cores, evaluation.memory, evaluation.platform.title, _uuid(evaluation.platform.iri) or "")
 
 
 def _failures(evaluation: _Evaluation) -> int:
@@ -604,6 +641,26 @@ def _failures(evaluation: _Evaluation) -> int:
         else:
             count += sum(not _true(close[flag]) for flag in ("nodesOk", "coresOk", "memoryOk", "walltimeOk"))
     return count + (not evaluation.storage_ok)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused for a plan: a plan over thousands of
+    platforms makes tens of thousands of short-lived rows and dicts, none of them in
+    cycles, and the collector's passes over them cost a fifth of the plan. It is
+    switched back on afterwards unless it was off already."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+#: The compute flags of ``plan-pools.rq``, and the constraint each stands for.
+_FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "walltimeOk": "walltime"}
+_FLAGS = tuple(_FLAG_NAMES)
 
 
 def _true(value: object) -> bool:
@@ -622,20 +679,27 @@ def _closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     return min(rows, key=key)
 
 
-def _launch(platform: _Platform, location: Mapping[str, str]) -> str | None:
-    """The platform's launch template filled from the executable's location, or None when
-    either is missing or the template names a field the location does not give."""
-    if not platform.launch or not location:
+def _launch_values(location: Mapping[str, str]) -> dict[str, str] | None:
+    """The executable's location as launch template values (URL-quoted), worked out once
+    per plan; None when it gives no location."""
+    if not location:
         return None
-    values = {
-        "url": platform.url or "",
+    return {
         "repository": quote(location.get("repository", ""), safe=""),
         "ref": quote(location.get("ref", "HEAD"), safe=""),
         "path": quote(location.get("path", ""), safe="/"),
     }
-    if "{repository}" in platform.launch and not location.get("repository"):
+
+
+def _launch(platform: _Platform, location: Mapping[str, str] | None) -> str | None:
+    """The platform's launch template filled from the executable's location (as
+    :func:`_launch_values` gives it), or None when either is missing or the template
+    names a field the location does not give."""
+    if not platform.launch or not location:
         return None
-    return fill_template(platform.launch, values)
+    if "{repository}" in platform.launch and not location["repository"]:
+        return None
+    return fill_template(platform.launch, {"url": platform.url or "", **location})
 
 
 def fill_template(template: str, values: Mapping[str, str]) -> str | None:
@@ -645,15 +709,30 @@ def fill_template(template: str, values: Mapping[str, str]) -> str | None:
     Python format string, so no ``{url.attribute}``, ``{url[0]}``, ``{url!r}`` nor
     ``{url:>999999999}``. None when it names anything else or is malformed.
     """
+    pieces = _template_pieces(template)
+    if pieces is None:
+        return None
     out: list[str] = []
+    for literal, name in pieces:
+        out.append(literal)
+        if name is None:
+            continue
+        if name not in values:
+            return None
+        out.append(values[name])
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _template_pieces(template: str) -> tuple[tuple[str, str | None], ...] | None:
+    """A launch template as (text, field name or None) pairs, read once per template;
+    None when it is malformed or uses a format spec or conversion."""
+    pieces: list[tuple[str, str | None]] = []
     try:
         for literal, name, spec, conversion in Formatter().parse(template):
-            out.append(literal)
-            if name is None:
-                continue
-            if spec or conversion or name not in values:
+            if name is not None and (spec or conversion):
                 return None
-            out.append(values[name])
+            pieces.append((literal, name))
     except ValueError:
         return None
-    return "".join(out)
+    return tuple(pieces)

@@ -4,6 +4,7 @@ the ranking, the explanations, the what-if ranges, and the examples."""
 from __future__ import annotations
 
 import copy
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -446,3 +447,28 @@ def test_the_planning_view_on_disk_follows_every_write(tmp_path: Path) -> None:
     )
     assert planner.plan(EXE).to_dict()["rejected"][0]["title"] == "P2"
     store.close()
+
+
+@pytest.mark.parametrize("enabled", [True, False], ids=["collector-on", "collector-off"])
+def test_a_plan_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    seen: list[bool] = []
+    registry = Registry(open_store("memory"))
+    registry.ingest(load_document(json.dumps({"executables": [BASE_EXECUTABLE]}), source="e.json"))
+    registry.ingest(load_document(json.dumps({"platforms": [BASE_PLATFORM]}), source="p.json"))
+    planner = Planner(registry)
+    original = planner._evaluate
+
+    def spy(requirements: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(requirements)
+
+    planner._evaluate = spy  # type: ignore[method-assign]
+    (gc.enable if enabled else gc.disable)()
+    try:
+        planner.plan(EXE)
+        with pytest.raises(NotFound):
+            planner.plan("c0000000-0000-4000-8000-0000000000ff")
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert seen == [False]

@@ -177,8 +177,8 @@ class OxigraphStore(Store):
             if not isinstance(result, ox.QuerySolutions):
                 raise QueryError("select() takes a SELECT query")
             names = [v.value for v in result.variables]
-            indexes = range(len(names))
-            return [dict(zip(names, [_python(solution[i]) for i in indexes], strict=True)) for solution in result]
+            python = _python
+            return [dict(zip(names, [python(term) for term in solution], strict=True)) for solution in result]
         except SyntaxError as exc:
             raise QueryError(str(exc)) from exc
         except OSError as exc:
@@ -303,11 +303,14 @@ _READERS: dict[str, Callable[[str], Any]] = {
 }
 
 
-def _python(term: object) -> Any:
+def _python(term: object, _literal: type = ox.Literal, _named: type = ox.NamedNode) -> Any:
     """A pyoxigraph term as a plain Python value, without building rdflib terms."""
+    kind = type(term)
+    if kind is _named:
+        return term.value  # type: ignore[attr-defined]
+    if kind is _literal:
+        reader = _READERS.get(term.datatype.value)  # type: ignore[attr-defined]
+        return reader(term.value) if reader else term.value  # type: ignore[attr-defined]
     if term is None:
         return None
-    if isinstance(term, ox.Literal):
-        reader = _READERS.get(term.datatype.value)
-        return reader(term.value) if reader else term.value
     return term.value  # type: ignore[attr-defined]

@@ -241,6 +241,9 @@ class _Evaluation:
         self.memory = sum((_decimal(p["offeredMemory"]) or Decimal(0) for p in fitting), Decimal(0))
 
 
+_EXECUTABLE = str(ESAP.Executable)
+
+
 def _uuid(iri: Identifier | str | None) -> str | None:
     return str(iri).removeprefix("urn:uuid:") if iri is not None else None
 
@@ -398,13 +401,17 @@ class Planner:
         return pools
 
     @staticmethod
-    def _local(view: Store, need: DataNeed) -> dict[str, str | None]:
+    def _local(view: Store, need: DataNeed, platform: URIRef | None = None) -> dict[str, str | None]:
+        """The platforms holding the data locally (or only ``platform``, when given), each
+        with the title of the collection that holds it."""
         bindings: dict[str, Identifier] = {
             "anyContent": Literal(need.content is None),
             "content": need.content if need.content is not None else ESAP.DataContent,
             "anyFormat": Literal(need.format is None),
             "format": need.format if need.format is not None else ESAP.DataFormat,
         }
+        if platform is not None:
+            bindings["platform"] = platform
         rows = view.select(load_query("plan-local-data"), bindings)
         local: dict[str, str | None] = {}
         for row in rows:
@@ -580,11 +587,19 @@ class Planner:
     # -- the reverse plan --------------------------------------------------------------
 
     def runnable(self, platform: str) -> list[dict[str, Any]]:
-        """Every executable a platform can run, by the planner's matching rule at the minima
-        (``queries/runnable.rq`` for the type and compute clauses and the data locality,
-        ``queries/runnable-storage.rq`` for the storage offered; the storage clause is added
-        up here as :meth:`Planner.plan` does): E is in ``runnable(P)`` exactly when P is among
-        ``plan(E)``'s matches.
+        """Every executable a platform can run, by the planner's matching rule at the minima:
+        E is in ``runnable(P)`` exactly when P is among ``plan(E)``'s matches.
+
+        As :meth:`plan` does from the executable's side, each clause is a SPARQL query and
+        this method combines their answers: ``runnable-types.rq`` (the types P runs, and
+        narrower ones), once per such type ``runnable-executables.rq`` (its executables),
+        ``runnable-compute.rq``, ``runnable-storage-needs.rq`` and ``runnable-data-needs.rq``
+        (what they need), ``runnable-pool-fits.rq`` once per distinct compute
+        requirement among them (the compute clause against P's pools),
+        ``plan-local-data.rq`` once per distinct data-content and data-format (data
+        locality) and ``runnable-storage.rq`` (the storage P offers); the storage clause
+        is added up here as :meth:`plan` does. An executable without compute requirements
+        needs a pool with at least one node (the planner's default need).
 
         :param platform: a registered platform's uuid (or ``urn:uuid:`` IRI).
         :returns: one dict per executable (``executable`` uuid, ``title``, ``type``, and
@@ -596,33 +611,87 @@ class Planner:
         if kind != ESAP.Platform:
             raise InputError(f"{platform} is an executable, not a platform")
         self.registry.prepare()
-        offered = sum((_decimal(r["size"]) or Decimal(0) for r in self.store.select(load_query("runnable-storage"), {"platform": iri})), Decimal(0))
-        needed: dict[str, Decimal] = {}
-        heads: dict[str, tuple[str | None, str]] = {}
-        seen: set[tuple[str, str]] = set()
-        for row in self.store.select(load_query("runnable"), {"platform": iri}):
-            executable = str(row["executable"])
-            heads.setdefault(executable, (str(row["title"]) if row["title"] is not None else None, str(row["type"])))
-            needed.setdefault(executable, Decimal(0))
-            need = row["need"]
-            if need is None or (executable, str(need)) in seen:
+        with _collector_paused():
+            return self._runnable(iri)
+
+    def _runnable(self, platform: URIRef) -> list[dict[str, Any]]:
+        view = self.store.planning_view()
+        offered = sum((_decimal(r["size"]) or Decimal(0) for r in view.select(load_query("runnable-storage"), {"platform": platform})), Decimal(0))
+        candidates: dict[str, _Candidate] = {}
+        for type_row in view.select(load_query("runnable-types"), {"platform": platform}):
+            type_ = type_row["type"]
+            bindings = {"type": URIRef(type_)}
+            for row in self.store.select(load_query("runnable-executables"), bindings):
+                if row["class"] == _EXECUTABLE and row["executable"] not in candidates:
+                    title = row["title"]
+                    candidates[row["executable"]] = _Candidate(str(title) if title is not None else None, type_)
+            for row in self.store.select(load_query("runnable-compute"), bindings):
+                candidate = candidates.get(row["executable"])
+                if candidate is not None:
+                    candidate.compute[row["requirement"]] = ComputeNeed(
+                        _decimal(row["cores"]) or Decimal(0),
+                        _decimal(row["memory"]) or Decimal(0),
+                        int(row["nodes"]) if row["nodes"] is not None else 1,
+                        _decimal(row["hours"]),
+                    )
+            for row in self.store.select(load_query("runnable-storage-needs"), bindings):
+                candidate = candidates.get(row["executable"])
+                if candidate is not None:
+                    candidate.storage[row["need"]] = _decimal(row["size"]) or Decimal(0)
+            for row in self.store.select(load_query("runnable-data-needs"), bindings):
+                candidate = candidates.get(row["executable"])
+                if candidate is not None:
+                    content, format_ = row["content"], row["format"]
+                    candidate.data[row["need"]] = (
+                        _decimal(row["size"]) or Decimal(0),
+                        URIRef(content) if content is not None else None,
+                        URIRef(format_) if format_ is not None else None,
+                    )
+        default = (ComputeNeed(Decimal(0), Decimal(0), 1, None),)
+        fits: dict[ComputeNeed, bool] = {}
+        local: dict[tuple[URIRef | None, URIRef | None], bool] = {}
+        result: list[dict[str, Any]] = []
+        for executable, candidate in candidates.items():
+            compute_ok = True
+            for need in candidate.compute.values() or default:
+                fit = fits.get(need)
+                if fit is None:
+                    fit = fits[need] = bool(view.select(load_query("runnable-pool-fits"), {"platform": platform, **self._compute_bindings(need)}))
+                if not fit:
+                    compute_ok = False
+                    break
+            if not compute_ok:
                 continue
-            seen.add((executable, str(need)))
-            if str(row["kind"]) == "storage" or not _true(row["local"]):
-                needed[executable] += _decimal(row["size"]) or Decimal(0)
-        result = [
-            {
-                "executable": _uuid(executable),
-                "title": heads[executable][0],
-                "type": heads[executable][1],
-                "storage": {"offered": _number(offered), "needed": _number(need)},
-            }
-            for executable, need in needed.items()
-            if offered >= need
-        ]
+            needed = sum(candidate.storage.values(), Decimal(0))
+            for size, content, format_ in candidate.data.values():
+                here = local.get((content, format_))
+                if here is None:
+                    here = local[(content, format_)] = bool(self._local(view, DataNeed(content, format_, size), platform))
+                if not here:
+                    needed += size
+            if offered >= needed:
+                result.append(
+                    {
+                        "executable": _uuid(executable),
+                        "title": candidate.title,
+                        "type": candidate.type,
+                        "storage": {"offered": _number(offered), "needed": _number(needed)},
+                    }
+                )
         result.sort(key=lambda r: (r["title"] or "", r["executable"]))
         return result
 
+
+@dataclass(slots=True)
+class _Candidate:
+    """An executable the reverse plan considers: its title and type, and what it needs
+    (each requirement once, by its node)."""
+
+    title: str | None
+    type: str
+    compute: dict[str, ComputeNeed] = field(default_factory=dict)
+    storage: dict[str, Decimal] = field(default_factory=dict)  # storage requirement -> minsize GiB
+    data: dict[str, tuple[Decimal, URIRef | None, URIRef | None]] = field(default_factory=dict)  # data requirement -> (size, content, format)
 
 
 def _rank_key(evaluation: _Evaluation) -> tuple[int, Decimal, Decimal, str, str]:

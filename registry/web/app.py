@@ -85,8 +85,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             expose_headers=["Location", "Content-Type"],
         )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.include_router(api.router)
+    # The SPARQL endpoint first: its routes are fixed paths, and its requests (the most
+    # frequent, and the cheapest to answer) are then matched without trying every other route.
     app.include_router(endpoint.router)
+    app.include_router(api.router)
     app.include_router(ontology.router)
 
     @app.get("/", tags=["service"], summary="The home page (HTML) or an index of the service (JSON)", response_class=Response)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from decimal import Decimal
 from collections.abc import Iterator
@@ -70,12 +71,37 @@ class Problem:
     severity: str = "Violation"
 
 
+class _EntriesUnion:
+    """The descriptor of :attr:`Document.graph`: the graph given, or, when none was, the
+    union of the entries' graphs, made when first read (bulk ingest never reads it)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, document: Document | None, owner: type | None = None) -> Graph | None:
+        if document is None:
+            return None  # the dataclass field's default: none given
+        graph = document.__dict__.get(self.slot)
+        if graph is None:
+            graph = Graph(bind_namespaces="none")
+            add = graph.store.add
+            for entry_graph in document.entries.values():
+                for triple in entry_graph:
+                    add(triple, graph, False)
+            document.__dict__[self.slot] = graph
+        return graph
+
+    def __set__(self, document: Document, graph: Graph | None) -> None:
+        document.__dict__[self.slot] = graph
+
+
 @dataclass
 class Document:
     """One input document turned into RDF.
 
     :param source: where it came from (a file name, ``<stdin>``, ``<request>``).
-    :param graph: every triple of its entries, quantities normalised.
+    :param graph: every triple of its entries, quantities normalised; when not given,
+        the union of the entries' graphs, made when first read.
     :param entries: each entry's IRI -> the triples of that entry (its named graph).
     :param kinds: each entry's IRI -> ``esap:Executable`` or ``esap:Platform``.
     :param paths: node -> JSON path in the user's file (plain JSON only).
@@ -85,7 +111,7 @@ class Document:
 
     source: str
     format: str
-    graph: Graph
+    graph: Graph = _EntriesUnion()  # type: ignore[assignment]
     entries: dict[URIRef, Graph] = field(default_factory=dict)
     kinds: dict[URIRef, URIRef] = field(default_factory=dict)
     paths: dict[Node, str] = field(default_factory=dict)
@@ -152,7 +178,7 @@ def _guess_format(text: str, source: str, format: str | None) -> str:
         if normalised not in {"json", *_RDF_FORMATS}:
             raise InputError(f"unknown input format {format!r}: use json, jsonld, turtle, nt or rdfxml", source=source)
         return normalised
-    suffix = Path(source).suffix.lower()
+    suffix = os.path.splitext(source)[1].lower()
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     stripped = text.lstrip()
@@ -310,11 +336,13 @@ def _rdf_syntax_error(exc: Exception, source: str, text: str, fmt: str) -> Input
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(key)
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return result
 
 
@@ -467,6 +495,8 @@ def _check_tree(tree: Any, text: str, source: str) -> None:
 
     :raises InputError: naming the JSON path (and, for the depth, the line and column).
     """
+    if _tree_is_fine(tree):
+        return
     todo: list[tuple[Any, str, int]] = [(tree, "", 0)]
     while todo:
         node, path, depth = todo.pop()
@@ -488,6 +518,31 @@ def _check_tree(tree: Any, text: str, source: str) -> None:
                 todo.append((value, here, depth + 1))
         else:
             todo.extend((item, f"{path}[{i}]", depth + 1) for i, item in enumerate(node))
+
+
+def _tree_is_fine(tree: Any) -> bool:
+    """Whether :func:`_check_tree` finds nothing to refuse, found without making JSON
+    paths (made only to name what is refused)."""
+    todo: list[tuple[Any, int]] = [(tree, 0)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, str):
+            if not node.isascii() and _SURROGATE.search(node):
+                return False
+            continue
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth >= MAX_DEPTH:
+            return False
+        depth += 1
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if not key.isascii() and _SURROGATE.search(key):
+                    return False
+                todo.append((value, depth))
+        else:
+            todo.extend((item, depth) for item in node)
+    return True
 
 
 _NO_TEXT = "a string holds a lone surrogate (an escape from \\ud800 to \\udfff), which is no character"
@@ -608,8 +663,34 @@ class _Rule(NamedTuple):
     canonical: URIRef | None
 
 
-#: A JSON-LD context's IRI cache is emptied when it grows past this many values.
+#: The caches of IRI values and literals are emptied when they grow past this many.
 _IRI_CACHE = 1 << 14
+
+
+_LITERALS: dict[tuple[type, Any], Literal] = {}
+
+
+def _literal(value: str | int | float | bool) -> Literal:
+    """The literal the JSON-LD processor makes of a JSON value (a double for a float, a
+    plain literal for text, an integer or a boolean), kept for the values seen again."""
+    key = (type(value), value if isinstance(value, str) else repr(value))
+    found = _LITERALS.get(key)
+    if found is None:
+        if len(_LITERALS) >= _IRI_CACHE:
+            _LITERALS.clear()
+        found = _LITERALS[key] = Literal(value, datatype=XSD.double) if isinstance(value, float) else Literal(value)
+    return found
+
+
+def _decimal(number: Decimal) -> Literal:
+    """The ``xsd:decimal`` literal of a canonical number, kept for the numbers seen again."""
+    key = (Decimal, str(number))
+    found = _LITERALS.get(key)
+    if found is None:
+        if len(_LITERALS) >= _IRI_CACHE:
+            _LITERALS.clear()
+        found = _LITERALS[key] = Literal(number, datatype=XSD.decimal)
+    return found
 
 
 class _Scope:
@@ -704,6 +785,18 @@ class _Scope:
         return self._children[class_term]
 
 
+class _Key(NamedTuple):
+    """A known key of a manifest's objects."""
+
+    prop: URIRef
+    #: its term definition in the context (``{}`` for a plain term)
+    definition: dict[str, Any]
+    #: the property's declared domain
+    domain: URIRef | None
+    #: the class of the nested objects it holds; ``None`` for plain values and taxonomy terms
+    node_class: URIRef | None
+
+
 class _Mapper:
     """What walking a manifest needs of the vocabulary and its JSON-LD context, worked
     out once per vocabulary: each key's term and property, domains and ranges, and
@@ -718,6 +811,7 @@ class _Mapper:
         self.common = {k: v for k, v in self.context.items() if not k.startswith("@")}
         self._terms: dict[str | None, dict[str, Any]] = {}
         self._term: dict[tuple[str | None, str], tuple[URIRef, dict[str, Any]] | None] = {}
+        self._keys: dict[tuple[str | None, str], _Key | None] = {}
         self._known: dict[str | None, list[str]] = {}
         self._domain: dict[URIRef, URIRef | None] = {}
         self._node_class: dict[URIRef, URIRef | None] = {}
@@ -759,6 +853,19 @@ class _Mapper:
             else:
                 self._term[found] = (self.expand(definition["@id"]), definition)
         return self._term[found]
+
+    def key(self, class_term: str | None, key: str) -> _Key | None:
+        """What ``key`` is in an object of ``class_term``; ``None`` for an unknown key (no
+        term, an entry list's key, or a class's term)."""
+        found = (class_term, key)
+        if found not in self._keys:
+            term = self.term(class_term, key)
+            if term is None or key in ENTRY_KEYS or key[:1].isupper():
+                self._keys[found] = None
+            else:
+                prop, definition = term
+                self._keys[found] = _Key(prop, definition, self.domain_of(prop), self.node_class(prop))
+        return self._keys[found]
 
     def known(self, class_term: str | None) -> list[str]:
         """The keys an object of ``class_term`` may have, for "did you mean"."""
@@ -903,23 +1010,21 @@ class _Annotator:
         self.paths[iri] = path
         self.objects[path] = obj
         mapper = self.mapper
-        result: dict[str, Any] = {"@id": str(iri)}
+        result: dict[str, Any] = {"@id": str(iri)} if scope is None else {}
         for key, value in obj.items():
             here = f"{path}.{key}"
             if key.startswith("@"):
                 self.problems.append(Problem(f"the JSON-LD keyword {key} is not allowed in a plain manifest", here, value))
                 continue
-            term = mapper.term(class_term, key)
-            if term is None or key in ENTRY_KEYS or key[:1].isupper():
+            found = mapper.key(class_term, key)
+            if found is None:
                 hint = _did_you_mean(key, mapper.known(class_term))
                 self.problems.append(Problem(f"unknown key {key!r}{hint}", here, value))
                 continue
-            prop, definition = term
-            domain = mapper.domain_of(prop)
+            _, definition, domain, cls = found
             if owner is not None and domain is not None and domain != owner:
                 self.problems.append(Problem(f"{key!r} does not belong here: {mapper.home(domain)}", here, value))
                 continue
-            cls = mapper.node_class(prop)
             if cls is not None:
                 result[key] = self._nested(key, value, iri, here, cls, definition, scope, depth)
             else:
@@ -947,7 +1052,7 @@ class _Annotator:
                     raise _Unmapped(f"a {type(item).__name__} value of the IRI key {key!r}")
                 self._triples.append((subject, rule.predicate, scope.iri(item)))
                 continue
-            literal = Literal(item, datatype=XSD.double) if isinstance(item, float) else Literal(item)
+            literal = _literal(item)
             self._triples.append((subject, rule.predicate, literal))
             if rule.kind is not None:
                 self._quantities.append((subject, rule, literal))
@@ -970,7 +1075,7 @@ class _Annotator:
                     raise _Unmapped("a quantity out of range") from exc
                 continue
             if rule.canonical is not None:
-                self._triples.append((subject, rule.canonical, Literal(number, datatype=XSD.decimal)))
+                self._triples.append((subject, rule.canonical, _decimal(number)))
 
     def _nested(
         self,
@@ -1130,27 +1235,20 @@ def _walk_manifest(tree: dict[str, Any], source: str, mapper: _Mapper, number: i
 def _direct_document(annotator: _Annotator, source: str) -> Document:
     """The document of a direct walk: what :func:`_finish` would make of the same triples
     (entries in the order it finds them: executables first), without searching for them.
-    Its graph binds no prefixes (the JSON-LD processor's binds rdflib's defaults, which
-    nothing reads: documents' graphs are never serialised)."""
-    graph = Graph(bind_namespaces="none")
+    Its graph, the union of its entries', is made when first read, and binds no prefixes
+    (the JSON-LD processor's binds rdflib's defaults, which nothing reads: documents'
+    graphs are never serialised)."""
     document = Document(
-        source=source,
-        format="json",
-        graph=graph,
-        paths=annotator.paths,
-        objects=annotator.objects,
-        problems=annotator.problems,
+        source=source, format="json", paths=annotator.paths, objects=annotator.objects, problems=annotator.problems
     )
-    add = graph.store.add
     for kind in (ESAP.Executable, ESAP.Platform):
         for iri, entry_kind, triples in annotator.walked:
             if entry_kind != kind:
                 continue
             entry_graph = Graph(bind_namespaces="none")
-            add_to_entry = entry_graph.store.add
+            add = entry_graph.store.add
             for triple in triples:
-                add_to_entry(triple, entry_graph, False)
-                add(triple, graph, False)
+                add(triple, entry_graph, False)
             document.kinds[iri] = kind
             document.entries[iri] = entry_graph
     return document

@@ -670,10 +670,20 @@ _IRI_CACHE = 1 << 14
 _LITERALS: dict[tuple[type, Any], Literal] = {}
 
 
+#: Longer texts are not kept in the literal cache.
+_CACHED_TEXT = 200
+
+
 def _literal(value: str | int | float | bool) -> Literal:
     """The literal the JSON-LD processor makes of a JSON value (a double for a float, a
-    plain literal for text, an integer or a boolean), kept for the values seen again."""
-    key = (type(value), value if isinstance(value, str) else repr(value))
+    plain literal for text, an integer or a boolean), kept for the values seen again
+    (texts only when short)."""
+    if isinstance(value, str):
+        if len(value) > _CACHED_TEXT:
+            return Literal(value)
+        key: tuple[type, Any] = (str, value)
+    else:
+        key = (type(value), repr(value))
     found = _LITERALS.get(key)
     if found is None:
         if len(_LITERALS) >= _IRI_CACHE:

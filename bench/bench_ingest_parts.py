@@ -7,7 +7,8 @@ SHACL validation is not counted (it is measured in ``bench_foundation.py``).
 
 Each size is ingested in batches of ``--batch`` documents of one executable each (as
 ``bench_foundation.py``'s bulk ingest does); the old and the new way of each part run on
-the same batch one after the other, so that they share the machine's noise. The two stores
+the same batch one after the other, so that they share the machine's noise, each after a
+collection of the garbage left before it (untimed). The two stores
 must end up holding the same quads, and the two parsers the same entries (else the run fails).
 
     .venv/bin/python bench/bench_ingest_parts.py [--sizes 1000,10000] [--batch 1000]
@@ -18,6 +19,7 @@ Prints a Markdown table and writes ``bench/results/ingest-parts.json``.
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import json
 import sys
@@ -56,7 +58,10 @@ def store_after(registry: Registry, graphs: Mapping[URIRef, Graph]) -> list[URIR
 
 
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:
-    """Seconds a call took, and what it returned."""
+    """Seconds a call took, and what it returned; the garbage of what ran before is
+    collected first, untimed (documents hold reference cycles: the part that ran before
+    would otherwise leave its collection to the next one)."""
+    gc.collect()
     started = time.perf_counter()
     value = function()
     return time.perf_counter() - started, value

@@ -32,6 +32,7 @@ from xml.parsers import expat as pyexpat
 import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.plugins.shared.jsonld.context import UNDEF, Context
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from registry.errors import InputError, UnitError
@@ -1255,7 +1256,7 @@ def _direct_document(annotator: _Annotator, source: str) -> Document:
         for iri, entry_kind, triples in annotator.walked:
             if entry_kind != kind:
                 continue
-            entry_graph = Graph(bind_namespaces="none")
+            entry_graph = _entry_graph()
             add = entry_graph.store.add
             for triple in triples:
                 add(triple, entry_graph, False)
@@ -1312,6 +1313,14 @@ def _normalise(document: Document, vocabulary: Vocabulary) -> None:
                 graph.add((subject, canonical, Literal(number, datatype=XSD.decimal)))
 
 
+def _entry_graph() -> Graph:
+    """An empty graph for one entry's triples, on rdflib's ``SimpleMemory`` store: its
+    three indexes without the ``Memory`` store's bookkeeping of contexts and events (an
+    entry graph is one graph, never a context of a dataset), about half the cost of an
+    ``add``, and fewer objects for the garbage collector to walk."""
+    return Graph(store=SimpleMemory(), bind_namespaces="none")
+
+
 def _split(document: Document) -> None:
     graph = document.graph
     claimed: set[Node] = set()
@@ -1328,7 +1337,7 @@ def _split(document: Document) -> None:
                 )
                 continue
             document.kinds[entry] = URIRef(kind)
-            entry_graph = Graph(bind_namespaces="none")
+            entry_graph = _entry_graph()
             too_deep: list[Node] = []
             for triple in _reachable(graph, entry, too_deep):
                 entry_graph.add(triple)

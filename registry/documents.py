@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import re
 from decimal import Decimal
 from collections.abc import Iterator
@@ -179,7 +178,7 @@ def _guess_format(text: str, source: str, format: str | None) -> str:
         if normalised not in {"json", *_RDF_FORMATS}:
             raise InputError(f"unknown input format {format!r}: use json, jsonld, turtle, nt or rdfxml", source=source)
         return normalised
-    suffix = os.path.splitext(source)[1].lower()
+    suffix = Path(source).suffix.lower()
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     stripped = text.lstrip()

@@ -140,9 +140,22 @@ class Registry:
                 graphs[entry] = graph
                 kind = doc.kinds[entry]
                 (result.executables if kind == ESAP.Executable else result.platforms if kind == ESAP.Platform else result.records).append(entry)
-        result.replaced = [e for e in graphs if self.store.select(load_query("entry-kind"), {"entry": e})]
+        result.replaced = self._held(list(graphs))
         self.store.replace_graphs(graphs)
         return result
+
+    def _held(self, entries: list[URIRef]) -> list[URIRef]:
+        """The entries among ``entries`` the registry holds already, in their order: one
+        query, whose dataset's named graphs are the entries.
+
+        :raises StoreError: when the store fails.
+        """
+        if not entries:
+            return []
+        solutions = self.store.query(load_query("replaced-entries"), named_graphs=entries)
+        assert isinstance(solutions, Solutions)
+        held = set(solutions.values("entry"))
+        return [e for e in entries if e in held]
 
     def ingest_paths(
         self,

@@ -7,6 +7,10 @@
   and validated without any error but the registry's own; when one does not
   conform, ingesting it stores nothing.
 - Arbitrary bytes, text and JSON never raise anything but an ``InputError``.
+- The direct path (plain manifests mapped to triples without a JSON-LD processor) maps
+  generated manifests by itself to the documents rdflib's JSON-LD processor gives, and the
+  changed ones and arbitrary JSON to the same documents (or the same error), falling back
+  to the processor where it must.
 
 The example counts are modest so that the whole module runs in seconds (the
 ``ci`` profile of ``tests/conftest.py``: 60 examples a test, the same each run);
@@ -22,6 +26,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from manifest_equivalence import assert_direct_matches, assert_same_either_way
 
 from registry.documents import load_document
 from registry.errors import InputError, RegistryError, ValidationFailed
@@ -139,6 +144,11 @@ def test_valid_manifests_conform_and_come_back_the_same(manifest: dict[str, Any]
     assert registry.export_manifest(uuids=uuids(manifest)) == manifest
 
 
+@given(manifest=manifests)
+def test_the_direct_path_maps_valid_manifests_as_the_json_ld_processor_does(manifest: dict[str, Any]) -> None:
+    assert_direct_matches(manifest, "generated.json")
+
+
 # -- the same, with one thing wrong --------------------------------------------------------------
 
 #: Values a field may be given instead of the right one.
@@ -219,6 +229,11 @@ def test_changed_manifests_raise_only_the_registrys_errors(manifest: dict[str, A
     report.to_text()
 
 
+@given(manifest=mutated())
+def test_changed_manifests_read_the_same_by_either_path(manifest: dict[str, Any]) -> None:
+    assert_same_either_way(json.dumps(manifest).encode(), "mutated.json")
+
+
 # -- anything at all -----------------------------------------------------------------------------
 
 json_values = st.recursive(
@@ -244,6 +259,11 @@ def test_any_json_is_read_or_refused_as_input(value: Any) -> None:
     except InputError:
         return
     get_validator().validate(document)
+
+
+@given(value=st.dictionaries(st.sampled_from(["executables", "platforms", "other"]), json_values, max_size=2))
+def test_any_json_object_reads_the_same_by_either_path(value: dict[str, Any]) -> None:
+    assert_same_either_way(json.dumps(value), "random.json")
 
 
 turtle_tokens = st.sampled_from([

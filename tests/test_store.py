@@ -3,12 +3,18 @@ dump and load."""
 
 from __future__ import annotations
 
-import pytest
-from rdflib import Graph, Literal, URIRef
+import json
+from pathlib import Path
 
+import pytest
+from rdflib import RDF, Graph, Literal, URIRef
+
+from registry.documents import load_document
 from registry.errors import InputError, QueryError
 from registry.resources import load_query
+from registry.service import Registry
 from registry.store import Solutions, Store
+from registry.store.oxigraph import OxigraphStore
 from registry.vocabulary import ESAP
 
 A = URIRef("urn:uuid:00000000-0000-4000-8000-00000000000a")
@@ -45,6 +51,63 @@ def test_a_bad_term_stores_nothing_and_changes_nothing(store: Store) -> None:
         store.replace_graphs({A: entry(A, "changed"), B: bad})
     assert set(store.graph(A)) == set(entry(A, "kept"))
     assert len(store.graph(B)) == 0
+
+
+def test_graphs_new_and_held_are_replaced_in_one_call(store: Store) -> None:
+    """A call writing a graph the store holds and one it does not (the embedded store
+    adds only-new graphs with one transactional extend, and takes an update otherwise)."""
+    store.replace_graphs({A: entry(A, "old", extra=2)})
+    store.replace_graphs({A: entry(A, "new"), B: entry(B, "b", extra=1)})
+    assert set(store.graph(A)) == set(entry(A, "new"))
+    assert set(store.graph(B)) == set(entry(B, "b", extra=1))
+    store.replace_graphs({A: Graph(), B: entry(B, "b2")})  # an empty graph: the entry is gone
+    assert A not in store.graph_names() and set(store.graph(B)) == set(entry(B, "b2"))
+
+
+def test_a_bad_term_among_new_graphs_stores_nothing(store: Store) -> None:
+    bad = entry(B, "b")
+    bad.add((URIRef("urn:has space"), ESAP.title, Literal("x")))
+    with pytest.raises(InputError, match="not a valid IRI"):
+        store.replace_graphs({A: entry(A, "a"), B: bad})
+    assert store.graph_names() & {A, B} == set()
+
+
+def test_ingest_reports_the_entries_it_replaces_in_one_query(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    registry = Registry(store)
+    first = load_document(json.dumps({"executables": [_executable(A, "a")]}), source="a.json")
+    assert registry.ingest(first).replaced == []
+    calls: list[str] = []
+    query = store.query
+    monkeypatch.setattr(store, "query", lambda text, *args, **kwargs: calls.append(text) or query(text, *args, **kwargs))
+    both = load_document(json.dumps({"executables": [_executable(B, "b"), _executable(A, "a2")]}), source="ab.json")
+    assert registry.ingest(both).replaced == [A]
+    assert calls.count(load_query("replaced-entries")) == 1
+
+
+def _executable(iri: URIRef, title: str) -> dict[str, object]:
+    return {
+        "uuid": str(iri).removeprefix("urn:uuid:"),
+        "type": "urn:types/jupyter-notebook",
+        "title": title,
+        "description": "A notebook of the store tests.",
+        "location": {"repository": "https://example.org/repo.git", "ref": "main", "path": "nb.ipynb"},
+        "compute-resources": [{"mincores": 1, "minmemory": "2GiB"}],
+    }
+
+
+def test_the_planning_view_follows_graphs_added_by_extend(tmp_path: Path) -> None:
+    """On disk, a platform graph written anew (the extend path) shows in the planning view,
+    and leaves it when written again as something else."""
+    store = OxigraphStore(tmp_path / "store")
+    view = store.planning_view()
+    platform = entry(A, "p")
+    platform.add((A, RDF.type, ESAP.Platform))
+    store.replace_graphs({A: platform, B: entry(B, "b")})
+    assert store.planning_view() is view
+    assert set(view.graph(A)) == set(platform) and len(view.graph(B)) == 0
+    store.replace_graphs({A: entry(A, "no longer a platform")})
+    assert len(view.graph(A)) == 0
+    store.close()
 
 
 def test_drop_graphs_removes_everything_of_an_entry(store: Store) -> None:

@@ -16,7 +16,7 @@ from rdflib import RDF, Graph, URIRef
 from registry.errors import QueryError, StoreError
 from registry.resources import load_query
 from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
-from registry.store.terms import from_oxigraph, insert_data, to_oxigraph
+from registry.store.terms import from_oxigraph, insert_data, quads, to_oxigraph
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
 __all__ = ["OxigraphStore"]
@@ -200,12 +200,58 @@ class OxigraphStore(Store):
             finally:
                 if forget_view:
                     self._view = None
-            if view_graphs is not None and self._view is not None:
-                self._view._update(insert_data(_planning_part(view_graphs), drop=view_graphs.keys()), forget_view=False)
+            if view_graphs is not None:
+                self._update_view(view_graphs)
+
+    def _update_view(self, graphs: Mapping[URIRef, Graph]) -> None:
+        """Keep the planning view (when there is one) in step with graphs just replaced
+        (an empty graph: dropped): only the graphs it holds or is to hold are touched.
+        Called under the write lock."""
+        view = self._view
+        if view is None:
+            return
+        planning = _planning_part(graphs)
+        held = [name for name in graphs if view._store.contains_named_graph(to_oxigraph(name))]
+        if held or planning:
+            view._replace(planning, held)
+
+    def _replace(self, graphs: Mapping[URIRef, Graph], held: Sequence[URIRef]) -> None:
+        """Replace graphs, of which only ``held`` may exist already, in one atomic step: one
+        ``Store.extend`` when none does, else one SPARQL update dropping those first.
+        Called under the write lock (or on a planning view, under its store's).
+
+        :raises InputError: when a term is not valid RDF; nothing is written then.
+        :raises StoreError: when the store fails; nothing is written then.
+        """
+        try:
+            if held:
+                self._store.update(insert_data(graphs, drop=held))
+            else:
+                self._store.extend(quads(graphs))
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from exc
+        except OSError as exc:
+            raise StoreError(f"the store failed to write: {exc}") from exc
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
-        if graphs:
-            self._update(insert_data(graphs, drop=graphs.keys()), forget_view=False, view_graphs=graphs)
+        """Replace named graphs in one atomic step: when none of them exists yet (checked
+        under the write lock; the embedded store is this process's alone), their quads
+        are added with one transactional ``Store.extend``; else one SPARQL update drops the
+        existing ones and inserts every graph.
+
+        :raises InputError: when a term is not valid RDF; nothing is written then.
+        :raises StoreError: when the store is read-only or fails; nothing is written then.
+        """
+        if not graphs:
+            return
+        self._check_writable()
+        with self._write_lock:
+            try:
+                held = [name for name in graphs if self._store.contains_named_graph(to_oxigraph(name))]
+            except OSError as exc:
+                raise StoreError(f"the store failed to answer a query: {exc}") from exc
+            self._replace(graphs, held)
+            self._update_view(graphs)
 
     def drop_graphs(self, names: Iterable[URIRef]) -> None:
         names = list(names)

@@ -15,7 +15,7 @@ from rdflib.term import Identifier
 from registry.errors import InputError
 from registry.resources import load_query
 
-__all__ = ["from_oxigraph", "insert_data", "to_oxigraph", "triple_to_oxigraph"]
+__all__ = ["from_oxigraph", "insert_data", "quads", "to_oxigraph", "triple_to_oxigraph"]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -93,6 +93,30 @@ def triple_to_oxigraph(triple: tuple[Identifier, Identifier, Identifier], graph:
     """One rdflib triple placed in a named graph, as a pyoxigraph quad."""
     s, p, o = triple
     return ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(graph))
+
+
+def quads(graphs: Mapping[URIRef, Graph]) -> list[ox.Quad]:
+    """Every triple of each graph placed in its named graph, as pyoxigraph quads, each
+    term checked as :func:`to_oxigraph` checks it (IRIs and literals without a language are
+    converted once per call, however often they recur).
+
+    :raises InputError: when a term is not valid RDF (an IRI with spaces, say).
+    """
+    converted: dict[Identifier, ox.NamedNode | ox.BlankNode | ox.Literal] = {}
+
+    def term(node: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+        found = converted.get(node)
+        if found is None:
+            found = to_oxigraph(node)
+            if isinstance(node, URIRef) or (isinstance(node, Literal) and not node.language):
+                converted[node] = found
+        return found
+
+    result: list[ox.Quad] = []
+    for name, graph in graphs.items():
+        graph_name = term(name)
+        result.extend(ox.Quad(term(s), term(p), term(o), graph_name) for s, p, o in graph)
+    return result
 
 
 def insert_data(graphs: Mapping[URIRef, Graph], drop: Iterable[URIRef] = ()) -> str:

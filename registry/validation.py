@@ -10,6 +10,7 @@ inference: OWL and RDFS reasoning never touch instance data.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -24,12 +25,15 @@ from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from registry.documents import Document, Problem, load_path
-from registry.errors import InputError
+from registry.errors import InputError, ShapesUnsupported
 from registry.resources import data_dir
+from registry.shacl_fast import FastChecker, compile_shapes
 from registry.store.terms import to_oxigraph
 from registry.vocabulary import ESAP, Vocabulary, get_vocabulary
 
 __all__ = ["Issue", "Report", "Validator", "get_validator", "validate_file"]
+
+logger = logging.getLogger(__name__)
 
 SHAPES = Namespace("https://w3id.org/esap-registry/shapes#")
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
@@ -183,13 +187,28 @@ def _shapes_graph() -> Graph:
 class Validator:
     """Runs the shapes over documents and maps results back to the user's input.
 
+    Documents are first put to the fast checker compiled from the same shapes
+    (:mod:`registry.shacl_fast`): when it tells that pySHACL would find no result at all,
+    pySHACL is not run; otherwise (or when the shapes use a feature the checker does not
+    compile) pySHACL validates the documents as it always did.
+
     :param vocabulary: the vocabulary whose terms tell known URNs.
+    :param shapes: the shapes graph (the shipped ``shapes/*.ttl`` by default).
     """
 
-    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, vocabulary: Vocabulary | None = None, shapes: Graph | None = None) -> None:
         self.vocabulary = vocabulary or get_vocabulary()
-        self.shapes = _shapes_graph()
+        self.shapes = _shapes_graph() if shapes is None else shapes
         self._term_types = list(self.vocabulary.term_types())
+        #: The fast checker, or None when the shapes use what it does not support.
+        self.fast: FastChecker | None = None
+        #: Why there is no fast checker.
+        self.fast_refused: ShapesUnsupported | None = None
+        try:
+            self.fast = compile_shapes(self.shapes, self._term_types)
+        except ShapesUnsupported as exc:
+            self.fast_refused = exc
+            logger.warning("SHACL shapes not compiled for the fast checker (pySHACL validates everything): %s", exc)
 
     def validate(self, documents: Document | Sequence[Document]) -> Report:
         """Validate documents in one SHACL run.
@@ -199,11 +218,15 @@ class Validator:
         """
         docs = [documents] if isinstance(documents, Document) else list(documents)
         report = Report()
-        data = Graph(bind_namespaces="none")
-        owner: dict[Node, Document] = {}
         for doc in docs:
             report.issues.extend(self._problem_issue(doc, p) for p in doc.problems)
             report.issues.extend(self._unstorable(doc))
+        graphs = [entry_graph for doc in docs for entry_graph in doc.entries.values()]
+        if self.fast is not None and any(len(g) for g in graphs) and self._fast_clean(graphs):
+            return report
+        data = Graph(bind_namespaces="none")
+        owner: dict[Node, Document] = {}
+        for doc in docs:
             for entry_graph in doc.entries.values():
                 for triple in entry_graph:
                     data.add(triple)
@@ -238,6 +261,16 @@ class Validator:
         issues.sort(key=lambda i: (i.source or "", i.path or "", i.focus or "", i.message))
         report.issues.extend(issues)
         return report
+
+    def _fast_clean(self, graphs: list[Graph]) -> bool:
+        """The fast checker's verdict: True when pySHACL would find no result at all.
+        A fault in the checker itself is never a verdict: pySHACL then decides."""
+        assert self.fast is not None
+        try:
+            return self.fast.clean(graphs)
+        except Exception:  # noqa: BLE001 - pySHACL validates instead, as it always did
+            logger.exception("the fast SHACL checker failed; pySHACL validates the documents")
+            return False
 
     def _unstorable(self, doc: Document) -> list[Issue]:
         """Terms no store can hold (an IRI with a space, a malformed language tag or

@@ -87,10 +87,15 @@ _ACTUAL_TYPES: dict[Node, tuple[type, ...]] = {
 }
 _STRING_TYPES = (None, RDF.langString, XSD.string)
 _EMPTY: frozenset[Node] = frozenset()
+_RDF_TYPE = RDF.type
+_SUBCLASS_OF = RDFS.subClassOf
 
 Index = dict[Node, dict[Node, set[Node]]]
-#: A compiled constraint: (focus node, its value nodes, the batch) -> no result possible.
-Check = Callable[[Node, "set[Node] | frozenset[Node] | tuple[Node, ...]", "_Batch"], bool]
+#: A compiled constraint on a focus node and all its value nodes (counts, comparisons
+#: with another property): (focus node, its value nodes, the batch) -> no result possible.
+FocusCheck = Callable[[Node, Any, "_Batch"], bool]
+#: A compiled constraint on one value node: (value node, the batch) -> no result possible.
+ValueCheck = Callable[[Node, "_Batch"], bool]
 
 
 class _Batch:
@@ -137,7 +142,8 @@ class _Batch:
     def is_instance(self, node: Node, cls: Node) -> bool:
         """pySHACL's ``sh:class`` test: a type of ``node`` is ``cls`` or has it among its
         superclasses (``rdfs:subClassOf*`` in the data graph)."""
-        types = self.objects(node, RDF.type)
+        po = self.out.get(node)
+        types = _EMPTY if po is None else po.get(_RDF_TYPE, _EMPTY)
         if cls in types:
             return True
         if not types or not self.superclasses:
@@ -177,13 +183,14 @@ class _Shape:
     :param deactivated: the shape's ``sh:deactivated`` as pySHACL reads it.
     """
 
-    __slots__ = ("node", "path", "deactivated", "checks", "classes", "nodes", "objects_of", "subjects_of")
+    __slots__ = ("node", "path", "deactivated", "focus_checks", "value_checks", "classes", "nodes", "objects_of", "subjects_of")
 
     def __init__(self, node: Node, path: tuple[Node, ...] | None, deactivated: bool) -> None:
         self.node = node
         self.path = path
         self.deactivated = deactivated
-        self.checks: list[Check] = []
+        self.focus_checks: list[FocusCheck] = []
+        self.value_checks: list[ValueCheck] = []
         self.classes: list[Node] = []
         self.nodes: list[Node] = []
         self.objects_of: list[Node] = []
@@ -211,16 +218,22 @@ class _Shape:
         """True when validating ``focus`` against this shape yields no result at all."""
         if self.deactivated:
             return True
-        values = self.values(focus, batch)
-        for check in self.checks:
-            if not check(focus, values, batch):
+        values = (focus,) if self.path is None else self.values(focus, batch)
+        for focus_check in self.focus_checks:
+            if not focus_check(focus, values, batch):
                 return False
+        if values:
+            checks = self.value_checks
+            for v in values:
+                for check in checks:
+                    if not check(v, batch):
+                        return False
         return True
 
     def focus_nodes(self, batch: _Batch, targets: dict[Node, dict[Node, set[Node]]]) -> set[Node]:
         """The focus nodes of the shape's targets in the batch."""
         found: set[Node] = set(self.nodes)
-        by_type = targets[RDF.type]
+        by_type = targets[_RDF_TYPE]
         for cls in self.classes:
             for sub in batch.subclasses(cls):
                 found.update(by_type.get(sub, _EMPTY))
@@ -244,8 +257,14 @@ class FastChecker:
         self.background: Index = {}
         for s, p, o in background:
             self.background.setdefault(s, {}).setdefault(p, set()).add(o)
-        self._objects_of = {p for shape in self.shapes for p in shape.objects_of}
-        self._subjects_of = {p for shape in self.shapes for p in shape.subjects_of}
+        #: predicate -> what indexing does with it: 1 types, 2 subclasses, 4 objects-of
+        #: targets, 8 subjects-of targets (a sum when several).
+        self._watch: dict[Node, int] = {_RDF_TYPE: 1, _SUBCLASS_OF: 2}
+        for shape in self.shapes:
+            for p in shape.objects_of:
+                self._watch[p] = self._watch.get(p, 0) | 4
+            for p in shape.subjects_of:
+                self._watch[p] = self._watch.get(p, 0) | 8
 
     def clean(self, graphs: Iterable[Graph]) -> bool:
         """True only when pySHACL, run over the union of ``graphs`` and the background
@@ -255,26 +274,26 @@ class FastChecker:
         by_type: dict[Node, set[Node]] = {}
         objects_of: dict[Node, set[Node]] = {}
         subjects_of: dict[Node, set[Node]] = {}
-        watch_objects = self._objects_of
-        watch_subjects = self._subjects_of
-        rdf_type = RDF.type
-        subclass_of = RDFS.subClassOf
+        watch = self._watch
         for s, po in batch.out.items():
             for p, objects in po.items():
-                if p == rdf_type:
+                what = watch.get(p)
+                if what is None:
+                    continue
+                if what & 1:
                     for o in objects:
                         members = by_type.get(o)
                         if members is None:
                             by_type[o] = {s}
                         else:
                             members.add(s)
-                elif p == subclass_of:
+                if what & 2:
                     batch.superclasses[s] = set(objects)
-                if p in watch_objects:
+                if what & 4:
                     objects_of.setdefault(p, set()).update(objects)
-                if p in watch_subjects:
+                if what & 8:
                     subjects_of.setdefault(p, set()).add(s)
-        targets = {rdf_type: by_type, SH.targetObjectsOf: objects_of, SH.targetSubjectsOf: subjects_of}
+        targets = {_RDF_TYPE: by_type, SH.targetObjectsOf: objects_of, SH.targetSubjectsOf: subjects_of}
         for shape in self.shapes:
             if shape.deactivated:
                 continue
@@ -302,7 +321,7 @@ def _numeric(node: Node) -> bool:
     return True
 
 
-def _count_check(least: int | None, most: int | None) -> Check:
+def _count_check(least: int | None, most: int | None) -> FocusCheck:
     def check(focus: Node, values: Any, batch: _Batch) -> bool:
         n = len(values)
         return (least is None or n >= least) and (most is None or n <= most)
@@ -310,98 +329,88 @@ def _count_check(least: int | None, most: int | None) -> Check:
     return check
 
 
-def _datatype_check(rule: Node) -> Check:
-    """pySHACL's ``DatatypeConstraintComponent``, value by value."""
+def _datatype_check(rule: URIRef) -> ValueCheck:
+    """pySHACL's ``DatatypeConstraintComponent`` on one value. The rule's own tests
+    (``rule == rdfs:Literal`` ...) are made once, here; ``datatype == rule`` is rdflib's
+    ``URIRef`` equality (same type, same text), spelt out for speed."""
     actual = _ACTUAL_TYPES.get(rule)
+    text = str(rule)
+    any_literal = rule == RDFS.Literal
+    any_datatype = rule == RDFS.Datatype
+    plain_string = rule == XSD.string
+    lang_string = rule == RDF.langString
+    same = str.__eq__
 
-    def matches(v: Node) -> bool:
+    def check(v: Node, batch: _Batch) -> bool:
         if not isinstance(v, Literal):
             return False
         datatype = v.datatype
-        if datatype == rule:
+        if type(datatype) is URIRef and same(datatype, text):
             if getattr(v, "ill_typed", None) is True:
                 return False
             return actual is None or isinstance(v.value, actual)
-        if rule == RDFS.Literal:
+        if any_literal:
             return True
-        if rule == RDFS.Datatype and datatype:
+        if any_datatype and datatype:
             return True
-        if datatype is None and v.language is None and rule == XSD.string:
+        if plain_string and datatype is None and v.language is None:
             return isinstance(v.value, (str, bytes))
-        if rule == RDF.langString and v.language:
+        if lang_string and v.language:
             return isinstance(v.value, (str, bytes))
         return False
 
-    def check(focus: Node, values: Any, batch: _Batch) -> bool:
-        for v in values:
-            if not matches(v):
-                return False
-        return True
-
     return check
 
 
-def _node_kind_check(kind: Node) -> Check:
+def _node_kind_check(kind: Node) -> ValueCheck:
     blank, literal, iri = _NODE_KINDS[kind]
 
-    def check(focus: Node, values: Any, batch: _Batch) -> bool:
-        for v in values:
-            if isinstance(v, BNode):
-                if not blank:
-                    return False
-            elif isinstance(v, Literal):
-                if not literal:
-                    return False
-            elif not (iri and isinstance(v, Identifier)):
-                return False
-        return True
+    def check(v: Node, batch: _Batch) -> bool:
+        if isinstance(v, BNode):
+            return blank
+        if isinstance(v, Literal):
+            return literal
+        return iri and isinstance(v, Identifier)
 
     return check
 
 
-def _class_check(cls: Node) -> Check:
-    def check(focus: Node, values: Any, batch: _Batch) -> bool:
-        for v in values:
-            if isinstance(v, Literal) or not batch.is_instance(v, cls):
-                return False
-        return True
+def _class_check(cls: Node) -> ValueCheck:
+    def check(v: Node, batch: _Batch) -> bool:
+        return not isinstance(v, Literal) and batch.is_instance(v, cls)
 
     return check
 
 
-def _pattern_check(patterns: list[re.Pattern[str]]) -> Check:
+def _pattern_check(patterns: list[re.Pattern[str]]) -> ValueCheck:
     """pySHACL's ``PatternConstraintComponent``: each pattern searched in the value's text."""
 
-    def check(focus: Node, values: Any, batch: _Batch) -> bool:
-        for v in values:
-            if isinstance(v, BNode):
-                return False
-            if isinstance(v, Literal) and v.value is not None and v.datatype in _STRING_TYPES:
-                text = str(v.value)
-            else:
-                text = str(v)
-            for pattern in patterns:
-                if pattern.search(text) is None:
-                    return False
-        return True
-
-    return check
-
-
-def _or_check(members: list[_Shape]) -> Check:
-    def check(focus: Node, values: Any, batch: _Batch) -> bool:
-        for v in values:
-            for member in members:
-                if member.conforms(v, batch):
-                    break
-            else:
+    def check(v: Node, batch: _Batch) -> bool:
+        if isinstance(v, BNode):
+            return False
+        if isinstance(v, Literal) and v.value is not None and v.datatype in _STRING_TYPES:
+            text = str(v.value)
+        else:
+            text = str(v)
+        for pattern in patterns:
+            if pattern.search(text) is None:
                 return False
         return True
 
     return check
 
 
-def _range_check(kind: Node, bound: Literal) -> Check:
+def _or_check(members: list[_Shape]) -> ValueCheck:
+    def check(v: Node, batch: _Batch) -> bool:
+        for member in members:
+            if member.conforms(v, batch):
+                return True
+        return False
+
+    return check
+
+
+def _range_check(kind: Node, bound: Literal) -> ValueCheck:
     """``sh:minExclusive`` and its kin over numbers; anything else might be a result."""
     limit = bound.value
     compare: Callable[[Any], bool] = {
@@ -411,16 +420,13 @@ def _range_check(kind: Node, bound: Literal) -> Check:
         SH.maxInclusive: lambda x: x <= limit,
     }[kind]
 
-    def check(focus: Node, values: Any, batch: _Batch) -> bool:
-        for v in values:
-            if not _numeric(v) or not compare(v.value):  # type: ignore[attr-defined]
-                return False
-        return True
+    def check(v: Node, batch: _Batch) -> bool:
+        return _numeric(v) and compare(v.value)  # type: ignore[attr-defined]
 
     return check
 
 
-def _less_than_or_equals_check(other: Node) -> Check:
+def _less_than_or_equals_check(other: Node) -> FocusCheck:
     """``sh:lessThanOrEquals`` over numbers. pySHACL raises on a blank node among the
     values (with or without values to compare them to): not numeric, so not clean."""
 
@@ -431,17 +437,6 @@ def _less_than_or_equals_check(other: Node) -> Check:
                 return False
             for o in others:
                 if not _numeric(o) or not v.value <= o.value:  # type: ignore[attr-defined]
-                    return False
-        return True
-
-    return check
-
-
-def _property_check(shapes: list[_Shape]) -> Check:
-    def check(focus: Node, values: Any, batch: _Batch) -> bool:
-        for v in values:
-            for shape in shapes:
-                if not shape.conforms(v, batch):
                     return False
         return True
 
@@ -575,14 +570,14 @@ class _Compiler:
     def _constraints(self, shape: _Shape) -> None:
         g, node = self.graph, shape.node
         is_property = shape.path is not None
-        checks = shape.checks
+        checks = shape.value_checks
         least = self._count(node, SH.minCount, is_property)
         most = self._count(node, SH.maxCount, is_property)
         if least is not None or most is not None:
-            checks.append(_count_check(least, most))
+            shape.focus_checks.append(_count_check(least, most))
         datatype = self.one(node, SH.datatype)
         if datatype is not None:
-            self._need(isinstance(datatype, URIRef), "sh:datatype must be an IRI", node)
+            self._need(type(datatype) is URIRef, "sh:datatype must be an IRI", node)
             checks.append(_datatype_check(datatype))
         kind = self.one(node, SH.nodeKind)
         if kind is not None:
@@ -603,18 +598,15 @@ class _Compiler:
         for other in g.objects(node, SH.lessThanOrEquals):
             self._need(is_property, "sh:lessThanOrEquals on a node shape", node)
             self._need(isinstance(other, URIRef), "sh:lessThanOrEquals must be an IRI", node)
-            checks.append(_less_than_or_equals_check(other))
+            shape.focus_checks.append(_less_than_or_equals_check(other))
         for lst in g.objects(node, SH["or"]):
             members = list(g.items(lst))
             self._need(len(members) > 0, "sh:or needs a list of shapes", node)
             checks.append(_or_check([self.shape(m) for m in members]))
-        properties = []
         for prop in g.objects(node, SH.property):
             compiled = self.shape(prop)
             self._need(compiled.path is not None, "sh:property must name a property shape", prop)
-            properties.append(compiled)
-        if properties:
-            checks.append(_property_check(properties))
+            checks.append(compiled.conforms)  # each value node is a focus node of the property shape
 
     def _patterns(self, node: Node, patterns: list[Node]) -> list[re.Pattern[str]]:
         flags_node = self.one(node, SH.flags)

@@ -85,7 +85,8 @@ _ACTUAL_TYPES: dict[Node, tuple[type, ...]] = {
     XSD.time: (time,),
     XSD.dateTime: (datetime,),
 }
-_STRING_TYPES = (None, RDF.langString, XSD.string)
+_STRING_TYPES = frozenset({RDF.langString, XSD.string})
+_NUMERIC_TYPES = frozenset(_NUMERIC_LITERAL_TYPES)
 _EMPTY: frozenset[Node] = frozenset()
 _RDF_TYPE = RDF.type
 _SUBCLASS_OF = RDFS.subClassOf
@@ -104,14 +105,19 @@ class _Batch:
 
     :param graphs: the graphs whose union is the data graph.
     :param background: the index of the triples added to every data graph.
+    :param predicates: the predicates the shapes use, each mapped to itself: the index
+        keeps these very objects, so that looking one up finds it by identity instead of
+        by rdflib's (slower) equality.
     """
 
     __slots__ = ("out", "superclasses")
 
-    def __init__(self, graphs: Iterable[Graph], background: Index) -> None:
+    def __init__(self, graphs: Iterable[Graph], background: Index, predicates: dict[Node, Node]) -> None:
         out: Index = {}
+        canonical = predicates.get
         for graph in graphs:
             for s, p, o in graph:
+                p = canonical(p, p)
                 po = out.get(s)
                 if po is None:
                     out[s] = {p: {o}}
@@ -201,6 +207,7 @@ class _Shape:
         return bool(self.classes or self.nodes or self.objects_of or self.subjects_of)
 
     def values(self, focus: Node, batch: _Batch) -> set[Node] | frozenset[Node] | tuple[Node, ...]:
+        """The value nodes of ``focus``: itself for a node shape, else those of the path."""
         path = self.path
         if path is None:
             return (focus,)
@@ -218,7 +225,14 @@ class _Shape:
         """True when validating ``focus`` against this shape yields no result at all."""
         if self.deactivated:
             return True
-        values = (focus,) if self.path is None else self.values(focus, batch)
+        path = self.path
+        if path is None:
+            values: Any = (focus,)
+        elif len(path) == 1:
+            po = batch.out.get(focus)
+            values = _EMPTY if po is None else po.get(path[0], _EMPTY)
+        else:
+            values = self.values(focus, batch)
         for focus_check in self.focus_checks:
             if not focus_check(focus, values, batch):
                 return False
@@ -250,12 +264,21 @@ class FastChecker:
     :param shapes: the compiled shapes that have targets (the ones validation starts from).
     :param background: triples pySHACL sees in every data graph besides the documents'
         (the taxonomy term typings).
+    :param predicates: the predicates the shapes use, each mapped to the very object the
+        compiled checks look up (see :class:`_Batch`).
     """
 
-    def __init__(self, shapes: Sequence[_Shape], background: Iterable[tuple[Node, Node, Node]] = ()) -> None:
+    def __init__(
+        self,
+        shapes: Sequence[_Shape],
+        background: Iterable[tuple[Node, Node, Node]] = (),
+        predicates: dict[Node, Node] | None = None,
+    ) -> None:
         self.shapes = list(shapes)
+        self.predicates = {_RDF_TYPE: _RDF_TYPE, _SUBCLASS_OF: _SUBCLASS_OF, **(predicates or {})}
         self.background: Index = {}
         for s, p, o in background:
+            p = self.predicates.get(p, p)
             self.background.setdefault(s, {}).setdefault(p, set()).add(o)
         #: predicate -> what indexing does with it: 1 types, 2 subclasses, 4 objects-of
         #: targets, 8 subjects-of targets (a sum when several).
@@ -270,7 +293,7 @@ class FastChecker:
         """True only when pySHACL, run over the union of ``graphs`` and the background
         triples with these shapes, would find no validation result at all (of any
         severity) and raise nothing; False when it finds or might find one."""
-        batch = _Batch(graphs, self.background)
+        batch = _Batch(graphs, self.background, self.predicates)
         by_type: dict[Node, set[Node]] = {}
         objects_of: dict[Node, set[Node]] = {}
         subjects_of: dict[Node, set[Node]] = {}
@@ -309,7 +332,7 @@ class FastChecker:
 def _numeric(node: Node) -> bool:
     """A literal whose comparisons rdflib (and so pySHACL) makes in value space, as plain
     Python comparisons of finite numbers."""
-    if not isinstance(node, Literal) or node.datatype not in _NUMERIC_LITERAL_TYPES or node.ill_typed:
+    if not isinstance(node, Literal) or node.datatype not in _NUMERIC_TYPES or node.ill_typed:
         return False
     value = node.value
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
@@ -388,7 +411,7 @@ def _pattern_check(patterns: list[re.Pattern[str]]) -> ValueCheck:
     def check(v: Node, batch: _Batch) -> bool:
         if isinstance(v, BNode):
             return False
-        if isinstance(v, Literal) and v.value is not None and v.datatype in _STRING_TYPES:
+        if isinstance(v, Literal) and v.value is not None and (v.datatype is None or v.datatype in _STRING_TYPES):
             text = str(v.value)
         else:
             text = str(v)
@@ -453,6 +476,12 @@ class _Compiler:
         self.graph = graph
         self.compiled: dict[Node, _Shape] = {}
         self.compiling: set[Node] = set()
+        #: every predicate the compiled checks look up, mapped to the one object they use
+        self.predicates: dict[Node, Node] = {_RDF_TYPE: _RDF_TYPE, _SUBCLASS_OF: _SUBCLASS_OF}
+
+    def predicate(self, p: Node) -> Node:
+        """The one object the checks use for predicate ``p``."""
+        return self.predicates.setdefault(p, p)
 
     def one(self, node: Node, predicate: Node) -> Node | None:
         """The value of a parameter that takes at most one (as pySHACL loads it)."""
@@ -500,13 +529,13 @@ class _Compiler:
         if len(paths) > 1:
             raise ShapesUnsupported("more than one sh:path", node)
         path = paths[0]
-        if isinstance(path, URIRef):
-            return (path,)
+        if type(path) is URIRef:
+            return (self.predicate(path),)
         if isinstance(path, BNode) and set(g.predicates(path, None)) == {SH.alternativePath}:
             alternatives = self.one(path, SH.alternativePath)
             items = list(g.items(alternatives)) if alternatives is not None else []
-            if len(items) >= 2 and all(isinstance(i, URIRef) for i in items):
-                return tuple(items)
+            if len(items) >= 2 and all(type(i) is URIRef for i in items):
+                return tuple(self.predicate(i) for i in items)
         raise ShapesUnsupported("only predicate paths and sh:alternativePath of predicates are supported", node)
 
     def deactivated(self, node: Node) -> bool:
@@ -544,11 +573,11 @@ class _Compiler:
             self._need(isinstance(target, (URIRef, Literal)), "sh:targetNode must be an IRI or a literal", node)
             shape.nodes.append(target)
         for p in g.objects(node, SH.targetObjectsOf):
-            self._need(isinstance(p, URIRef), "sh:targetObjectsOf must be an IRI", node)
-            shape.objects_of.append(p)
+            self._need(type(p) is URIRef, "sh:targetObjectsOf must be an IRI", node)
+            shape.objects_of.append(self.predicate(p))
         for p in g.objects(node, SH.targetSubjectsOf):
-            self._need(isinstance(p, URIRef), "sh:targetSubjectsOf must be an IRI", node)
-            shape.subjects_of.append(p)
+            self._need(type(p) is URIRef, "sh:targetSubjectsOf must be an IRI", node)
+            shape.subjects_of.append(self.predicate(p))
 
     @staticmethod
     def _need(condition: bool, message: str, node: Node) -> None:
@@ -597,8 +626,8 @@ class _Compiler:
                 checks.append(_range_check(kind, bound))  # type: ignore[arg-type]
         for other in g.objects(node, SH.lessThanOrEquals):
             self._need(is_property, "sh:lessThanOrEquals on a node shape", node)
-            self._need(isinstance(other, URIRef), "sh:lessThanOrEquals must be an IRI", node)
-            shape.focus_checks.append(_less_than_or_equals_check(other))
+            self._need(type(other) is URIRef, "sh:lessThanOrEquals must be an IRI", node)
+            shape.focus_checks.append(_less_than_or_equals_check(self.predicate(other)))
         for lst in g.objects(node, SH["or"]):
             members = list(g.items(lst))
             self._need(len(members) > 0, "sh:or needs a list of shapes", node)
@@ -641,4 +670,4 @@ def compile_shapes(shapes: Graph, background: Iterable[tuple[Node, Node, Node]] 
         shape = compiler.shape(node)
         if shape.targeted:
             top.append(shape)
-    return FastChecker(top, background)
+    return FastChecker(top, background, compiler.predicates)

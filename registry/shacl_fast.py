@@ -92,6 +92,7 @@ _RDF_TYPE = RDF.type
 _SUBCLASS_OF = RDFS.subClassOf
 
 Index = dict[Node, dict[Node, set[Node]]]
+Triple = tuple[Node, Node, Node]
 #: A compiled constraint on a focus node and all its value nodes (counts, comparisons
 #: with another property): (focus node, its value nodes, the batch) -> no result possible.
 FocusCheck = Callable[[Node, Any, "_Batch"], bool]
@@ -103,7 +104,7 @@ class _Batch:
     """The data graph of one validation, indexed for the checks: subject -> predicate ->
     objects, with the background triples (the taxonomy term typings) merged in.
 
-    :param graphs: the graphs whose union is the data graph.
+    :param graphs: the graphs (or lists of triples) whose union is the data graph.
     :param background: the index of the triples added to every data graph.
     :param predicates: the predicates the shapes use, each mapped to itself: the index
         keeps these very objects, so that looking one up finds it by identity instead of
@@ -112,7 +113,7 @@ class _Batch:
 
     __slots__ = ("out", "superclasses")
 
-    def __init__(self, graphs: Iterable[Graph], background: Index, predicates: dict[Node, Node]) -> None:
+    def __init__(self, graphs: Iterable[Iterable[Triple]], background: Index, predicates: dict[Node, Node]) -> None:
         out: Index = {}
         canonical = predicates.get
         for graph in graphs:
@@ -271,7 +272,7 @@ class FastChecker:
     def __init__(
         self,
         shapes: Sequence[_Shape],
-        background: Iterable[tuple[Node, Node, Node]] = (),
+        background: Iterable[Triple] = (),
         predicates: dict[Node, Node] | None = None,
     ) -> None:
         self.shapes = list(shapes)
@@ -289,10 +290,11 @@ class FastChecker:
             for p in shape.subjects_of:
                 self._watch[p] = self._watch.get(p, 0) | 8
 
-    def clean(self, graphs: Iterable[Graph]) -> bool:
-        """True only when pySHACL, run over the union of ``graphs`` and the background
-        triples with these shapes, would find no validation result at all (of any
-        severity) and raise nothing; False when it finds or might find one."""
+    def clean(self, graphs: Iterable[Iterable[Triple]]) -> bool:
+        """True only when pySHACL, run over the union of ``graphs`` (rdflib graphs, or
+        lists of triples) and the background triples with these shapes, would find no
+        validation result at all (of any severity) and raise nothing; False when it finds
+        or might find one."""
         batch = _Batch(graphs, self.background, self.predicates)
         by_type: dict[Node, set[Node]] = {}
         objects_of: dict[Node, set[Node]] = {}
@@ -655,7 +657,7 @@ class _Compiler:
         return compiled
 
 
-def compile_shapes(shapes: Graph, background: Iterable[tuple[Node, Node, Node]] = ()) -> FastChecker:
+def compile_shapes(shapes: Graph, background: Iterable[Triple] = ()) -> FastChecker:
     """Compile every shape of a shapes graph into a :class:`FastChecker`.
 
     :param shapes: the shapes graph, as pySHACL is given it.

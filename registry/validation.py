@@ -218,11 +218,14 @@ class Validator:
         """
         docs = [documents] if isinstance(documents, Document) else list(documents)
         report = Report()
+        # Each entry's triples, read once: for the unstorable terms and the fast checker.
+        triples: list[list[tuple[Node, Node, Node]]] = []
         for doc in docs:
             report.issues.extend(self._problem_issue(doc, p) for p in doc.problems)
-            report.issues.extend(self._unstorable(doc))
-        graphs = [entry_graph for doc in docs for entry_graph in doc.entries.values()]
-        if self.fast is not None and any(len(g) for g in graphs) and self._fast_clean(graphs):
+            entries = {entry: list(entry_graph) for entry, entry_graph in doc.entries.items()}
+            report.issues.extend(self._unstorable(doc, entries))
+            triples.extend(entries.values())
+        if self.fast is not None and any(triples) and self._fast_clean(triples):
             return report
         data = Graph(bind_namespaces="none")
         owner: dict[Node, Document] = {}
@@ -262,22 +265,28 @@ class Validator:
         report.issues.extend(issues)
         return report
 
-    def _fast_clean(self, graphs: list[Graph]) -> bool:
-        """The fast checker's verdict: True when pySHACL would find no result at all.
-        A fault in the checker itself is never a verdict: pySHACL then decides."""
+    def _fast_clean(self, triples: list[list[tuple[Node, Node, Node]]]) -> bool:
+        """The fast checker's verdict on the union of the entries' triples: True when
+        pySHACL would find no result at all. A fault in the checker itself is never a
+        verdict: pySHACL then decides."""
         assert self.fast is not None
         try:
-            return self.fast.clean(graphs)
+            return self.fast.clean(triples)
         except Exception:  # noqa: BLE001 - pySHACL validates instead, as it always did
             logger.exception("the fast SHACL checker failed; pySHACL validates the documents")
             return False
 
-    def _unstorable(self, doc: Document) -> list[Issue]:
+    def _unstorable(self, doc: Document, entries: dict[URIRef, list[tuple[Node, Node, Node]]] | None = None) -> list[Issue]:
         """Terms no store can hold (an IRI with a space, a malformed language tag or
-        datatype, a lone surrogate): violations, found before anything is stored."""
+        datatype, a lone surrogate): violations, found before anything is stored.
+
+        :param entries: each entry's triples, when the caller has read them already.
+        """
         issues: list[Issue] = []
-        for entry, entry_graph in doc.entries.items():
-            for triple in entry_graph:
+        if entries is None:
+            entries = {entry: list(entry_graph) for entry, entry_graph in doc.entries.items()}
+        for entry, entry_triples in entries.items():
+            for triple in entry_triples:
                 for term in (entry, *triple):
                     try:
                         to_oxigraph(term)

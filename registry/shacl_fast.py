@@ -634,10 +634,21 @@ class _Compiler:
             members = list(g.items(lst))
             self._need(len(members) > 0, "sh:or needs a list of shapes", node)
             checks.append(_or_check([self.shape(m) for m in members]))
+        # Each value node is a focus node of each property shape. Property shapes with the
+        # same path are merged into one, so that the path is followed once: a merged shape
+        # has no result exactly when none of them has (a deactivated one has none).
+        by_path: dict[tuple[Node, ...], _Shape] = {}
         for prop in g.objects(node, SH.property):
             compiled = self.shape(prop)
             self._need(compiled.path is not None, "sh:property must name a property shape", prop)
-            checks.append(compiled.conforms)  # each value node is a focus node of the property shape
+            if compiled.deactivated:
+                continue
+            merged = by_path.get(compiled.path)  # type: ignore[arg-type]
+            if merged is None:
+                merged = by_path[compiled.path] = _Shape(prop, compiled.path, False)  # type: ignore[index]
+            merged.focus_checks.extend(compiled.focus_checks)
+            merged.value_checks.extend(compiled.value_checks)
+        checks.extend(merged.conforms for merged in by_path.values())
 
     def _patterns(self, node: Node, patterns: list[Node]) -> list[re.Pattern[str]]:
         flags_node = self.one(node, SH.flags)

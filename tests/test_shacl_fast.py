@@ -21,8 +21,9 @@ from pathlib import Path
 import pyshacl
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 from pyshacl.errors import ReportableRuntimeError
-from rdflib import RDF, SH, BNode, Graph, Literal, URIRef
+from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 
 from bad_input_corpus import ALL, case_bytes
@@ -38,6 +39,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from synthetic import executables, platforms  # noqa: E402
 
+OSSR = HERE / "data" / "ossr"
+OSSR_FILES = sorted(p for sub in ("codemeta", "synthetic", "zenodo") for p in (OSSR / sub).glob("*.json"))
 SHAPE_FILES = sorted(p for p in (HERE / "data" / "shapes").glob("*/*.json") if not p.name.endswith(".expected.json"))
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 SHAPES = "https://w3id.org/esap-registry/shapes#"
@@ -185,6 +188,22 @@ def test_turtle_documents(name: str, validator: Validator, slow_validator: Valid
     assert_sound(validator, slow_validator, [document])
 
 
+@pytest.mark.parametrize("path", OSSR_FILES, ids=[f"{p.parent.name}/{p.name}" for p in OSSR_FILES])
+def test_ossr_records(path: Path, validator: Validator, slow_validator: Validator) -> None:
+    """Software records (shapes/software-shapes.ttl) and the executables they provide."""
+    from registry.errors import OssrError
+    from registry.ossr.records import build_record
+
+    try:
+        tree = json.loads(path.read_text(encoding="utf-8"))
+        which = "zenodo" if path.parent.name == "zenodo" else "codemeta"
+        built = build_record(source=str(path), **{which: tree})
+    except (ValueError, OssrError):
+        pytest.skip("not read as a record")
+    assert_sound(validator, slow_validator, built.documents)
+    assert_sound(validator, slow_validator, [built.merged()])
+
+
 @pytest.fixture(scope="module")
 def synthetic_executables() -> list[Document]:
     return [load_document(json.dumps({"executables": [e]}), source=f"e{i}.json") for i, e in enumerate(executables(120)["executables"])]
@@ -236,6 +255,74 @@ def test_mutated_manifests(manifest: dict, validator: Validator, slow_validator:
     except InputError:
         return
     assert_sound(validator, slow_validator, [document])
+
+
+# -- triples mutated one at a time: what no manifest can say ---------------------------------------
+
+VOCAB = Namespace(ESAP)
+#: Objects a triple may be given instead of its own: literals of every kind (ill-typed, NaN,
+#: language-tagged), blank nodes, IRIs (taxonomy terms, classes, nonsense).
+TERMS = st.one_of(
+    st.text(max_size=6).map(Literal),
+    st.builds(
+        lambda text, datatype: Literal(text, datatype=datatype),
+        st.sampled_from(["1", "0", "-1", "1.5", "2.0", "abc", "NaN", "INF", "-INF", "", " 2", "1e3", "true", "2021-06-10"]),
+        st.sampled_from([XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.string, XSD.boolean, XSD.date, XSD.long, RDF.langString]),
+    ),
+    st.builds(lambda text, lang: Literal(text, lang=lang), st.text(max_size=4), st.sampled_from(["en", "de-CH"])),
+    st.integers(-3, 10**20).map(Literal),
+    st.floats().map(Literal),
+    st.decimals(allow_nan=False, allow_infinity=False, places=3).map(Literal),
+    st.builds(BNode),
+    st.sampled_from([
+        URIRef("urn:types/jupyter-notebook"), URIRef("urn:types/nope"), URIRef("urn:astronomy-catalogue"), URIRef("urn:x"),
+        VOCAB.Executable, VOCAB.ComputeRequirement, VOCAB.Location, VOCAB.ExecutableType, RDFS.Class,
+    ]),
+)
+#: Predicates a triple may be given instead of its own: the ones the shapes look at.
+PREDICATES = st.sampled_from([
+    RDF.type, RDFS.subClassOf, VOCAB.uuid, VOCAB.title, VOCAB.description, VOCAB.executableType, VOCAB.location,
+    VOCAB.computeRequirement, VOCAB.minCores, VOCAB.maxCores, VOCAB.minMemory, VOCAB.minMemoryGiB, VOCAB.maxMemoryGiB,
+    VOCAB.nodes, VOCAB.maxNodes, VOCAB.walltime, VOCAB.walltimeHours, VOCAB.repository, VOCAB.ref, VOCAB.path,
+    VOCAB.dataRequirement, VOCAB.dataContent, VOCAB.dataFormat, VOCAB.size, VOCAB.sizeGiB,
+])
+
+
+@pytest.fixture(scope="module")
+def executable_triples() -> list[list[tuple]]:
+    """The triples of a few synthetic executables (notebooks, batch jobs, containers)."""
+    manifest = executables(12)
+    found = []
+    for entry in manifest["executables"]:
+        document = load_document(json.dumps({"executables": [entry]}), source="t.json")
+        found.append([t for g in document.entries.values() for t in g])
+    return found
+
+
+@given(data=st.data())
+def test_mutated_triples(data: st.DataObject, executable_triples: list[list[tuple]], validator: Validator) -> None:
+    triples = list(data.draw(st.sampled_from(executable_triples)))
+    for _ in range(data.draw(st.integers(1, 2))):
+        i = data.draw(st.integers(0, len(triples) - 1))
+        s, p, o = triples[i]
+        change = data.draw(st.sampled_from(["object", "object", "predicate", "delete", "add"]))
+        if change == "object":
+            triples[i] = (s, p, data.draw(TERMS))
+        elif change == "predicate":
+            triples[i] = (s, data.draw(PREDICATES), o)
+        elif change == "delete":
+            del triples[i]
+        else:
+            subject = data.draw(st.sampled_from([t[0] for t in triples] + [URIRef("urn:types/jupyter-notebook"), VOCAB.Executable]))
+            triples.append((subject, data.draw(PREDICATES), data.draw(TERMS)))
+        if not triples:
+            return
+    graph = Graph()
+    for triple in triples:
+        graph.add(triple)
+    assert validator.fast is not None
+    if validator.fast.clean([graph]):
+        assert pyshacl_clean_graphs(validator, [graph]), "the fast checker said 'no result' but pySHACL finds one"
 
 
 # -- features the checker does not compile -------------------------------------------------------

@@ -61,7 +61,7 @@ _SUPPORTED = frozenset(
     )
 )  # fmt: skip
 #: The IRIs of the SHACL namespace allowed as objects (types, severities, node kinds).
-_NODE_KINDS = {
+_NODE_KINDS: dict[Node, tuple[bool, bool, bool]] = {
     SH.IRI: (False, False, True),
     SH.BlankNode: (True, False, False),
     SH.Literal: (False, True, False),
@@ -190,7 +190,7 @@ class _Shape:
     :param deactivated: the shape's ``sh:deactivated`` as pySHACL reads it.
     """
 
-    __slots__ = ("node", "path", "deactivated", "focus_checks", "value_checks", "classes", "nodes", "objects_of", "subjects_of")
+    __slots__ = ("classes", "deactivated", "focus_checks", "node", "nodes", "objects_of", "path", "subjects_of", "value_checks")
 
     def __init__(self, node: Node, path: tuple[Node, ...] | None, deactivated: bool) -> None:
         self.node = node
@@ -318,7 +318,7 @@ class FastChecker:
                     objects_of.setdefault(p, set()).update(objects)
                 if what & 8:
                     subjects_of.setdefault(p, set()).add(s)
-        targets = {_RDF_TYPE: by_type, SH.targetObjectsOf: objects_of, SH.targetSubjectsOf: subjects_of}
+        targets: dict[Node, dict[Node, set[Node]]] = {_RDF_TYPE: by_type, SH.targetObjectsOf: objects_of, SH.targetSubjectsOf: subjects_of}
         for shape in self.shapes:
             if shape.deactivated:
                 continue
@@ -438,12 +438,13 @@ def _or_check(members: list[_Shape]) -> ValueCheck:
 def _range_check(kind: Node, bound: Literal) -> ValueCheck:
     """``sh:minExclusive`` and its kin over numbers; anything else might be a result."""
     limit = bound.value
-    compare: Callable[[Any], bool] = {
+    comparisons: dict[Node, Callable[[Any], bool]] = {
         SH.minExclusive: lambda x: x > limit,
         SH.minInclusive: lambda x: x >= limit,
         SH.maxExclusive: lambda x: x < limit,
         SH.maxInclusive: lambda x: x <= limit,
-    }[kind]
+    }
+    compare = comparisons[kind]
 
     def check(v: Node, batch: _Batch) -> bool:
         return _numeric(v) and compare(v.value)  # type: ignore[attr-defined]
@@ -500,7 +501,7 @@ class _Compiler:
         for s, p, o in self.graph:
             if isinstance(s, URIRef) and s.startswith(SH):
                 raise ShapesUnsupported("the shapes graph says things of the SHACL vocabulary itself", s)
-            if p.startswith(SH) and p not in _SUPPORTED:
+            if isinstance(p, URIRef) and p.startswith(SH) and p not in _SUPPORTED:
                 raise ShapesUnsupported(f"{p.n3()} is not supported by the fast checker", s)
             if isinstance(o, URIRef) and o.startswith(SH) and o not in _ALLOWED_OBJECTS:
                 raise ShapesUnsupported(f"{o.n3()} is not supported by the fast checker", s)
@@ -591,12 +592,10 @@ class _Compiler:
         if value is None:
             return None
         self._need(is_property, f"{predicate.n3()} on a node shape", node)
-        self._need(
-            isinstance(value, Literal) and value.datatype == XSD.integer and isinstance(value.value, int) and value.value >= 0,
-            f"{predicate.n3()} must be a non-negative xsd:integer",
-            node,
-        )
-        return int(value.value)  # type: ignore[union-attr]
+        if not (isinstance(value, Literal) and value.datatype == XSD.integer and isinstance(value.value, int)):
+            raise ShapesUnsupported(f"{predicate.n3()} must be an xsd:integer", node)
+        self._need(value.value >= 0, f"{predicate.n3()} must not be negative", node)
+        return int(value.value)
 
     def _constraints(self, shape: _Shape) -> None:
         g, node = self.graph, shape.node
@@ -608,7 +607,8 @@ class _Compiler:
             shape.focus_checks.append(_count_check(least, most))
         datatype = self.one(node, SH.datatype)
         if datatype is not None:
-            self._need(type(datatype) is URIRef, "sh:datatype must be an IRI", node)
+            if type(datatype) is not URIRef:
+                raise ShapesUnsupported("sh:datatype must be an IRI", node)
             checks.append(_datatype_check(datatype))
         kind = self.one(node, SH.nodeKind)
         if kind is not None:
@@ -654,15 +654,17 @@ class _Compiler:
         flags_node = self.one(node, SH.flags)
         flags = 0
         if flags_node is not None:
-            self._need(isinstance(flags_node, Literal), "sh:flags must be a literal", node)
-            text = str(flags_node.value).lower() if flags_node else ""  # type: ignore[union-attr]
+            if not isinstance(flags_node, Literal):
+                raise ShapesUnsupported("sh:flags must be a literal", node)
+            text = str(flags_node.value).lower() if flags_node else ""
             self._need(set(text) <= {"i", "m"}, "only the sh:flags i and m are supported", node)
-            flags = (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
+            flags = (re.IGNORECASE if "i" in text else 0) | (re.MULTILINE if "m" in text else 0)
         compiled = []
         for p in patterns:
-            self._need(isinstance(p, Literal) and isinstance(p.value, str), "sh:pattern must be a string", node)
+            if not (isinstance(p, Literal) and isinstance(p.value, str)):
+                raise ShapesUnsupported("sh:pattern must be a string", node)
             try:
-                compiled.append(re.compile(str(p.value), flags))  # type: ignore[union-attr]
+                compiled.append(re.compile(str(p.value), flags))
             except re.error as exc:
                 raise ShapesUnsupported(f"sh:pattern does not compile: {exc}", node) from exc
         return compiled

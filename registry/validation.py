@@ -289,7 +289,7 @@ class Validator:
             for triple in entry_triples:
                 for term in (entry, *triple):
                     try:
-                        to_oxigraph(term)
+                        to_oxigraph(term)  # type: ignore[arg-type]  # rdflib types a triple's terms as Node
                     except InputError as exc:
                         issues.append(
                             Issue(

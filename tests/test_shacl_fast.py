@@ -20,18 +20,18 @@ from pathlib import Path
 
 import pyshacl
 import pytest
+from bad_input_corpus import ALL, case_bytes
 from hypothesis import given
 from hypothesis import strategies as st
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
+from test_manifest_properties import manifests, mutated
 
-from bad_input_corpus import ALL, case_bytes
 from registry.documents import Document, load_document, load_path
 from registry.errors import InputError, ShapesUnsupported
 from registry.shacl_fast import compile_shapes
 from registry.validation import Validator, get_validator
-from test_manifest_properties import manifests, mutated
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent

@@ -395,3 +395,30 @@ def test_every_sh_list_in_the_shipped_shapes_is_well_formed(validator: Validator
     for head in validator.shapes.objects(None, SH["or"]):
         assert len(list(Collection(validator.shapes, head))) >= 2
     assert all(isinstance(s, (URIRef, BNode, Literal)) for s in validator.shapes.subjects(RDF.type, SH.NodeShape))
+
+
+def test_validate_does_not_run_pyshacl_on_clean_documents(
+    monkeypatch: pytest.MonkeyPatch, synthetic_executables: list[Document], validator: Validator
+) -> None:
+    import registry.validation
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("pySHACL ran on documents the fast checker passed")
+
+    monkeypatch.setattr(registry.validation.pyshacl, "validate", refuse)
+    assert validator.validate(synthetic_executables).issues == []
+
+
+def test_a_fault_in_the_checker_leaves_it_to_pyshacl(
+    monkeypatch: pytest.MonkeyPatch, synthetic_executables: list[Document], slow_validator: Validator
+) -> None:
+    broken = Validator()
+    assert broken.fast is not None
+
+    def fail(graphs: object) -> bool:
+        raise RuntimeError("a bug in the checker")
+
+    monkeypatch.setattr(broken.fast, "clean", fail)
+    bad = load_path(HERE / "data" / "shapes" / "Executable" / "invalid.json")
+    for docs in (synthetic_executables[:5], [bad]):
+        assert broken.validate(docs).to_dict() == slow_validator.validate(docs).to_dict()

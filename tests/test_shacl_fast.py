@@ -124,16 +124,22 @@ def slow_validator() -> Validator:
     return slow
 
 
-def assert_sound(validator: Validator, slow_validator: Validator, docs: Sequence[Document], *, clean: bool | None = None) -> None:
-    """The fast verdict is pySHACL's, and the validator's report is the one pySHACL's gives.
+def assert_sound(
+    validator: Validator, slow_validator: Validator, docs: Sequence[Document], *, clean: bool | None = None, exact: bool = True
+) -> None:
+    """The fast verdict "no result" implies pySHACL's, and the validator's report is the one
+    pySHACL's gives.
 
     :param clean: what pySHACL must say of the documents, when the test knows it.
+    :param exact: the fast verdict must also be "no result" whenever pySHACL's is (the fast
+        path is taken): asked of fixed data; random data may take the slow path needlessly.
     """
     fast = fast_clean(validator, docs)
     slow = pyshacl_clean(validator, docs)
     if fast:
         assert slow, "the fast checker said 'no result' but pySHACL finds one"
-    assert fast == slow, "pySHACL finds no result, yet the fast path was not taken"
+    if exact:
+        assert fast == slow, "pySHACL finds no result, yet the fast path was not taken"
     if clean is not None:
         assert slow == clean
     assert validator.validate(list(docs)).to_dict() == slow_validator.validate(list(docs)).to_dict()
@@ -254,7 +260,7 @@ def test_mutated_manifests(manifest: dict, validator: Validator, slow_validator:
         document = load_document(json.dumps(manifest).encode(), source="mutated.json")
     except InputError:
         return
-    assert_sound(validator, slow_validator, [document])
+    assert_sound(validator, slow_validator, [document], exact=False)
 
 
 # -- triples mutated one at a time: what no manifest can say ---------------------------------------

@@ -40,6 +40,8 @@ _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
 #: Unstorable terms reported per document, at most (one is enough to refuse it).
 _MAX_UNSTORABLE = 20
+#: IRIs remembered as storable, at most (the set is emptied when full).
+_STORABLE_IRIS = 100_000
 
 
 class _ConstraintParameters(list[Any]):
@@ -200,6 +202,8 @@ class Validator:
         self.vocabulary = vocabulary or get_vocabulary()
         self.shapes = _shapes_graph() if shapes is None else shapes
         self._term_types = list(self.vocabulary.term_types())
+        #: The texts of IRIs already found storable (see :meth:`_unstorable`).
+        self._storable_iris: set[str] = set()
         #: The fast checker, or None when the shapes use what it does not support.
         self.fast: FastChecker | None = None
         #: Why there is no fast checker.
@@ -285,9 +289,14 @@ class Validator:
         issues: list[Issue] = []
         if entries is None:
             entries = {entry: list(entry_graph) for entry, entry_graph in doc.entries.items()}
+        storable = self._storable_iris
         for entry, entry_triples in entries.items():
             for triple in entry_triples:
                 for term in (entry, *triple):
+                    # An IRI is storable or not by its text alone: each text is tried once.
+                    text = str(term) if type(term) is URIRef else None
+                    if text is not None and text in storable:
+                        continue
                     try:
                         to_oxigraph(term)  # type: ignore[arg-type]  # rdflib types a triple's terms as Node
                     except InputError as exc:
@@ -301,6 +310,10 @@ class Validator:
                             )
                         )
                         break
+                    if text is not None:
+                        if len(storable) >= _STORABLE_IRIS:
+                            storable.clear()
+                        storable.add(text)
                 if len(issues) >= _MAX_UNSTORABLE:
                     return issues
         return issues

@@ -428,3 +428,12 @@ def test_a_fault_in_the_checker_leaves_it_to_pyshacl(
     bad = load_path(HERE / "data" / "shapes" / "Executable" / "invalid.json")
     for docs in (synthetic_executables[:5], [bad]):
         assert broken.validate(docs).to_dict() == slow_validator.validate(docs).to_dict()
+
+
+def test_unstorable_iris_are_reported_every_time(validator: Validator) -> None:
+    """IRIs found storable are remembered by their text; an unstorable one never is."""
+    document = load_document(case_bytes("jsonld-invalid-iri.jsonld"), source="jsonld-invalid-iri.jsonld")
+    first = validator.validate(document).to_dict()
+    assert any("not a valid IRI" in issue["message"] for issue in first["issues"])
+    assert validator.validate(document).to_dict() == first
+    assert Validator().validate(document).to_dict() == first

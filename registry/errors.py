@@ -22,6 +22,7 @@ __all__ = [
     "QueryError",
     "QueryTimeout",
     "RegistryError",
+    "ShapesUnsupported",
     "StoreError",
     "StoreNotEmpty",
     "StoreUnavailable",
@@ -145,6 +146,20 @@ class ValidationFailed(RegistryError, ValueError):
         self.report = report
         count = len(report.violations)
         super().__init__(f"{count} violation{'s' if count != 1 else ''}: nothing was stored")
+
+
+class ShapesUnsupported(RegistryError, ValueError):
+    """A shapes graph that the fast SHACL checker (:mod:`registry.shacl_fast`) cannot
+    compile: a SHACL feature it does not implement, or a shape pySHACL itself would
+    refuse. The validator then runs pySHACL on every document.
+
+    :param shape: the shape (or other node) at fault, when there is one.
+    """
+
+    def __init__(self, message: str, shape: object = None) -> None:
+        self.message = message
+        self.shape = shape
+        super().__init__(f"{shape}: {message}" if shape is not None else message)
 
 
 class NotFound(RegistryError, LookupError):

@@ -10,6 +10,7 @@ inference: OWL and RDFS reasoning never touch instance data.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
@@ -24,18 +25,23 @@ from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from registry.documents import Document, Problem, load_path
-from registry.errors import InputError
+from registry.errors import InputError, ShapesUnsupported
 from registry.resources import data_dir
+from registry.shacl_fast import FastChecker, compile_shapes
 from registry.store.terms import to_oxigraph
 from registry.vocabulary import ESAP, Vocabulary, get_vocabulary
 
 __all__ = ["Issue", "Report", "Validator", "get_validator", "validate_file"]
+
+logger = logging.getLogger(__name__)
 
 SHAPES = Namespace("https://w3id.org/esap-registry/shapes#")
 _SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 _SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
 #: Unstorable terms reported per document, at most (one is enough to refuse it).
 _MAX_UNSTORABLE = 20
+#: IRIs remembered as storable, at most (the set is emptied when full).
+_STORABLE_IRIS = 100_000
 
 
 class _ConstraintParameters(list[Any]):
@@ -183,13 +189,30 @@ def _shapes_graph() -> Graph:
 class Validator:
     """Runs the shapes over documents and maps results back to the user's input.
 
+    Documents are first put to the fast checker compiled from the same shapes
+    (:mod:`registry.shacl_fast`): when it tells that pySHACL would find no result at all,
+    pySHACL is not run; otherwise (or when the shapes use a feature the checker does not
+    compile) pySHACL validates the documents as it always did.
+
     :param vocabulary: the vocabulary whose terms tell known URNs.
+    :param shapes: the shapes graph (the shipped ``shapes/*.ttl`` by default).
     """
 
-    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
+    def __init__(self, vocabulary: Vocabulary | None = None, shapes: Graph | None = None) -> None:
         self.vocabulary = vocabulary or get_vocabulary()
-        self.shapes = _shapes_graph()
+        self.shapes = _shapes_graph() if shapes is None else shapes
         self._term_types = list(self.vocabulary.term_types())
+        #: The texts of IRIs already found storable (see :meth:`_unstorable`).
+        self._storable_iris: set[str] = set()
+        #: The fast checker, or None when the shapes use what it does not support.
+        self.fast: FastChecker | None = None
+        #: Why there is no fast checker.
+        self.fast_refused: ShapesUnsupported | None = None
+        try:
+            self.fast = compile_shapes(self.shapes, self._term_types)
+        except ShapesUnsupported as exc:
+            self.fast_refused = exc
+            logger.warning("SHACL shapes not compiled for the fast checker (pySHACL validates everything): %s", exc)
 
     def validate(self, documents: Document | Sequence[Document]) -> Report:
         """Validate documents in one SHACL run.
@@ -199,11 +222,18 @@ class Validator:
         """
         docs = [documents] if isinstance(documents, Document) else list(documents)
         report = Report()
+        # Each entry's triples, read once: for the unstorable terms and the fast checker.
+        triples: list[list[tuple[Node, Node, Node]]] = []
+        for doc in docs:
+            report.issues.extend(self._problem_issue(doc, p) for p in doc.problems)
+            entries = {entry: list(entry_graph) for entry, entry_graph in doc.entries.items()}
+            report.issues.extend(self._unstorable(doc, entries))
+            triples.extend(entries.values())
+        if self.fast is not None and any(triples) and self._fast_clean(triples):
+            return report
         data = Graph(bind_namespaces="none")
         owner: dict[Node, Document] = {}
         for doc in docs:
-            report.issues.extend(self._problem_issue(doc, p) for p in doc.problems)
-            report.issues.extend(self._unstorable(doc))
             for entry_graph in doc.entries.values():
                 for triple in entry_graph:
                     data.add(triple)
@@ -239,15 +269,36 @@ class Validator:
         report.issues.extend(issues)
         return report
 
-    def _unstorable(self, doc: Document) -> list[Issue]:
+    def _fast_clean(self, triples: list[list[tuple[Node, Node, Node]]]) -> bool:
+        """The fast checker's verdict on the union of the entries' triples: True when
+        pySHACL would find no result at all. A fault in the checker itself is never a
+        verdict: pySHACL then decides."""
+        assert self.fast is not None
+        try:
+            return self.fast.clean(triples)
+        except Exception:  # noqa: BLE001 - pySHACL validates instead, as it always did
+            logger.exception("the fast SHACL checker failed; pySHACL validates the documents")
+            return False
+
+    def _unstorable(self, doc: Document, entries: dict[URIRef, list[tuple[Node, Node, Node]]] | None = None) -> list[Issue]:
         """Terms no store can hold (an IRI with a space, a malformed language tag or
-        datatype, a lone surrogate): violations, found before anything is stored."""
+        datatype, a lone surrogate): violations, found before anything is stored.
+
+        :param entries: each entry's triples, when the caller has read them already.
+        """
         issues: list[Issue] = []
-        for entry, entry_graph in doc.entries.items():
-            for triple in entry_graph:
+        if entries is None:
+            entries = {entry: list(entry_graph) for entry, entry_graph in doc.entries.items()}
+        storable = self._storable_iris
+        for entry, entry_triples in entries.items():
+            for triple in entry_triples:
                 for term in (entry, *triple):
+                    # An IRI is storable or not by its text alone: each text is tried once.
+                    text = str(term) if type(term) is URIRef else None
+                    if text is not None and text in storable:
+                        continue
                     try:
-                        to_oxigraph(term)
+                        to_oxigraph(term)  # type: ignore[arg-type]  # rdflib types a triple's terms as Node
                     except InputError as exc:
                         issues.append(
                             Issue(
@@ -259,6 +310,10 @@ class Validator:
                             )
                         )
                         break
+                    if text is not None:
+                        if len(storable) >= _STORABLE_IRIS:
+                            storable.clear()
+                        storable.add(text)
                 if len(issues) >= _MAX_UNSTORABLE:
                     return issues
         return issues

@@ -37,7 +37,9 @@ ROUNDS = 20
 NEW_PER_ROUND = 200
 RESENT_PER_ROUND = 25
 PER_FILE = 5
-#: The longest wait after the ingest has begun storing before the kill.
+#: The longest wait after the ingest has begun storing before the kill: at most this, and
+#: at most 80% of the time an uninterrupted round takes on this machine (measured first), so
+#: that most kills land in the middle of a batch however fast ingest is.
 MAX_DELAY = 1.5
 FORKER = Path(__file__).resolve().parent / "fault_forker.py"
 
@@ -112,6 +114,22 @@ def _wait_for_start(output: Path, alive: Any, timeout: float = 60) -> None:
     raise AssertionError("the ingest did not start")
 
 
+def _round_seconds(forker: Forker, tmp_path: Path) -> float:
+    """Seconds a round's ingest takes uninterrupted, from its start to its end (a store of its own)."""
+    store_dir = tmp_path / "calibration-store"
+    store = open_store(store_dir)
+    Registry(store).prepare()
+    store.close()
+    batch = tmp_path / "calibration"
+    write_manifests(batch, synthetic().executables(NEW_PER_ROUND, seed=999)["executables"], PER_FILE)
+    output = tmp_path / "calibration.log"
+    pid = forker.start(["ingest", "--store", str(store_dir), str(batch)], output)
+    _wait_for_start(output, lambda: _alive(pid))
+    started = time.monotonic()
+    forker.wait()
+    return time.monotonic() - started
+
+
 def _uuids(path: Path) -> list[str]:
     return [entry["uuid"] for entry in json.loads(path.read_text(encoding="utf-8"))["executables"]]
 
@@ -127,6 +145,7 @@ def test_kill_9_during_bulk_ingest_leaves_every_entry_whole_or_absent(forker: Fo
     store = open_store(store_dir)
     Registry(store).prepare()
     store.close()
+    max_delay = min(MAX_DELAY, 0.8 * _round_seconds(forker, tmp_path))
     for number in range(ROUNDS):
         batch = tmp_path / f"round-{number:02d}"
         new = generate.executables(NEW_PER_ROUND, seed=1000 + number)["executables"]
@@ -152,7 +171,7 @@ def test_kill_9_during_bulk_ingest_leaves_every_entry_whole_or_absent(forker: Fo
             pid = forker.start(args, output)
             alive = lambda p=pid: _alive(p)  # noqa: E731
         _wait_for_start(output, alive)
-        delay = rng.uniform(0.0, MAX_DELAY)
+        delay = rng.uniform(0.0, max_delay)
         tally.delays.append(delay)
         time.sleep(delay)
         try:

@@ -38,6 +38,9 @@ from registry.errors import InputError, UnitError
 from registry.units import Kind, parse_quantity
 from registry.vocabulary import CONTEXT_IRI, ESAP, Vocabulary, get_vocabulary
 
+#: rdf:type, looked up once (rdflib's namespace attribute access is slow on a hot path).
+_RDF_TYPE = RDF.type
+
 __all__ = [
     "ENTRY_KEYS",
     "Document",
@@ -1000,7 +1003,7 @@ class _Annotator:
         kind = scope.type_iri(class_term)
         if kind not in (ESAP.Executable, ESAP.Platform) or not scope.keeps_node_iris:
             raise _Unmapped(f"the class term {class_term!r}")
-        self._triples = [(iri, RDF.type, kind)]
+        self._triples = [(iri, _RDF_TYPE, kind)]
         self._quantities = []
         self._object(obj, iri, path, class_term, owner, scope, 0)
         self._normalise()
@@ -1141,7 +1144,7 @@ class _Annotator:
         if scope is not None and child is not None:
             self._triples.append((parent, scope.rule(key).predicate, iri))
             if class_term:
-                self._triples.append((iri, RDF.type, child.type_iri(class_term)))
+                self._triples.append((iri, _RDF_TYPE, child.type_iri(class_term)))
         node = self._object(obj, iri, path, None, cls, child, depth + 1)
         if class_term:
             node["@type"] = class_term

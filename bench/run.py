@@ -44,13 +44,13 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     "full": {
         "plan": {"sizes": [100, 1_000, 10_000, 100_000], "repeat": 20, "budget": 10.0, "rdflib_max": 1_000, "rdflib_budget": 30.0},
         "scale": {"executables": [10_000, 100_000, 1_000_000], "platforms": 10_000, "repeat": 10, "budget": 10.0, "limit": 240.0},
-        "ingest": {"sizes": [1_000, 10_000, 100_000], "batch": 1_000, "budget": 150.0},
-        "endpoint": {"clients": [1, 4, 16], "requests": 2_000, "seconds": 8.0, "executables": 1_000, "platforms": 1_000},
+        "ingest": {"sizes": [1_000, 10_000, 100_000], "batch": 1_000, "budget": 150.0, "single_budget": 60.0},
+        "endpoint": {"clients": [1, 4, 16], "requests": 2_000, "seconds": 5.0, "executables": 1_000, "platforms": 1_000},
     },
     "quick": {
         "plan": {"sizes": [100, 1_000], "repeat": 5, "budget": 1.5, "rdflib_max": 100, "rdflib_budget": 3.0},
         "scale": {"executables": [1_000, 3_000], "platforms": 100, "repeat": 3, "budget": 2.0, "limit": 30.0},
-        "ingest": {"sizes": [30, 100], "batch": 50, "budget": 4.0},
+        "ingest": {"sizes": [30, 100], "batch": 50, "budget": 4.0, "single_budget": 4.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 100, "seconds": 1.0, "executables": 0, "platforms": 0},
     },
 }
@@ -78,7 +78,8 @@ def run_section(name: str, settings: dict[str, Any], scratch: Path | None) -> di
         return bench_scale.run(settings["executables"], platforms=settings["platforms"], repeat=settings["repeat"],
                                budget=settings["budget"], limit=settings["limit"], scratch=scratch, log=log)
     if name == "ingest":
-        return bench_foundation.run_ingest(settings["sizes"], batch=settings["batch"], budget=settings["budget"], scratch=scratch, log=log)
+        return bench_foundation.run_ingest(settings["sizes"], batch=settings["batch"], budget=settings["budget"],
+                                           single_budget=settings.get("single_budget"), scratch=scratch, log=log)
     return bench_web.run(settings["clients"], requests=settings["requests"], seconds=settings["seconds"],
                          executables=settings["executables"], platforms=settings["platforms"], scratch=scratch, log=log)
 

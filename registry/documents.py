@@ -22,7 +22,7 @@ import json
 import math
 import re
 from decimal import Decimal
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -35,6 +35,7 @@ from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from registry.errors import InputError, UnitError
+from registry.runtime import collector_paused
 from registry.units import Kind, parse_quantity
 from registry.vocabulary import CONTEXT_IRI, ESAP, Vocabulary, get_vocabulary
 
@@ -47,6 +48,7 @@ __all__ = [
     "Problem",
     "entry_iri",
     "load_document",
+    "load_documents",
     "load_path",
     "read_source",
 ]
@@ -196,6 +198,23 @@ def load_path(path: Path, *, vocabulary: Vocabulary | None = None, max_bytes: in
     :raises InputError: when it is not well-formed JSON, JSON-LD or Turtle, or too large.
     """
     return load_document(read_source(path, max_bytes), source=str(path), vocabulary=vocabulary)
+
+
+def load_documents(
+    items: Iterable[tuple[bytes | str, str]],
+    *,
+    vocabulary: Vocabulary | None = None,
+) -> list[Document]:
+    """Convert many documents at once, for a bulk ingest: :func:`load_document` on each
+    ``(data, source)`` pair, the format guessed, with Python's cyclic garbage collector
+    paused meanwhile (a batch keeps every document's graphs until it is stored, and the
+    collector's passes over them find nothing to free).
+
+    :raises InputError: for the first document that cannot be read at all.
+    """
+    vocabulary = vocabulary or get_vocabulary()
+    with collector_paused():
+        return [load_document(data, source=source, vocabulary=vocabulary) for data, source in items]
 
 
 def load_document(

@@ -22,10 +22,8 @@ closest.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from decimal import Decimal
@@ -39,6 +37,7 @@ from rdflib.term import Identifier
 from registry.documents import Document
 from registry.errors import InputError, ParameterError, UnitError
 from registry.resources import load_query
+from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store, open_store
 from registry.units import parse_count, parse_data_size, parse_duration
@@ -464,7 +463,7 @@ class Planner:
         """
         if limit is not None and limit < 1:
             raise InputError(f"--limit must be at least 1 (got {limit})")
-        with _collector_paused():
+        with collector_paused():
             return self._plan(target, at, overrides, limit)
 
     def _plan(self, target: str | Document, at: At, overrides: Overrides | None, limit: int | None) -> Plan:
@@ -611,7 +610,7 @@ class Planner:
         if kind != ESAP.Platform:
             raise InputError(f"{platform} is an executable, not a platform")
         self.registry.prepare()
-        with _collector_paused():
+        with collector_paused():
             return self._runnable(iri)
 
     def _runnable(self, platform: URIRef) -> list[dict[str, Any]]:
@@ -710,21 +709,6 @@ def _failures(evaluation: _Evaluation) -> int:
         else:
             count += sum(not _true(close[flag]) for flag in ("nodesOk", "coresOk", "memoryOk", "walltimeOk"))
     return count + (not evaluation.storage_ok)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused for a plan: a plan over thousands of
-    platforms makes tens of thousands of short-lived rows and dicts, none of them in
-    cycles, and the collector's passes over them cost a fifth of the plan. It is
-    switched back on afterwards unless it was off already."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 #: The compute flags of ``plan-pools.rq``, and the constraint each stands for.

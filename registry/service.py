@@ -18,6 +18,7 @@ from registry.documents import Document, entry_iri, load_path
 from registry.errors import InputError, NotFound, StoreError, ValidationFailed
 from registry.export import Exporter
 from registry.resources import load_query
+from registry.runtime import collector_paused
 from registry.sparql import run_query
 from registry.store import QueryResult, Solutions, Store
 from registry.validation import Issue, Report, Validator, get_validator
@@ -129,6 +130,10 @@ class Registry:
         :raises StoreError: when the store fails; nothing is stored.
         """
         docs = [documents] if isinstance(documents, Document) else list(documents)
+        with collector_paused():
+            return self._ingest(docs)
+
+    def _ingest(self, docs: list[Document]) -> IngestResult:
         report = self.validate(docs)
         if not report.conforms:
             raise ValidationFailed(report)

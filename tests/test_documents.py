@@ -3,6 +3,7 @@ refused with what, where and why."""
 
 from __future__ import annotations
 
+import gc
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, XSD, Literal, URIRef
 
-from registry.documents import entry_iri, load_document, load_path
+from registry.documents import entry_iri, load_document, load_documents, load_path
 from registry.errors import InputError
 from registry.vocabulary import CONTEXT_IRI, ESAP
 
@@ -178,3 +179,26 @@ def test_a_key_at_the_wrong_level_is_a_problem_that_says_where_it_belongs() -> N
                 "compute-resources": [{"nodes": 1, "cores": 1, "memory": 1, "mincores": 1}]}
     doc = load_document(json.dumps({"platforms": [platform]}), source="p.json")
     assert [p.path for p in doc.problems] == ["platforms[0].compute-resources[0].mincores"]
+
+
+@pytest.mark.parametrize("collector", [True, False], ids=["collector-on", "collector-off"])
+def test_load_documents_reads_a_batch_as_load_document_does_and_restores_the_collector(examples_dir: Path, collector: bool) -> None:
+    paths = sorted(examples_dir.glob("*.json"))
+    (gc.enable if collector else gc.disable)()
+    try:
+        batch = load_documents((path.read_bytes(), str(path)) for path in paths)
+        assert gc.isenabled() is collector
+    finally:
+        gc.enable()
+    one_by_one = [load_document(path.read_bytes(), source=str(path)) for path in paths]
+    assert [d.source for d in batch] == [str(p) for p in paths]
+    for got, expected in zip(batch, one_by_one, strict=True):
+        assert got.kinds == expected.kinds
+        assert {e: set(g) for e, g in got.entries.items()} == {e: set(g) for e, g in expected.entries.items()}
+
+
+def test_load_documents_stops_at_the_first_unreadable_document_naming_it() -> None:
+    good = json.dumps({"executables": []})
+    with pytest.raises(InputError, match="second.json"):
+        load_documents([(good, "first.json"), ("{not json", "second.json"), (good, "third.json")])
+    assert gc.isenabled()

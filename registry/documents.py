@@ -1097,16 +1097,11 @@ class _Annotator:
             :func:`_normalise`, in the order it reports problems).
         """
         for subject, rule, literal in self._quantities:
-            python_value = literal.toPython()
-            if isinstance(python_value, bool) or not isinstance(python_value, (int, float, Decimal, str)):
-                continue
             try:
-                number = parse_quantity(rule.kind, python_value)  # type: ignore[arg-type]
+                number = _canonical_number(rule.kind, literal)  # type: ignore[arg-type]
             except UnitError as exc:
-                if exc.out_of_range:
-                    raise _Unmapped("a quantity out of range") from exc
-                continue
-            if rule.canonical is not None:
+                raise _Unmapped("a quantity out of range") from exc
+            if number is not None and rule.canonical is not None:
                 self._triples.append((subject, rule.canonical, _decimal(number)))
 
     def _nested(
@@ -1318,20 +1313,35 @@ def _normalise(document: Document, vocabulary: Vocabulary) -> None:
         for subject, value in list(graph.subject_objects(prop)):
             if not isinstance(value, Literal):
                 continue
-            python_value = value.toPython()
-            if isinstance(python_value, bool) or not isinstance(python_value, (int, float, Decimal, str)):
-                continue
             try:
-                number = parse_quantity(kind, python_value)
+                number = _canonical_number(kind, value)
             except UnitError as exc:
-                if exc.out_of_range:
-                    key = vocabulary.json_keys.get(prop, str(prop))
-                    base = document.paths.get(subject)
-                    shown = python_value if isinstance(python_value, str) and len(python_value) <= 60 else str(value)[:60]
-                    document.problems.append(Problem(f"{key}: {exc.message}", f"{base}.{key}" if base else None, shown))
+                key = vocabulary.json_keys.get(prop, str(prop))
+                base = document.paths.get(subject)
+                python_value = value.toPython()
+                shown = python_value if isinstance(python_value, str) and len(python_value) <= 60 else str(value)[:60]
+                document.problems.append(Problem(f"{key}: {exc.message}", f"{base}.{key}" if base else None, shown))
                 continue
-            if canonical is not None:
+            if number is not None and canonical is not None:
                 graph.add((subject, canonical, Literal(number, datatype=XSD.decimal)))
+
+
+def _canonical_number(kind: Kind, value: Literal) -> Decimal | None:
+    """The canonical number of a quantity given as ``value`` (a number, or a string with a
+    unit), or None when it is not one the registry reads (the shapes report it then).
+
+    :raises UnitError: when it reads as a number the registry cannot hold (not finite,
+        or beyond :data:`registry.units.LARGEST`).
+    """
+    python_value = value.toPython()
+    if isinstance(python_value, bool) or not isinstance(python_value, (int, float, Decimal, str)):
+        return None
+    try:
+        return parse_quantity(kind, python_value)
+    except UnitError as exc:
+        if exc.out_of_range:
+            raise
+        return None
 
 
 def _entry_graph() -> Graph:

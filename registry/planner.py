@@ -64,6 +64,10 @@ class ComputeNeed:
         return {"cores": _number(self.cores), "memory": _number(self.memory), "nodes": self.nodes, "hours": _number(self.hours)}
 
 
+#: The need of an executable that states no compute requirement: a pool of at least one node.
+_DEFAULT_NEED = ComputeNeed(Decimal(0), Decimal(0), 1, None)
+
+
 @dataclass(frozen=True)
 class DataNeed:
     """One data resource: what it holds, how it is encoded, and its size in GiB (0 when not given)."""
@@ -300,7 +304,7 @@ class Planner:
             nodes_term = row["maxNodes"] if maxima and row["maxNodes"] is not None else row["nodes"]
             compute.append(ComputeNeed(cores, memory, int(str(nodes_term)) if nodes_term is not None else 1, _decimal(row["hours"])))
         if not compute:
-            compute.append(ComputeNeed(Decimal(0), Decimal(0), 1, None))
+            compute.append(_DEFAULT_NEED)
         changes = {k: v for k, v in parsed.items() if k in ("cores", "memory", "nodes", "hours")}
         if changes:
             compute = [
@@ -646,13 +650,12 @@ class Planner:
                         URIRef(content) if content is not None else None,
                         URIRef(format_) if format_ is not None else None,
                     )
-        default = (ComputeNeed(Decimal(0), Decimal(0), 1, None),)
         fits: dict[ComputeNeed, bool] = {}
         local: dict[tuple[URIRef | None, URIRef | None], bool] = {}
         result: list[dict[str, Any]] = []
         for executable, candidate in candidates.items():
             compute_ok = True
-            for need in candidate.compute.values() or default:
+            for need in candidate.compute.values() or (_DEFAULT_NEED,):
                 fit = fits.get(need)
                 if fit is None:
                     fit = fits[need] = bool(view.select(load_query("runnable-pool-fits"), {"platform": platform, **self._compute_bindings(need)}))
@@ -707,7 +710,7 @@ def _failures(evaluation: _Evaluation) -> int:
         if close is None:
             count += 1
         else:
-            count += sum(not _true(close[flag]) for flag in ("nodesOk", "coresOk", "memoryOk", "walltimeOk"))
+            count += sum(not _true(close[flag]) for flag in _FLAGS)
     return count + (not evaluation.storage_ok)
 
 
@@ -726,7 +729,7 @@ def _closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         return None
 
     def key(row: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
-        passed = sum(_true(row[f]) for f in ("nodesOk", "coresOk", "memoryOk", "walltimeOk"))
+        passed = sum(_true(row[f]) for f in _FLAGS)
         return (-passed, -(_decimal(row["offeredCores"]) or Decimal(0)), -(_decimal(row["offeredMemory"]) or Decimal(0)))
 
     return min(rows, key=key)

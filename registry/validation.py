@@ -280,15 +280,13 @@ class Validator:
             logger.exception("the fast SHACL checker failed; pySHACL validates the documents")
             return False
 
-    def _unstorable(self, doc: Document, entries: dict[URIRef, list[tuple[Node, Node, Node]]] | None = None) -> list[Issue]:
+    def _unstorable(self, doc: Document, entries: dict[URIRef, list[tuple[Node, Node, Node]]]) -> list[Issue]:
         """Terms no store can hold (an IRI with a space, a malformed language tag or
         datatype, a lone surrogate): violations, found before anything is stored.
 
-        :param entries: each entry's triples, when the caller has read them already.
+        :param entries: each entry of ``doc`` with its triples.
         """
         issues: list[Issue] = []
-        if entries is None:
-            entries = {entry: list(entry_graph) for entry, entry_graph in doc.entries.items()}
         storable = self._storable_iris
         for entry, entry_triples in entries.items():
             for triple in entry_triples:

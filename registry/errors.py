@@ -26,6 +26,7 @@ __all__ = [
     "StoreError",
     "StoreNotEmpty",
     "StoreUnavailable",
+    "StoreValueError",
     "UnitError",
     "ValidationFailed",
 ]
@@ -194,6 +195,13 @@ class StoreError(RegistryError, RuntimeError):
 
 class StoreUnavailable(StoreError):
     """The store cannot be reached (a remote endpoint that is down or too slow)."""
+
+
+class StoreValueError(StoreError):
+    """A value the store cannot keep or give back exactly: an answer holding a value
+    that cannot be read as its type says, or a number the engine would round (Virtuoso
+    keeps decimals to 15 significant digits). The message names the engine and the
+    query; nothing is planned on such a value, nothing of such a write is stored."""
 
 
 class StoreNotEmpty(RegistryError, ValueError):

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, settings
 from registry.service import Registry
 from registry.store import Store, open_store
 from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
-from registry.vocabulary import Vocabulary, get_vocabulary
+from registry.store.virtuoso_server import VirtuosoServer, find_virtuoso
+from registry.store.remote import RemoteStore
+from registry.vocabulary import REVISIONS_GRAPH, Vocabulary, get_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -31,8 +33,9 @@ settings.register_profile(
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
-#: Every store backend the registry runs on here ("remote": a real `oxigraph serve`).
-BACKENDS = ["oxigraph", "memory", "rdflib", "remote"]
+#: Every store backend the registry runs on here ("remote": a real `oxigraph serve`;
+#: "virtuoso": a real Virtuoso 7, `virtuoso-t` on a scratch database).
+BACKENDS = ["oxigraph", "memory", "rdflib", "remote", "virtuoso"]
 
 
 @pytest.fixture(scope="session")
@@ -76,12 +79,47 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
         yield server
 
 
+@pytest.fixture(scope="session")
+def virtuoso_server() -> Iterator[VirtuosoServer]:
+    """One Virtuoso 7 (`virtuoso-t` on a scratch database, free 127.0.0.1 ports) for the
+    whole session: its start-up takes seconds, so it is made once."""
+    if find_virtuoso() is None:
+        pytest.skip("Virtuoso (virtuoso-t and isql-vt, Debian's virtuoso-opensource) is not installed")
+    with VirtuosoServer() as server:
+        yield server
+
+
+def open_virtuoso(server: VirtuosoServer) -> RemoteStore:
+    """The registry's store on a Virtuoso, configured as the README says: the read-only
+    /sparql, updates to /sparql-auth with digest credentials, graphs read with its Graph
+    Store Protocol endpoint, and the union of the registry's own graphs."""
+    return RemoteStore(
+        server.query_url,
+        server.update_url,
+        credentials=server.credentials,
+        graph_store_url=server.store_url,
+        union_graph="registry",
+    )
+
+
+def empty_remote(opened: RemoteStore) -> RemoteStore:
+    """The remote store with every graph of the registry dropped (and its write stamps),
+    the store's own graphs left alone: each test starts empty."""
+    names = opened.graph_names()
+    if names:
+        opened.drop_graphs(names)
+    opened.update(f"DROP SILENT GRAPH <{REVISIONS_GRAPH}>")
+    return opened
+
+
 def _open(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:
     if backend == "remote":
         server: OxigraphServer = request.getfixturevalue("oxigraph_server")
         opened = open_store(server.query_url, update_url=server.update_url)
         opened.update("DROP ALL")  # each test starts empty
         return opened
+    if backend == "virtuoso":
+        return empty_remote(open_virtuoso(request.getfixturevalue("virtuoso_server")))
     return open_store(tmp_path / "store" if backend == "oxigraph" else backend)
 
 

@@ -20,7 +20,7 @@ from rdflib.term import Identifier, Literal
 
 from registry.errors import QueryError, QueryTimeout, RegistryError
 
-__all__ = ["Bindings", "Deadline", "QueryResult", "Solutions", "Store"]
+__all__ = ["REGISTRY_GRAPH_SPACE", "Bindings", "Deadline", "QueryResult", "Solutions", "Store", "registry_graph"]
 
 #: Variable name (without ``?``) -> the RDF term it is bound to.
 Bindings = Mapping[str, Identifier]
@@ -60,6 +60,20 @@ def _python(term: Identifier | None) -> Any:
 
 
 QueryResult = Solutions | bool | Graph
+
+#: The names of the graphs the registry owns start with one of these: its entries
+#: (``urn:uuid:<uuid>``) and its vocabulary, shapes and bookkeeping graphs. A store may
+#: hold graphs of its own (Virtuoso's system graphs): the registry counts, dumps,
+#: restores and drops only its own, on every backend.
+REGISTRY_GRAPH_SPACE = ("urn:uuid:", "https://w3id.org/esap-registry/graph/")
+#: The graph where a remote store keeps its write stamps: the registry's, but never dumped or listed.
+_REVISIONS_GRAPH = "https://w3id.org/esap-registry/graph/revisions"
+
+
+def registry_graph(name: object) -> bool:
+    """Whether a graph's name is in the registry's IRI space (and not its write stamps)."""
+    text = str(name)
+    return isinstance(name, (URIRef, str)) and text.startswith(REGISTRY_GRAPH_SPACE) and text != _REVISIONS_GRAPH
 
 
 class Deadline:
@@ -147,11 +161,11 @@ class Store(ABC):
 
     @abstractmethod
     def graph_names(self) -> set[URIRef]:
-        """The names of every non-empty named graph."""
+        """The names of every non-empty named graph of the registry (see :func:`registry_graph`)."""
 
     @abstractmethod
     def dump(self, format: str = "nquads") -> bytes:
-        """Every quad of the store, as N-Quads or TriG."""
+        """Every quad of the registry's graphs (see :func:`registry_graph`), as N-Quads or TriG."""
 
     @abstractmethod
     def load(self, data: bytes, format: str = "nquads") -> None:

@@ -36,12 +36,16 @@ from string import Template
 
 import httpx
 import pyoxigraph as ox
-from rdflib import BNode, Graph, URIRef
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from registry.errors import InputError, QueryError, QueryTimeout, StoreError, StoreUnavailable
-from registry.resources import load_query
+from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from registry.errors import InputError, QueryError, QueryTimeout, StoreError, StoreUnavailable, StoreValueError
+from registry.resources import load_query, query_names
 from registry.store import CREDENTIALS_FILE_ENV, UPDATE_URL_ENV
-from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
+from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store, registry_graph
 from registry.store.terms import from_oxigraph, insert_data, to_oxigraph
 from registry.vocabulary import REVISIONS_GRAPH
 
@@ -52,6 +56,7 @@ __all__ = [
     "UPDATE_URL_ENV",
     "bind_values",
     "open_remote",
+    "query_form",
 ]
 
 #: Credentials given directly in the environment.
@@ -62,8 +67,11 @@ AUTH_SCHEME_ENV = "ESAP_REGISTRY_STORE_AUTH"
 TIMEOUT_ENV = "ESAP_REGISTRY_STORE_TIMEOUT"
 #: How a query over the union of every graph is asked for: unset for Oxigraph's
 #: ``union-default-graph`` parameter; ``default`` when the engine's default graph
-#: already is the union (Virtuoso, GraphDB, QLever); else the IRI of the engine's
-#: union graph, sent as ``default-graph-uri`` (Fuseki: ``urn:x-arq:UnionGraph``).
+#: already is the union (GraphDB, QLever; Virtuoso's holds its own system graphs too);
+#: ``registry`` to name every graph of the registry as ``default-graph-uri`` (exact on
+#: every engine, at the cost of one more query and a longer request: Virtuoso's choice);
+#: else the IRI of the engine's union graph, sent as ``default-graph-uri`` (Fuseki:
+#: ``urn:x-arq:UnionGraph``).
 UNION_GRAPH_ENV = "ESAP_REGISTRY_UNION_GRAPH"
 #: The Graph Store Protocol endpoint, where the server offers one (read-only use:
 #: fetching one graph, dumping the store). Without it, SPARQL queries do the same.
@@ -73,16 +81,42 @@ _ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "
     "application/sparql-results+xml;q=0.5, application/rdf+xml;q=0.4"
 )
+#: What a query of each form asks for: results for SELECT and ASK, RDF for CONSTRUCT and
+#: DESCRIBE (N-Triples first: Virtuoso answers a CONSTRUCT asked for as JSON results with a
+#: table of bare JSON numbers).
+_ACCEPT_RESULTS = "application/sparql-results+json, application/sparql-results+xml;q=0.5"
+_ACCEPT_RDF = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+_ACCEPT_BY_FORM = {"SELECT": _ACCEPT_RESULTS, "ASK": _ACCEPT_RESULTS, "CONSTRUCT": _ACCEPT_RDF, "DESCRIBE": _ACCEPT_RDF}
+#: Blank nodes are written as skolem IRIs in the registry's own space (RDF 1.1's
+#: ``.well-known/genid/``), fresh for each write, and read back as blank nodes: Virtuoso
+#: refuses blank nodes in ``INSERT DATA``, and an ``INSERT { } WHERE {}`` of a whole
+#: vocabulary graph exceeds the SQL it compiles a query to.
+SKOLEM_PREFIX = "https://w3id.org/esap-registry/.well-known/genid/"
+_XSD_BOOLEAN = ox.NamedNode(str(XSD.boolean))
+#: Booleans as Virtuoso writes them in SPARQL results ("1"^^xsd:boolean), read in their canonical form.
+_BOOLEANS = {
+    "1": ox.Literal("true", datatype=_XSD_BOOLEAN),
+    "0": ox.Literal("false", datatype=_XSD_BOOLEAN),
+}
+#: A decimal of 18 significant digits, which a store that keeps decimals exactly gives back
+#: unchanged (see ``RemoteStore.decimal_digits``).
+_DECIMAL_PROBE = Decimal("0.123456789012345678")
+#: Datatypes whose values the registry reads as numbers or truth values: a value of one of
+#: them that is not of its type in an answer is an error, never read as a string.
+_CHECKED_DATATYPES = frozenset(
+    {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.int, XSD.long, XSD.nonNegativeInteger}
+)
 _FORMATS = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
 _MEDIA_TYPES = {"nquads": "application/n-quads", "trig": "application/trig"}
 #: Answers after which a read is tried again.
 _RETRY_STATUSES = {502, 503, 504}
 _MESSAGE_LIMIT = 2000
 #: A graph no one writes: the default graph, or the named graphs, asked to be empty.
-_REVISIONS = ox.NamedNode(str(REVISIONS_GRAPH))
 #: How often a write is made again while other writers write the same graphs at the same time.
 _WRITE_ATTEMPTS = 10
 _NO_GRAPH = "https://w3id.org/esap-registry/graph/none"
+#: Answers of a Graph Store Protocol endpoint that gives no whole-store dump (a dump is then read with SPARQL).
+_NO_WHOLE_STORE = frozenset({400, 404, 405, 406, 415, 501})
 
 
 # -- credentials ---------------------------------------------------------------------------
@@ -281,6 +315,139 @@ def bind_values(query: str, bindings: Bindings | None) -> str:
     return query[:at] + block + query[at:]
 
 
+def _names_dataset(query: str) -> bool:
+    """Whether a query has a ``FROM`` or ``FROM NAMED`` clause of its own."""
+    return any(m.lastgroup == "word" and m.group().upper() == "FROM" for m in _TOKEN.finditer(query))
+
+
+def query_form(query: str) -> str | None:
+    """``SELECT``, ``ASK``, ``CONSTRUCT`` or ``DESCRIBE``: the form of a query, read past its
+    prologue, comments, strings and IRIs (``None`` for text that is none of them)."""
+    for match in _TOKEN.finditer(query):
+        if match.lastgroup == "word" and match.group().upper() in _FORMS:
+            return match.group().upper()
+    return None
+
+
+# -- reading answers -----------------------------------------------------------------------
+
+
+def _term(term: object) -> Identifier | None:
+    """A term of an answer as an rdflib term: a skolem IRI as the blank node it stands
+    for, a boolean written ``1``/``0`` (Virtuoso) in its canonical form."""
+    if isinstance(term, ox.NamedNode):
+        if term.value.startswith(SKOLEM_PREFIX):
+            return BNode(term.value[len(SKOLEM_PREFIX) :])
+    elif isinstance(term, ox.Literal) and term.value in _BOOLEANS and term.datatype == _XSD_BOOLEAN:
+        term = _BOOLEANS[term.value]
+    return from_oxigraph(term)
+
+
+def _skolemized(graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:
+    """The graphs with each blank node replaced by a fresh skolem IRI (one per blank node,
+    shared by every graph of the write that holds it); graphs without any kept as they are."""
+    fresh: dict[BNode, URIRef] = {}
+
+    def skolem(term: Identifier) -> Identifier:
+        if not isinstance(term, BNode):
+            return term
+        found = fresh.get(term)
+        if found is None:
+            found = fresh[term] = URIRef(SKOLEM_PREFIX + uuid.uuid4().hex)
+        return found
+
+    result: dict[URIRef, Graph] = {}
+    for name, graph in graphs.items():
+        if not any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in graph):
+            result[name] = graph
+            continue
+        copy = Graph()
+        for s, p, o in graph:
+            copy.add((skolem(s), p, skolem(o)))
+        result[name] = copy
+    return result
+
+
+def _read_results(content: bytes, results_format: ox.QueryResultsFormat) -> QueryResult:
+    """SPARQL results read whole. The parser's own object (which pyoxigraph lets no other
+    thread drop) is released here, before any error leaves: an error carrying it to the web
+    app's event loop made every such answer a 503 (``PyQuerySolutions is unsendable``).
+
+    :raises SyntaxError: when the results are malformed.
+    """
+    parsed: Any = ox.parse_query_results(content, format=results_format)
+    failure: str | None = None
+    result: QueryResult | None = None
+    try:
+        if isinstance(parsed, ox.QueryBoolean):
+            result = bool(parsed)
+        else:
+            variables = [v.value for v in parsed.variables]
+            rows = []
+            for solution in parsed:
+                rows.append(tuple(_term(solution[i]) for i in range(len(variables))))
+            result = Solutions(variables, rows)
+    except (SyntaxError, ValueError) as exc:
+        failure = str(exc) or type(exc).__name__
+    del parsed
+    if failure is not None:
+        raise SyntaxError(failure)
+    assert result is not None
+    return result
+
+
+_XML_BNODE = re.compile(rb"<bnode>([^<]*)</bnode>")
+
+
+def _bnode_label(value: str) -> str:
+    """A blank-node label any parser takes, one for each label an engine writes
+    (Virtuoso's ``nodeID://b10001``): kept when it is one already, else spelt in hex."""
+    return value if value.isascii() and value.isalnum() else "x" + value.encode("utf-8").hex()
+
+
+def _relabel_blank_nodes(content: bytes, results_format: ox.QueryResultsFormat) -> bytes | None:
+    """The results with every blank-node label made one that the parser takes
+    (``None`` when nothing changed, or they cannot be read)."""
+    if results_format == ox.QueryResultsFormat.JSON:
+        try:
+            body = json.loads(content)
+            changed = False
+            for binding in body.get("results", {}).get("bindings", []):
+                for value in binding.values():
+                    if isinstance(value, dict) and value.get("type") == "bnode" and isinstance(value.get("value"), str):
+                        label = _bnode_label(value["value"])
+                        changed = changed or label != value["value"]
+                        value["value"] = label
+        except (ValueError, AttributeError, TypeError):
+            return None
+        return json.dumps(body).encode("utf-8") if changed else None
+    if results_format == ox.QueryResultsFormat.XML:
+        relabelled = _XML_BNODE.sub(
+            lambda m: b"<bnode>" + _bnode_label(m.group(1).decode("utf-8", "replace")).encode() + b"</bnode>", content
+        )
+        return relabelled if relabelled != content else None
+    return None
+
+
+def _significant_digits(value: Decimal) -> int:
+    return len(value.normalize().as_tuple().digits) if value else 0
+
+
+_QUERY_NAMES: dict[str, str] = {}
+
+
+def _query_name(query: str) -> str:
+    """``queries/NAME.rq`` for one of the registry's queries, else "a query" and its start."""
+    if not _QUERY_NAMES:
+        _QUERY_NAMES.update({load_query(name): name for name in query_names()})
+    name = _QUERY_NAMES.get(query)
+    if name is not None:
+        return f"queries/{name}.rq"
+    start = " ".join(line for line in query.splitlines() if not line.lstrip().startswith("#"))
+    start = " ".join(start.split())
+    return f"the query {start[:60] + '...' if len(start) > 60 else start!r}"
+
+
 # -- the store -----------------------------------------------------------------------------
 
 
@@ -333,6 +500,10 @@ class RemoteStore(Store):
         self.backoff = backoff
         self._client: httpx.Client | None = None
         self._pid = 0
+        self._decimal_digits: int | None = None
+        self._decimals_probed = False
+        #: The engine's name, from the ``Server`` header of its last answer.
+        self.engine = "the SPARQL store"
 
     @staticmethod
     def _endpoint(text: str, found: list[Credentials]) -> httpx.URL:
@@ -489,14 +660,22 @@ class RemoteStore(Store):
         :raises StoreUnavailable: when the server cannot be reached or does not answer in time.
         :raises StoreError: when the server fails otherwise.
         """
+        if bindings:
+            self._check_decimals((term for term in bindings.values()), "a value bound in " + _query_name(query))
         form: dict[str, str | list[str]] = {"query": bind_values(query, bindings)}
         if default_graph is not None:
             form["default-graph-uri"] = [to_oxigraph(g).value for g in default_graph] or [_NO_GRAPH]
         elif union_default_graph:
             if self.union_graph is None:
                 form["union-default-graph"] = ""
+            elif self.union_graph == "registry":
+                form["default-graph-uri"] = sorted(str(g) for g in self.graph_names()) or [_NO_GRAPH]
             elif self.union_graph != "default":
                 form["default-graph-uri"] = self.union_graph
+        elif self.union_graph in ("default", "registry") and not _names_dataset(query):
+            # An engine whose default graph is the union of every graph (Virtuoso) is asked
+            # for an empty one, as the registry's queries mean it and Oxigraph has it.
+            form["default-graph-uri"] = [_NO_GRAPH]
         if named_graphs is not None:
             form["named-graph-uri"] = [to_oxigraph(g).value for g in named_graphs] or [_NO_GRAPH]
         response = self._send(
@@ -506,28 +685,107 @@ class RemoteStore(Store):
             what="the query",
             deadline=deadline,
             data=form,
-            headers={"Accept": _ACCEPT},
+            headers={"Accept": _ACCEPT_BY_FORM.get(query_form(query) or "", _ACCEPT)},
         )
         return self._result(response)
 
+    def select(self, query: str, bindings: Bindings | None = None) -> list[dict[str, Any]]:
+        """As :meth:`Store.select`, with every number and truth value checked: a value
+        that is not of its datatype (an engine's own spelling the registry cannot read)
+        is an error naming the engine and the query, never read as a string.
+
+        :raises StoreValueError: when a value cannot be read as its datatype says.
+        :raises QueryError: when the query is malformed or not a SELECT.
+        :raises StoreError: when the store fails.
+        """
+        result = self.query(query, bindings)
+        if not isinstance(result, Solutions):
+            raise QueryError("select() takes a SELECT query")
+        for row in result.rows:
+            for variable, term in zip(result.variables, row, strict=True):
+                if isinstance(term, Literal) and term.datatype in _CHECKED_DATATYPES and term.ill_typed:
+                    raise StoreValueError(
+                        f"{self.engine} at {_safe_url(self.query_url)} answered {_query_name(query)} with"
+                        f" {str(term)!r} for ?{variable}, which is not an {term.datatype.removeprefix(str(XSD))}:"
+                        " the answer cannot be read, so nothing is made of it"
+                    )
+        return result.python()
+
+    def decimal_digits(self) -> int | None:
+        """How many significant digits of a decimal the engine keeps (``None``: all that
+        the registry writes, 18 or more), learnt once with a query that gives back a decimal.
+
+        :raises StoreError: when the store fails.
+        """
+        if not self._decimals_probed:
+            probe = Literal(_DECIMAL_PROBE, datatype=XSD.decimal)
+            response = self._send(
+                "POST",
+                self.query_url,
+                idempotent=True,
+                what="the query",
+                data={"query": bind_values(load_query("decimal-probe"), {"probe": probe})},
+                headers={"Accept": _ACCEPT_RESULTS},
+            )
+            result = self._result(response)
+            values = result.values("probe") if isinstance(result, Solutions) else []
+            given = values[0] if values else None
+            try:
+                back = Decimal(str(given)) if isinstance(given, Literal) else None
+            except InvalidOperation:
+                back = None
+            if back is None:
+                raise StoreValueError(
+                    f"{self.engine} at {_safe_url(self.query_url)} answered queries/decimal-probe.rq with {given!r},"
+                    " not the decimal asked for"
+                )
+            self._decimal_digits = None if back == _DECIMAL_PROBE else _significant_digits(back)
+            self._decimals_probed = True
+        return self._decimal_digits
+
+    def _check_decimals(self, terms: Iterable[object], where: str) -> None:
+        """Refuse a decimal the engine would round (reading or writing it would give a
+        different number than the one meant).
+
+        :raises StoreValueError: naming the value, where it is, and the engine's precision.
+        """
+        for term in terms:
+            if not (isinstance(term, Literal) and term.datatype == XSD.decimal):
+                continue
+            try:
+                value = Decimal(str(term))
+            except InvalidOperation:
+                continue
+            digits = _significant_digits(value)
+            kept = self.decimal_digits()
+            if kept is not None and digits > kept:
+                raise StoreValueError(
+                    f"{self.engine} at {_safe_url(self.query_url)} keeps decimals to {kept} significant digits:"
+                    f" {str(term)} ({where}) would be rounded, so nothing was sent"
+                )
+
     def _result(self, response: httpx.Response) -> QueryResult:
+        server = response.headers.get("server", "").split(" ")[0].strip()
+        if server:
+            self.engine = server
         media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
         results_format = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
         try:
             if results_format is not None:
-                result = ox.parse_query_results(response.content, format=results_format)
-                if isinstance(result, ox.QueryBoolean):
-                    return bool(result)
-                variables = [v.value for v in result.variables]
-                rows = [tuple(from_oxigraph(s[i]) for i in range(len(variables))) for s in result]
-                return Solutions(variables, rows)
+                try:
+                    return _read_results(response.content, results_format)
+                except SyntaxError:
+                    relabelled = _relabel_blank_nodes(response.content, results_format)
+                    if relabelled is None:
+                        raise
+                return _read_results(relabelled, results_format)
             rdf_format = ox.RdfFormat.from_media_type(media_type) if media_type else None
             if rdf_format is None:
                 raise StoreError(
                     f"the SPARQL endpoint {_safe_url(response.url)} answered with {media_type or 'no content type'},"
                     " not SPARQL results or RDF"
                 )
-            return _graph(ox.parse(response.content, format=rdf_format))
+            return _read_graph(response.content, rdf_format)
         except SyntaxError as exc:
             raise StoreError(f"the SPARQL endpoint {_safe_url(response.url)} answered with malformed results: {exc}") from exc
 
@@ -573,7 +831,9 @@ class RemoteStore(Store):
 
         :raises StoreError: when writes still collide after ``_WRITE_ATTEMPTS`` tries.
         """
-        pending = graphs
+        for name, graph in graphs.items():
+            self._check_decimals(graph.objects(), f"in graph {name}")
+        pending = _skolemized(graphs)
         for attempt in range(_WRITE_ATTEMPTS):
             if attempt:
                 time.sleep(random.uniform(0.01, 0.05) * 2 ** min(attempt, 5))
@@ -619,24 +879,41 @@ class RemoteStore(Store):
     def graph_names(self) -> set[URIRef]:
         solutions = self.query(load_query("graph-names"))
         assert isinstance(solutions, Solutions)
-        return {g for g in solutions.values("graph") if isinstance(g, URIRef) and g != REVISIONS_GRAPH}
+        return {g for g in solutions.values("graph") if isinstance(g, URIRef) and registry_graph(g)}
 
     def dump(self, format: str = "nquads") -> bytes:
+        """The registry's graphs, from the Graph Store Protocol endpoint where it gives
+        the whole store (Oxigraph), else with a SPARQL query (Virtuoso's answers a request
+        for the whole store with 406).
+
+        :raises StoreError: when the store fails or answers with malformed data.
+        """
         if self.graph_store_url is not None:
             response = self._send(
-                "GET", self.graph_store_url, idempotent=True, what="the dump", headers={"Accept": _MEDIA_TYPES[format]}
+                "GET",
+                self.graph_store_url,
+                idempotent=True,
+                what="the dump",
+                accept_statuses=_NO_WHOLE_STORE,
+                headers={"Accept": _MEDIA_TYPES[format]},
             )
-            try:  # re-serialised, so the answer is checked and in the format asked for
-                quads = [q for q in ox.parse(response.content, format=_FORMATS[format]) if q.graph_name != _REVISIONS]
+            if response.status_code not in _NO_WHOLE_STORE:
+                # Re-serialised, so the answer is checked and in the format asked for.
+                failure: str | None = None
+                quads: list[ox.Quad] = []
+                try:
+                    quads = [q for q in ox.parse(response.content, format=_FORMATS[format]) if registry_graph(_name(q.graph_name))]
+                except SyntaxError as exc:
+                    failure = str(exc)
+                if failure is not None:
+                    raise StoreError(f"the graph store {_safe_url(self.graph_store_url)} answered with malformed {format}: {failure}")
                 return ox.serialize(quads, format=_FORMATS[format])
-            except SyntaxError as exc:
-                raise StoreError(f"the graph store {_safe_url(self.graph_store_url)} answered with malformed {format}: {exc}") from exc
         solutions = self.query(load_query("dump-quads"))
         assert isinstance(solutions, Solutions)
         quads = [
             ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), to_oxigraph(g))  # type: ignore[arg-type]
             for s, p, o, g in solutions.rows
-            if g != REVISIONS_GRAPH
+            if registry_graph(g)
         ]
         return ox.serialize(quads, format=_FORMATS[format])
 
@@ -663,10 +940,27 @@ class RemoteStore(Store):
         self._client = None
 
 
-def _graph(triples: Iterable[ox.Triple | ox.Quad]) -> Graph:
+def _name(graph_name: object) -> URIRef | None:
+    return URIRef(graph_name.value) if isinstance(graph_name, ox.NamedNode) else None
+
+
+def _read_graph(content: bytes, rdf_format: ox.RdfFormat) -> Graph:
+    """The triples of an RDF answer, read whole; the parser released before any error
+    leaves (as in :func:`_read_results`).
+
+    :raises SyntaxError: when the answer is malformed.
+    """
     graph = Graph()
-    for triple in triples:
-        graph.add((from_oxigraph(triple.subject), from_oxigraph(triple.predicate), from_oxigraph(triple.object)))  # type: ignore[arg-type]
+    failure: str | None = None
+    triples: Any = ox.parse(content, format=rdf_format)
+    try:
+        for triple in triples:
+            graph.add((_term(triple.subject), _term(triple.predicate), _term(triple.object)))  # type: ignore[arg-type]
+    except (SyntaxError, ValueError) as exc:
+        failure = str(exc) or type(exc).__name__
+    del triples
+    if failure is not None:
+        raise SyntaxError(failure)
     return graph
 
 

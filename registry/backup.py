@@ -25,7 +25,9 @@ from rdflib import Graph, URIRef
 
 from registry.errors import InputError, StoreNotEmpty
 from registry.store import Store
+from registry.store.base import REGISTRY_GRAPH_SPACE, registry_graph
 from registry.store.terms import from_oxigraph
+from registry.vocabulary import REVISIONS_GRAPH
 
 __all__ = ["FORMATS", "dump", "format_for", "read_dump", "restore"]
 
@@ -80,7 +82,8 @@ def read_dump(data: bytes, format: str = "nquads", *, source: str = "<dump>") ->
 
     :param source: the file name, for messages.
     :raises InputError: when the dump is not well-formed (with its line and column), or holds
-        a triple in the default graph (the registry keeps every triple in a named graph).
+        a triple in the default graph (the registry keeps every triple in a named graph), or
+        a graph that is not the registry's (see :func:`registry.store.base.registry_graph`).
     """
     format = format_for(None, format)
     try:
@@ -94,6 +97,12 @@ def read_dump(data: bytes, format: str = "nquads", *, source: str = "<dump>") ->
             raise InputError(
                 f"{quad.subject} {quad.predicate} {quad.object} is in the default graph: "
                 "a registry dump keeps every triple in a named graph",
+                source=source,
+            )
+        if not registry_graph(quad.graph_name.value) and quad.graph_name.value != str(REVISIONS_GRAPH):
+            raise InputError(
+                f"the graph {quad.graph_name} is not the registry's: a registry dump holds only graphs named"
+                f" {' or '.join(p + '...' for p in REGISTRY_GRAPH_SPACE)}",
                 source=source,
             )
     return quads

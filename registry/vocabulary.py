@@ -26,6 +26,7 @@ from registry.units import Kind
 __all__ = [
     "CONTEXT_IRI",
     "ESAP",
+    "DECIMALS_GRAPH",
     "REVISIONS_GRAPH",
     "SHAPES_GRAPH",
     "VOCABULARY_GRAPH",
@@ -43,6 +44,10 @@ VOCABULARY_GRAPH = URIRef("https://w3id.org/esap-registry/graph/vocabulary")
 #: The named graph in which a remote store keeps the revision token of each graph written
 #: (see ``RemoteStore.replace_graphs``): bookkeeping, never dumped or listed.
 REVISIONS_GRAPH = URIRef("https://w3id.org/esap-registry/graph/revisions")
+#: The named graph in which a remote store that rounds decimals (Virtuoso 7 keeps 15
+#: fraction digits) keeps the exact form of each decimal it rounds, so that what is read
+#: back is what was written: bookkeeping, never dumped or listed.
+DECIMALS_GRAPH = URIRef("https://w3id.org/esap-registry/graph/decimals")
 #: The named graph holding the SHACL shapes in every store.
 SHAPES_GRAPH = URIRef("https://w3id.org/esap-registry/graph/shapes")
 

@@ -17,7 +17,7 @@ from registry.store import Store, open_store
 from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
 from registry.store.virtuoso_server import VirtuosoServer, find_virtuoso
 from registry.store.remote import RemoteStore
-from registry.vocabulary import REVISIONS_GRAPH, Vocabulary, get_vocabulary
+from registry.vocabulary import DECIMALS_GRAPH, REVISIONS_GRAPH, Vocabulary, get_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -103,12 +103,12 @@ def open_virtuoso(server: VirtuosoServer) -> RemoteStore:
 
 
 def empty_remote(opened: RemoteStore) -> RemoteStore:
-    """The remote store with every graph of the registry dropped (and its write stamps),
+    """The remote store with every graph of the registry dropped (and its bookkeeping),
     the store's own graphs left alone: each test starts empty."""
     names = opened.graph_names()
     if names:
         opened.drop_graphs(names)
-    opened.update(f"DROP SILENT GRAPH <{REVISIONS_GRAPH}>")
+    opened.update(f"DROP SILENT GRAPH <{REVISIONS_GRAPH}> ; DROP SILENT GRAPH <{DECIMALS_GRAPH}>")
     return opened
 
 

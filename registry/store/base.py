@@ -66,14 +66,17 @@ QueryResult = Solutions | bool | Graph
 #: hold graphs of its own (Virtuoso's system graphs): the registry counts, dumps,
 #: restores and drops only its own, on every backend.
 REGISTRY_GRAPH_SPACE = ("urn:uuid:", "https://w3id.org/esap-registry/graph/")
-#: The graph where a remote store keeps its write stamps: the registry's, but never dumped or listed.
-_REVISIONS_GRAPH = "https://w3id.org/esap-registry/graph/revisions"
+#: The graphs where a remote store keeps its write stamps and its exact decimals: the
+#: registry's, but bookkeeping, never dumped or listed.
+_BOOKKEEPING = frozenset(
+    {"https://w3id.org/esap-registry/graph/revisions", "https://w3id.org/esap-registry/graph/decimals"}
+)
 
 
 def registry_graph(name: object) -> bool:
-    """Whether a graph's name is in the registry's IRI space (and not its write stamps)."""
+    """Whether a graph's name is in the registry's IRI space (and not one of its bookkeeping graphs)."""
     text = str(name)
-    return isinstance(name, (URIRef, str)) and text.startswith(REGISTRY_GRAPH_SPACE) and text != _REVISIONS_GRAPH
+    return isinstance(name, (URIRef, str)) and text.startswith(REGISTRY_GRAPH_SPACE) and text not in _BOOKKEEPING
 
 
 class Deadline:

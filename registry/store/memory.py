@@ -9,12 +9,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from pyparsing import ParseException
 from rdflib.query import Result
 
 from registry.errors import QueryError
-from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
+from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store, registry_graph
 from registry.store.terms import to_oxigraph
 
 __all__ = ["RdflibStore"]
@@ -123,12 +122,16 @@ class RdflibStore(Store):
             return {
                 URIRef(g.identifier)
                 for g in self._dataset.graphs()
-                if isinstance(g.identifier, URIRef) and len(g) and g.identifier != DATASET_DEFAULT_GRAPH_ID
+                if isinstance(g.identifier, URIRef) and len(g) and registry_graph(g.identifier)
             }
 
     def dump(self, format: str = "nquads") -> bytes:
         with self._lock:
-            return self._dataset.serialize(format=format).encode("utf-8")
+            kept = Dataset()
+            for s, p, o, g in self._dataset.quads():
+                if registry_graph(g):
+                    kept.add((s, p, o, g))
+            return kept.serialize(format=format).encode("utf-8")
 
     def load(self, data: bytes, format: str = "nquads") -> None:
         staging = Dataset()

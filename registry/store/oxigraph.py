@@ -15,7 +15,7 @@ from rdflib import RDF, Graph, URIRef
 
 from registry.errors import QueryError, StoreError
 from registry.resources import load_query
-from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
+from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store, registry_graph
 from registry.store.terms import from_oxigraph, insert_data, quads, to_oxigraph
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
@@ -291,10 +291,20 @@ class OxigraphStore(Store):
         return graph
 
     def graph_names(self) -> set[URIRef]:
-        return {URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
+        return {
+            URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode) and registry_graph(g.value)
+        }
 
     def dump(self, format: str = "nquads") -> bytes:
-        return self._store.dump(format=_FORMATS[format])
+        names = list(self._store.named_graphs())
+        if all(isinstance(g, ox.NamedNode) and registry_graph(g.value) for g in names) and not self._has_default_graph():
+            return self._store.dump(format=_FORMATS[format])
+        # Graphs that are not the registry's (written by a user's SPARQL Update) are left out.
+        kept = (q for q in self._store if isinstance(q.graph_name, ox.NamedNode) and registry_graph(q.graph_name.value))
+        return ox.serialize(kept, format=_FORMATS[format]) or b""
+
+    def _has_default_graph(self) -> bool:
+        return next(iter(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
 
     def load(self, data: bytes, format: str = "nquads") -> None:
         self._check_writable()

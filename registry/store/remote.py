@@ -23,6 +23,7 @@ server's message: a malformed query or update as
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -36,7 +37,7 @@ from string import Template
 
 import httpx
 import pyoxigraph as ox
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from rdflib import XSD, BNode, Graph, Literal, URIRef
@@ -47,7 +48,7 @@ from registry.resources import load_query, query_names
 from registry.store import CREDENTIALS_FILE_ENV, UPDATE_URL_ENV
 from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store, registry_graph
 from registry.store.terms import from_oxigraph, insert_data, to_oxigraph
-from registry.vocabulary import REVISIONS_GRAPH
+from registry.vocabulary import DECIMALS_GRAPH, ESAP, REVISIONS_GRAPH
 
 __all__ = [
     "CREDENTIALS_FILE_ENV",
@@ -429,8 +430,8 @@ def _relabel_blank_nodes(content: bytes, results_format: ox.QueryResultsFormat) 
     return None
 
 
-def _significant_digits(value: Decimal) -> int:
-    return len(value.normalize().as_tuple().digits) if value else 0
+def _is_decimal(term: object) -> bool:
+    return isinstance(term, Literal) and term.datatype == XSD.decimal
 
 
 _QUERY_NAMES: dict[str, str] = {}
@@ -502,6 +503,7 @@ class RemoteStore(Store):
         self._pid = 0
         self._decimal_digits: int | None = None
         self._decimals_probed = False
+        self._exact_held: dict[Decimal, str] | None = None
         #: The engine's name, from the ``Server`` header of its last answer.
         self.engine = "the SPARQL store"
 
@@ -660,8 +662,6 @@ class RemoteStore(Store):
         :raises StoreUnavailable: when the server cannot be reached or does not answer in time.
         :raises StoreError: when the server fails otherwise.
         """
-        if bindings:
-            self._check_decimals((term for term in bindings.values()), "a value bound in " + _query_name(query))
         form: dict[str, str | list[str]] = {"query": bind_values(query, bindings)}
         if default_graph is not None:
             form["default-graph-uri"] = [to_oxigraph(g).value for g in default_graph] or [_NO_GRAPH]
@@ -712,22 +712,16 @@ class RemoteStore(Store):
         return result.python()
 
     def decimal_digits(self) -> int | None:
-        """How many significant digits of a decimal the engine keeps (``None``: all that
-        the registry writes, 18 or more), learnt once with a query that gives back a decimal.
+        """How many fraction digits of a decimal the engine keeps (``None``: all that the
+        registry writes, 18 or more; Virtuoso 7 keeps 15), learnt once with a query that
+        gives back a decimal of 18 fraction digits.
 
+        :raises StoreValueError: when the engine gives back no decimal.
         :raises StoreError: when the store fails.
         """
         if not self._decimals_probed:
             probe = Literal(_DECIMAL_PROBE, datatype=XSD.decimal)
-            response = self._send(
-                "POST",
-                self.query_url,
-                idempotent=True,
-                what="the query",
-                data={"query": bind_values(load_query("decimal-probe"), {"probe": probe})},
-                headers={"Accept": _ACCEPT_RESULTS},
-            )
-            result = self._result(response)
+            result = self._raw_query(bind_values(load_query("decimal-probe"), {"probe": probe}), _ACCEPT_RESULTS)
             values = result.values("probe") if isinstance(result, Solutions) else []
             given = values[0] if values else None
             try:
@@ -739,32 +733,123 @@ class RemoteStore(Store):
                     f"{self.engine} at {_safe_url(self.query_url)} answered queries/decimal-probe.rq with {given!r},"
                     " not the decimal asked for"
                 )
-            self._decimal_digits = None if back == _DECIMAL_PROBE else _significant_digits(back)
+            self._decimal_digits = None if back == _DECIMAL_PROBE else max(0, -int(back.normalize().as_tuple().exponent))
             self._decimals_probed = True
         return self._decimal_digits
 
-    def _check_decimals(self, terms: Iterable[object], where: str) -> None:
-        """Refuse a decimal the engine would round (reading or writing it would give a
-        different number than the one meant).
+    def _raw_query(self, query: str, accept: str) -> QueryResult:
+        """One query as the engine answers it, its decimals not made exact (see ``_exact``)."""
+        response = self._send(
+            "POST", self.query_url, idempotent=True, what="the query", data={"query": query}, headers={"Accept": accept}
+        )
+        return self._result(response, exact=False)
 
-        :raises StoreValueError: naming the value, where it is, and the engine's precision.
+    def _exact_table(self, refresh: bool = False) -> dict[Decimal, str]:
+        """The exact decimals written to an engine that rounds them: the value the engine
+        holds -> the exact lexical form (``queries/exact-decimals.rq``), read once and again
+        when an answer holds a rounded value that is not in it yet."""
+        if self._exact_held is None or refresh:
+            result = self._raw_query(load_query("exact-decimals"), _ACCEPT_RESULTS)
+            table: dict[Decimal, str] = {}
+            if isinstance(result, Solutions):
+                for exact, held in zip(result.values("exact"), result.values("held"), strict=True):
+                    try:
+                        table[Decimal(str(held))] = str(exact)
+                    except InvalidOperation:
+                        continue
+            self._exact_held = table
+        return self._exact_held
+
+    def _rounded(self, value: Decimal, kept: int) -> Decimal:
+        return value.quantize(Decimal(1).scaleb(-kept), rounding=ROUND_HALF_UP)
+
+    def _exact_decimals(self, graphs: Mapping[URIRef, Graph]) -> Graph:
+        """The bookkeeping of a write to an engine that rounds decimals: one node per
+        decimal it would round, with the exact lexical form and the decimal as the engine
+        will hold it, written in the same request (``DECIMALS_GRAPH``).
+
+        :raises StoreValueError: when two different decimals would be held as one value
+            (then a rounded value could not be read back as the one meant); nothing is sent.
         """
+        book = Graph()
+        decimals = {o for graph in graphs.values() for o in graph.objects() if isinstance(o, Literal) and o.datatype == XSD.decimal}
+        if not decimals:
+            return book
+        kept = self.decimal_digits()
+        if kept is None:
+            return book
+        table = self._exact_table(refresh=True)
+        written: dict[Decimal, str] = {}
+        for term in sorted(decimals, key=str):
+            try:
+                value = Decimal(str(term))
+            except InvalidOperation:
+                continue
+            exponent = int(value.as_tuple().exponent)
+            held = self._rounded(value, kept) if -exponent > kept else value
+            known = written.get(held) or table.get(held)
+            if -exponent <= kept:
+                if known is not None and Decimal(known) != value:
+                    raise StoreValueError(self._ambiguous(str(term), known, kept))
+                continue
+            if known is not None and Decimal(known) != value:
+                raise StoreValueError(self._ambiguous(str(term), known, kept))
+            written[held] = str(term)
+            node = URIRef(SKOLEM_PREFIX + "decimal-" + hashlib.sha256(str(term).encode()).hexdigest()[:32])
+            book.add((node, ESAP.exactDecimal, Literal(str(term))))
+            book.add((node, ESAP.heldDecimal, term))
+        for held, exact in written.items():
+            table[held] = exact
+        return book
+
+    def _ambiguous(self, value: str, other: str, kept: int) -> str:
+        return (
+            f"{self.engine} at {_safe_url(self.query_url)} keeps decimals to {kept} fraction digits: {value} and"
+            f" {other} would be held as one number, and could not be told apart when read back; nothing was written"
+        )
+
+    def _exact(self, result: QueryResult) -> QueryResult:
+        """An answer with each decimal the engine rounded read as the exact one written
+        (from ``DECIMALS_GRAPH``): what is planned on and dumped is what was written."""
+        if isinstance(result, bool) or self._decimals_probed and self._decimal_digits is None:
+            return result
+        triples = list(result) if isinstance(result, Graph) else None
+        if triples is not None:
+            terms = [o for _, _, o in triples if _is_decimal(o)]
+        else:
+            terms = [t for row in result.rows for t in row if _is_decimal(t)]
+        if not terms or self.decimal_digits() is None:
+            return result
+        kept = self._decimal_digits or 0
+        table = self._exact_table()
+        mapping: dict[Identifier, Literal] = {}
+        refreshed = False
         for term in terms:
-            if not (isinstance(term, Literal) and term.datatype == XSD.decimal):
+            if term in mapping:
                 continue
             try:
                 value = Decimal(str(term))
             except InvalidOperation:
                 continue
-            digits = _significant_digits(value)
-            kept = self.decimal_digits()
-            if kept is not None and digits > kept:
-                raise StoreValueError(
-                    f"{self.engine} at {_safe_url(self.query_url)} keeps decimals to {kept} significant digits:"
-                    f" {str(term)} ({where}) would be rounded, so nothing was sent"
-                )
+            exact = table.get(value)
+            if exact is None and -int(value.normalize().as_tuple().exponent) >= kept and not refreshed:
+                table, refreshed = self._exact_table(refresh=True), True  # written since the table was read
+                exact = table.get(value)
+            if exact is not None:
+                mapping[term] = Literal(exact, datatype=XSD.decimal)
+        if not mapping:
+            return result
+        if triples is not None:
+            graph = Graph()
+            for s, p, o in triples:
+                graph.add((s, p, mapping.get(o, o)))
+            return graph
+        assert isinstance(result, Solutions)
+        return Solutions(result.variables, [tuple(mapping.get(t, t) if t is not None else None for t in row) for row in result.rows])
 
-    def _result(self, response: httpx.Response) -> QueryResult:
+    def _result(self, response: httpx.Response, *, exact: bool = True) -> QueryResult:
+        if exact:
+            return self._exact(self._result(response, exact=False))
         server = response.headers.get("server", "").split(" ")[0].strip()
         if server:
             self.engine = server
@@ -831,8 +916,7 @@ class RemoteStore(Store):
 
         :raises StoreError: when writes still collide after ``_WRITE_ATTEMPTS`` tries.
         """
-        for name, graph in graphs.items():
-            self._check_decimals(graph.objects(), f"in graph {name}")
+        book = self._exact_decimals(graphs)
         pending = _skolemized(graphs)
         for attempt in range(_WRITE_ATTEMPTS):
             if attempt:
@@ -841,7 +925,10 @@ class RemoteStore(Store):
             revise = Template(load_query("revise-graphs")).substitute(
                 written=" ".join(str(to_oxigraph(name)) for name in pending), token=str(token)
             )
-            self.update(revise + "\n" + insert_data({} if drop else pending, drop=pending.keys()))
+            write = insert_data({} if drop else pending, drop=pending.keys())
+            if len(book):  # the exact decimals, added beside the ones held before (never dropped)
+                write += " ;\n" + insert_data({DECIMALS_GRAPH: book})
+            self.update(revise + "\n" + write)
             solutions = self.query(load_query("write-conflicts"), {"token": from_oxigraph(token)})
             assert isinstance(solutions, Solutions)
             collided = {g for g in solutions.values("graph") if isinstance(g, URIRef)}

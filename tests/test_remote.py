@@ -77,15 +77,15 @@ def test_values_go_first_in_the_where_clause_past_braces_in_strings_comments_and
         "PREFIX ex: <http://example.org/{odd}>\n"
         "SELECT ?g (EXISTS { ?g ?p ?o } AS ?any) WHERE { ?g ex:title \"}{\" . FILTER(?g != <urn:x>) }"
     )
-    bound = bind_values(query, {"g": A})
+    bound = bind_values(query, {"g": A, "n": Literal(2)})
     where = bound.index("WHERE {") + len("WHERE {")
-    assert bound[where:].lstrip().startswith(f"VALUES (?g) {{ (<{A}>) }}")
-    assert bound.replace(f"\nVALUES (?g) {{ (<{A}>) }}\n", "") == query
+    assert bound[where:].lstrip().startswith(f"BIND(<{A}> AS ?g)\nBIND(\"2\"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?n)")
+    assert bound.replace(f"\nBIND(<{A}> AS ?g)\nBIND(\"2\"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?n)\n", "") == query
 
 
 def test_construct_templates_and_forms_without_a_where_clause() -> None:
     construct = bind_values("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }", {"graph": A})
-    assert construct.startswith("CONSTRUCT { ?s ?p ?o } WHERE {\nVALUES (?graph)")
+    assert construct.startswith(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{\nBIND(<{A}> AS ?graph)")
     describe = bind_values("DESCRIBE ?x", {"x": A})
     assert describe.endswith(f"VALUES (?x) {{ (<{A}>) }}\n")
     short = bind_values("CONSTRUCT WHERE { ?x ?p ?o }", {"x": A})
@@ -106,7 +106,7 @@ def test_values_are_written_by_pyoxigraph_and_cannot_break_out() -> None:
 
 def test_bound_values_reach_bind_filter_and_exists_as_substitutions_do(store: Store) -> None:
     """The planning queries read bound values in BIND, FILTER and EXISTS: every backend
-    must give them the same meaning (on the remote one, a VALUES block first in WHERE)."""
+    must give them the same meaning (on the remote one, BIND lines first in WHERE)."""
     store.replace_graphs({A: entry(A, "a"), B: entry(B, "b")})
     query = (
         "SELECT ?g ?wanted ?n ?double ?same WHERE {\n"

@@ -136,7 +136,10 @@ def test_queries_take_bindings_not_text(store: Store) -> None:
 
 def test_union_default_graph_and_result_kinds(store: Store) -> None:
     store.replace_graphs({A: entry(A, "a")})
-    assert store.query("ASK { ?s ?p ?o }") is False
+    # the default graph is empty, but on engines whose default graph is the union of every
+    # graph (Virtuoso: the registry's queries name the graphs they read, with GRAPH)
+    if getattr(store, "union_graph", None) not in ("default", "registry"):
+        assert store.query("ASK { ?s ?p ?o }") is False
     assert store.query("ASK { ?s ?p ?o }", union_default_graph=True) is True
     # a remote store's write stamps (its graph of revisions) are bookkeeping, not data; a
     # store's own graphs (Virtuoso's system graphs) are not the registry's

@@ -283,12 +283,16 @@ def _where_brace(query: str) -> int | None:
 
 
 def bind_values(query: str, bindings: Bindings | None) -> str:
-    """The query with its bound variables fixed by a ``VALUES`` block placed first in
-    its ``WHERE`` clause, so that every part of the clause (``BIND``, ``FILTER``,
+    """The query with its bound variables fixed by ``BIND(value AS ?name)`` lines placed
+    first in its ``WHERE`` clause, so that every part of the clause (``BIND``, ``FILTER``,
     ``EXISTS``, ``OPTIONAL``) sees them, as pyoxigraph's substitutions do. (A
     ``FILTER`` in a nested group ``{ }`` of its own is evaluated before the join,
     as SPARQL says; the registry's queries keep bound variables out of those.)
-    Without a WHERE clause to put it in, the block is added at the end of the query.
+    ``BIND`` rather than a ``VALUES`` block: Virtuoso 7 runs a query that computes with
+    ``IF`` from variables of a leading ``VALUES`` block for minutes (``plan-pools.rq``), and
+    answers it at once with the same values bound by ``BIND``; both mean the same join of
+    one solution. Without a WHERE clause to put them in (``DESCRIBE ?x``), a ``VALUES``
+    clause is added at the end of the query.
 
     Every term is checked and written by pyoxigraph; nothing else of a value
     reaches the text. As with pyoxigraph, bound variables of a SELECT should be
@@ -309,16 +313,11 @@ def bind_values(query: str, bindings: Bindings | None) -> str:
         if isinstance(term, BNode):
             raise QueryError(f"?{name} cannot be bound to a blank node")
         terms.append(str(to_oxigraph(term)))
-    block = f"\nVALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}\n"
     at = _where_brace(query)
     if at is None:
-        return f"{query}\n{block}"
+        return f"{query}\nVALUES ({' '.join(names)}) {{ ({' '.join(terms)}) }}\n"
+    block = "".join(f"\nBIND({term} AS {name})" for name, term in zip(names, terms, strict=True)) + "\n"
     return query[:at] + block + query[at:]
-
-
-def _names_dataset(query: str) -> bool:
-    """Whether a query has a ``FROM`` or ``FROM NAMED`` clause of its own."""
-    return any(m.lastgroup == "word" and m.group().upper() == "FROM" for m in _TOKEN.finditer(query))
 
 
 def query_form(query: str) -> str | None:
@@ -672,10 +671,6 @@ class RemoteStore(Store):
                 form["default-graph-uri"] = sorted(str(g) for g in self.graph_names()) or [_NO_GRAPH]
             elif self.union_graph != "default":
                 form["default-graph-uri"] = self.union_graph
-        elif self.union_graph in ("default", "registry") and not _names_dataset(query):
-            # An engine whose default graph is the union of every graph (Virtuoso) is asked
-            # for an empty one, as the registry's queries mean it and Oxigraph has it.
-            form["default-graph-uri"] = [_NO_GRAPH]
         if named_graphs is not None:
             form["named-graph-uri"] = [to_oxigraph(g).value for g in named_graphs] or [_NO_GRAPH]
         response = self._send(

@@ -75,7 +75,7 @@ Charset              = UTF-8
 [SPARQL]
 ; A dump reads every quad in one SELECT: no cap on the rows of an answer.
 ResultSetMaxRows           = 100000000
-MaxQueryExecutionTime      = 600
+MaxQueryExecutionTime      = 120
 MaxQueryCostEstimationTime = 0
 """
 

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from engines_support import empty_remote, open_virtuoso
 from hypothesis import HealthCheck, settings
 
 from registry.service import Registry
 from registry.store import Store, open_store
 from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
 from registry.store.virtuoso_server import VirtuosoServer, find_virtuoso
-from registry.store.remote import RemoteStore
-from registry.vocabulary import DECIMALS_GRAPH, REVISIONS_GRAPH, Vocabulary, get_vocabulary
+from registry.vocabulary import Vocabulary, get_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -87,29 +87,6 @@ def virtuoso_server() -> Iterator[VirtuosoServer]:
         pytest.skip("Virtuoso (virtuoso-t and isql-vt, Debian's virtuoso-opensource) is not installed")
     with VirtuosoServer() as server:
         yield server
-
-
-def open_virtuoso(server: VirtuosoServer) -> RemoteStore:
-    """The registry's store on a Virtuoso, configured as the README says: the read-only
-    /sparql, updates to /sparql-auth with digest credentials, graphs read with its Graph
-    Store Protocol endpoint, and the union of the registry's own graphs."""
-    return RemoteStore(
-        server.query_url,
-        server.update_url,
-        credentials=server.credentials,
-        graph_store_url=server.store_url,
-        union_graph="registry",
-    )
-
-
-def empty_remote(opened: RemoteStore) -> RemoteStore:
-    """The remote store with every graph of the registry dropped (and its bookkeeping),
-    the store's own graphs left alone: each test starts empty."""
-    names = opened.graph_names()
-    if names:
-        opened.drop_graphs(names)
-    opened.update(f"DROP SILENT GRAPH <{REVISIONS_GRAPH}> ; DROP SILENT GRAPH <{DECIMALS_GRAPH}>")
-    return opened
 
 
 def _open(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Store:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import empty_remote, open_virtuoso
+from engines_support import empty_remote, open_virtuoso
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 
 from registry import backup

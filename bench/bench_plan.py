@@ -6,6 +6,9 @@ one run, on three engines:
 - ``rdflib``: the same planner and queries on rdflib's in-memory store (the naive baseline),
   only up to ``--rdflib-max`` platforms and while a plan is predicted to take less than
   ``--rdflib-budget`` seconds (else recorded as not run, with the reason);
+- ``virtuoso``: the same planner in-process on a Virtuoso 7 (``virtuoso-t`` on a scratch
+  database, started once per run, spoken to over HTTP as a remote SPARQL store), only up to
+  ``--virtuoso-max`` platforms (else recorded as not run; not run at all without ``virtuoso-t``);
 - ``floor``: the brute-force floor (``floor.py``): the same rule in plain Python over the
   platforms' JSON held in memory as Python objects; it must find the same platforms as the
   planner (checked at every size: the run fails otherwise).
@@ -31,13 +34,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import adaptive_timings, save, skipped, summary_ms, table  # noqa: E402
 from floor import Floor  # noqa: E402
-from stores import EXAMPLES, embedded, in_memory  # noqa: E402
+from stores import EXAMPLES, embedded, in_memory, virtuoso  # noqa: E402
 from synthetic import scaled  # noqa: E402
 
 from registry.planner import Planner  # noqa: E402
+from registry.store.virtuoso_server import VirtuosoServer, find_virtuoso  # noqa: E402
 
 TARGET = "5cec9f3d-79c0-49ad-9a5a-455596c55341"  # "Find ESCAPE OSSR records", a notebook
-ENGINES = ("embedded", "rdflib", "floor")
+ENGINES = ("embedded", "rdflib", "virtuoso", "floor")
 
 
 def example_entries(kind: str) -> list[dict[str, Any]]:
@@ -69,6 +73,7 @@ def run(
     budget: float = 20.0,
     rdflib_max: int = 1_000,
     rdflib_budget: float = 30.0,
+    virtuoso_max: int = 1_000,
     scratch: Path | None = None,
     log: Any = print,
 ) -> dict[str, Any]:
@@ -80,39 +85,64 @@ def run(
     """
     results: dict[str, Any] = {"executable": TARGET, **{engine: {} for engine in ENGINES}}
     executable = next(e for e in example_entries("executables") if e["uuid"] == TARGET)
-    last_rdflib: tuple[int, float] | None = None
-    with tempfile.TemporaryDirectory(prefix="bench-plan-", dir=scratch) as tmp:
-        for size in sizes:
-            registry, load_seconds = embedded(Path(tmp) / f"store-{size}", size)
-            stats, matched = _planned(Planner(registry), repeat, budget)
-            registry.store.close()
-            results["embedded"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
-            log(f"plan: {size} platforms, embedded: p50 {stats['p50_ms']} ms ({stats['repeat']} runs, {stats['matches']} matches)")
-
-            started = time.perf_counter()
-            floor = Floor(example_entries("platforms") + scaled("platforms", size))
-            floor_load = time.perf_counter() - started
-            found: list[set[str]] = []
-            floor_seconds = adaptive_timings(lambda: found.append(floor.matches(executable)), repeat=repeat, budget=budget)
-            assert found[-1] == matched, f"the floor and the planner disagree at {size} platforms: {len(found[-1])} != {len(matched)} matches"
-            results["floor"][str(size)] = {**summary_ms(floor_seconds), "matches": len(found[-1]), "repeat": len(floor_seconds),
-                                           "load_seconds": round(floor_load, 2), "agrees_with_planner": True}
-            log(f"plan: {size} platforms, floor: p50 {results['floor'][str(size)]['p50_ms']} ms")
-
-            predicted = last_rdflib[1] * size / last_rdflib[0] if last_rdflib else 0.0
-            if size > rdflib_max or predicted > rdflib_budget:
-                why = f"more than --rdflib-max {rdflib_max} platforms" if size > rdflib_max else f"a plan predicted to take {predicted:.0f} s"
-                results["rdflib"][str(size)] = skipped(f"not run (too slow): {why}", p50_ms=None, p99_ms=None, mean_ms=None)
-                log(f"plan: {size} platforms, rdflib: not run ({why})")
-                continue
-            registry, load_seconds = in_memory("rdflib", size)
-            stats, rdflib_matched = _planned(Planner(registry), repeat, rdflib_budget)
-            registry.store.close()
-            assert rdflib_matched == matched, f"rdflib and the embedded store disagree at {size} platforms"
-            results["rdflib"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
-            last_rdflib = (size, stats["p50_ms"] / 1000)
-            log(f"plan: {size} platforms, rdflib: p50 {stats['p50_ms']} ms ({stats['repeat']} runs)")
+    server: VirtuosoServer | None = None
+    if find_virtuoso() is not None and virtuoso_max > 0:
+        server = VirtuosoServer(startup_timeout=300).start()
+        log("plan: virtuoso-t started")
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-plan-", dir=scratch) as tmp:
+            _sizes(results, sizes, executable, server, Path(tmp), repeat=repeat, budget=budget, rdflib_max=rdflib_max,
+                   rdflib_budget=rdflib_budget, virtuoso_max=virtuoso_max, log=log)
+    finally:
+        if server is not None:
+            server.stop()
     return results
+
+
+def _sizes(results: dict[str, Any], sizes: list[int], executable: dict[str, Any], server: VirtuosoServer | None, tmp: Path, *,
+           repeat: int, budget: float, rdflib_max: int, rdflib_budget: float, virtuoso_max: int, log: Any) -> None:
+    """Every size on every engine, the figures written into ``results``."""
+    last_rdflib: tuple[int, float] | None = None
+    for size in sizes:
+        registry, load_seconds = embedded(tmp / f"store-{size}", size)
+        stats, matched = _planned(Planner(registry), repeat, budget)
+        registry.store.close()
+        results["embedded"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
+        log(f"plan: {size} platforms, embedded: p50 {stats['p50_ms']} ms ({stats['repeat']} runs, {stats['matches']} matches)")
+
+        started = time.perf_counter()
+        floor = Floor(example_entries("platforms") + scaled("platforms", size))
+        floor_load = time.perf_counter() - started
+        found: list[set[str]] = []
+        floor_seconds = adaptive_timings(lambda: found.append(floor.matches(executable)), repeat=repeat, budget=budget)
+        assert found[-1] == matched, f"the floor and the planner disagree at {size} platforms: {len(found[-1])} != {len(matched)} matches"
+        if server is None or size > virtuoso_max:
+            why = "virtuoso-t is not installed" if server is None else f"more than --virtuoso-max {virtuoso_max} platforms"
+            results["virtuoso"][str(size)] = skipped(f"not run: {why}", p50_ms=None, p99_ms=None, mean_ms=None)
+        else:
+            registry, load_seconds = virtuoso(server, size)
+            stats, virtuoso_matched = _planned(Planner(registry), repeat, budget)
+            registry.store.close()
+            assert virtuoso_matched == matched, f"Virtuoso and the embedded store disagree at {size} platforms"
+            results["virtuoso"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
+            log(f"plan: {size} platforms, virtuoso: p50 {stats['p50_ms']} ms ({stats['repeat']} runs)")
+        results["floor"][str(size)] = {**summary_ms(floor_seconds), "matches": len(found[-1]), "repeat": len(floor_seconds),
+                                       "load_seconds": round(floor_load, 2), "agrees_with_planner": True}
+        log(f"plan: {size} platforms, floor: p50 {results['floor'][str(size)]['p50_ms']} ms")
+
+        predicted = last_rdflib[1] * size / last_rdflib[0] if last_rdflib else 0.0
+        if size > rdflib_max or predicted > rdflib_budget:
+            why = f"more than --rdflib-max {rdflib_max} platforms" if size > rdflib_max else f"a plan predicted to take {predicted:.0f} s"
+            results["rdflib"][str(size)] = skipped(f"not run (too slow): {why}", p50_ms=None, p99_ms=None, mean_ms=None)
+            log(f"plan: {size} platforms, rdflib: not run ({why})")
+            continue
+        registry, load_seconds = in_memory("rdflib", size)
+        stats, rdflib_matched = _planned(Planner(registry), repeat, rdflib_budget)
+        registry.store.close()
+        assert rdflib_matched == matched, f"rdflib and the embedded store disagree at {size} platforms"
+        results["rdflib"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
+        last_rdflib = (size, stats["p50_ms"] / 1000)
+        log(f"plan: {size} platforms, rdflib: p50 {stats['p50_ms']} ms ({stats['repeat']} runs)")
 
 
 def markdown(results: dict[str, Any]) -> str:
@@ -127,10 +157,13 @@ def markdown(results: dict[str, Any]) -> str:
         embedded_p50 = results["embedded"][size]["p50_ms"]
         rdflib_p50 = results["rdflib"].get(size, {}).get("p50_ms")
         row.append(f"{rdflib_p50 / embedded_p50:.1f}x" if rdflib_p50 else "-")
+        virtuoso_p50 = results.get("virtuoso", {}).get(size, {}).get("p50_ms")
+        row.append(f"{virtuoso_p50 / embedded_p50:.1f}x" if virtuoso_p50 else "-")
         row.append(f"{embedded_p50 / results['floor'][size]['p50_ms']:.0f}x" if results["floor"][size]["p50_ms"] else "-")
         rows.append(row)
     header = ["platforms", "matches", "embedded p50 ms", "embedded p99 ms", "rdflib p50 ms", "rdflib p99 ms",
-              "floor p50 ms", "floor p99 ms", "rdflib / embedded", "embedded / floor"]
+              "virtuoso p50 ms", "virtuoso p99 ms", "floor p50 ms", "floor p99 ms", "rdflib / embedded",
+              "virtuoso / embedded", "embedded / floor"]
     return table(header, rows)
 
 
@@ -141,8 +174,10 @@ def main() -> None:
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per engine and size, after which no more repeats (3 at least)")
     parser.add_argument("--rdflib-max", type=int, default=1_000, help="largest size also run on rdflib")
     parser.add_argument("--rdflib-budget", type=float, default=30.0, help="skip rdflib when a plan is predicted to take longer (s)")
+    parser.add_argument("--virtuoso-max", type=int, default=1_000, help="largest size also run on Virtuoso (0: never)")
     args = parser.parse_args()
     results = run(args.sizes, repeat=args.repeat, budget=args.budget, rdflib_max=args.rdflib_max, rdflib_budget=args.rdflib_budget,
+                  virtuoso_max=args.virtuoso_max,
                   log=lambda m: print(m, file=sys.stderr, flush=True))
     print("## Plan latency (full plan: matches, explained rejections, min/max counts)\n")
     print(markdown(results))

@@ -42,13 +42,15 @@ ALIASES = {"reverse": "scale", "web": "endpoint", "sparql": "endpoint"}
 #: The sizes and limits of a full run and of ``--quick``.
 PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     "full": {
-        "plan": {"sizes": [100, 1_000, 10_000, 100_000], "repeat": 20, "budget": 10.0, "rdflib_max": 1_000, "rdflib_budget": 30.0},
+        "plan": {"sizes": [100, 1_000, 10_000, 100_000], "repeat": 20, "budget": 10.0, "rdflib_max": 1_000, "rdflib_budget": 30.0,
+                 "virtuoso_max": 1_000},
         "scale": {"executables": [10_000, 100_000, 1_000_000], "platforms": 10_000, "repeat": 10, "budget": 10.0, "limit": 240.0},
         "ingest": {"sizes": [1_000, 10_000, 100_000], "batch": 1_000, "budget": 150.0, "single_budget": 60.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 2_000, "seconds": 5.0, "executables": 1_000, "platforms": 1_000},
     },
     "quick": {
-        "plan": {"sizes": [100, 1_000], "repeat": 5, "budget": 1.5, "rdflib_max": 100, "rdflib_budget": 3.0},
+        "plan": {"sizes": [100, 1_000], "repeat": 5, "budget": 1.5, "rdflib_max": 100, "rdflib_budget": 3.0,
+                  "virtuoso_max": 100},
         "scale": {"executables": [1_000, 3_000], "platforms": 100, "repeat": 3, "budget": 2.0, "limit": 30.0},
         "ingest": {"sizes": [30, 100], "batch": 50, "budget": 4.0, "single_budget": 4.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 100, "seconds": 1.0, "executables": 0, "platforms": 0},
@@ -73,7 +75,7 @@ def run_section(name: str, settings: dict[str, Any], scratch: Path | None) -> di
     """One section's figures."""
     if name == "plan":
         return bench_plan.run(settings["sizes"], repeat=settings["repeat"], budget=settings["budget"], rdflib_max=settings["rdflib_max"],
-                              rdflib_budget=settings["rdflib_budget"], scratch=scratch, log=log)
+                              rdflib_budget=settings["rdflib_budget"], virtuoso_max=settings["virtuoso_max"], scratch=scratch, log=log)
     if name == "scale":
         return bench_scale.run(settings["executables"], platforms=settings["platforms"], repeat=settings["repeat"],
                                budget=settings["budget"], limit=settings["limit"], scratch=scratch, log=log)
@@ -215,7 +217,8 @@ def plot(results: dict[str, Any], path: Path) -> Path | None:
     import matplotlib.pyplot as plt
 
     figure, axes = plt.subplots(figsize=(7, 4.5))
-    labels = {"embedded": "embedded store (pyoxigraph, disk)", "rdflib": "rdflib memory store (baseline)", "floor": "brute-force Python (floor)"}
+    labels = {"embedded": "embedded store (pyoxigraph, disk)", "rdflib": "rdflib memory store (baseline)",
+              "virtuoso": "Virtuoso 7 (remote SPARQL, 127.0.0.1)", "floor": "brute-force Python (floor)"}
     for engine, label in labels.items():
         sizes = _measured_sizes(plan, engine)
         if not sizes:

@@ -388,7 +388,7 @@ def _versions(who: str, round: int = 0, size: int = 12) -> dict[URIRef, Graph]:
     """Four graphs of a round as written by ``who``: each triple names its writer."""
     graphs = {}
     for i in range(4):
-        name = URIRef(f"urn:example:race:{round}:{i}")
+        name = URIRef(f"urn:uuid:00000000-0000-4000-8000-{round:06d}{i:06d}")
         graph = Graph()
         for k in range(size):
             graph.add((name, URIRef(f"urn:example:p{k}"), Literal(who)))

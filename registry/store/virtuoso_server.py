@@ -26,6 +26,7 @@ from types import TracebackType
 import httpx
 
 from registry.errors import StoreError, StoreUnavailable
+from registry.resources import load_query
 from registry.store.oxigraph_server import _die_with_parent, _free_port
 from registry.store.remote import Credentials
 
@@ -199,7 +200,7 @@ class VirtuosoServer:
             if not self.running:
                 return False
             try:
-                response = httpx.get(self.query_url, params={"query": "ASK {}"}, timeout=2.0)
+                response = httpx.get(self.query_url, params={"query": load_query("server-ready")}, timeout=2.0)
                 if response.status_code == 200:
                     return True
             except httpx.HTTPError:

@@ -32,7 +32,7 @@ WRITES = {
     ("DELETE", "/platforms/{uuid}"),
     ("POST", "/update"),
 }
-INSERT = "INSERT DATA { GRAPH <urn:test:auth> { <urn:test:s> <urn:test:p> 'written' } }"
+INSERT = "INSERT DATA { GRAPH <urn:uuid:00000000-0000-4000-8000-00000000a075> { <urn:test:s> <urn:test:p> 'written' } }"
 #: Authorization headers that are not the token.
 WRONG = {
     "none": {},

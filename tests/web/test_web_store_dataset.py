@@ -11,12 +11,13 @@ from registry.sparql import run_query
 from registry.store import Solutions, Store
 from registry.store.base import Deadline
 
-A, B = URIRef("urn:test:graph-a"), URIRef("urn:test:graph-b")
+# graphs named as the registry names its entries' (a store's own graphs are not listed)
+A, B = URIRef("urn:uuid:00000000-0000-4000-8000-0000000000aa"), URIRef("urn:uuid:00000000-0000-4000-8000-0000000000bb")
 P = URIRef("urn:test:p")
 VALUES = "SELECT ?o WHERE { ?s <urn:test:p> ?o } ORDER BY ?o"
 #: The data graphs (a remote store also holds its write stamps, in a graph of revisions).
 GRAPHS = (
-    "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != <https://w3id.org/esap-registry/graph/revisions>) }"
+    "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STRSTARTS(STR(?g), 'urn:uuid:')) }"
     " ORDER BY ?g"
 )
 
@@ -39,7 +40,10 @@ def values(result: object, variable: str) -> list[str]:
 
 def test_union_default_graph(filled: Store) -> None:
     assert values(filled.query(VALUES, union_default_graph=True), "o") == ["a", "b"]
-    assert values(filled.query(VALUES), "o") == []
+    # the default graph alone is empty, but on engines whose default graph is the union of
+    # every graph (Virtuoso: the registry's own queries name their graphs with GRAPH)
+    if getattr(filled, "union_graph", None) not in ("default", "registry"):
+        assert values(filled.query(VALUES), "o") == []
 
 
 def test_default_graph_argument(filled: Store) -> None:
@@ -55,7 +59,7 @@ def test_named_graphs_argument(filled: Store) -> None:
 
 
 def test_from_in_the_query_wins_over_the_union(filled: Store) -> None:
-    query = "SELECT ?o FROM <urn:test:graph-b> WHERE { ?s <urn:test:p> ?o }"
+    query = "SELECT ?o FROM <urn:uuid:00000000-0000-4000-8000-0000000000bb> WHERE { ?s <urn:test:p> ?o }"
     assert values(run_query(filled, query), "o") == ["b"]
     assert values(run_query(filled, VALUES), "o") == ["a", "b"]
     assert values(run_query(filled, VALUES, default_graph=[A], named_graphs=[]), "o") == ["a"]

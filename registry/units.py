@@ -22,6 +22,7 @@ __all__ = [
     "DURATION_PATTERN",
     "LARGEST",
     "Kind",
+    "canonical",
     "format_quantity",
     "significant",
     "parse_count",
@@ -198,6 +199,23 @@ def parse_quantity(kind: Kind, value: int | float | Decimal | str) -> Decimal:
     if kind is Kind.DURATION:
         return parse_duration(value)
     return Decimal(parse_count(value))
+
+
+#: The most fractional digits a canonical number keeps. The SPARQL engines' decimal
+#: arithmetic holds 18 (pyoxigraph's is a 128-bit integer of 10^-18 units), and a
+#: comparison of a longer decimal fails there as an error; 10^-18 GiB is about a
+#: billionth of a byte. The quantity as given is kept apart, exactly.
+CANONICAL_PLACES = 18
+_CANONICAL_STEP = Decimal(1).scaleb(-CANONICAL_PLACES)
+
+
+def canonical(number: Decimal) -> Decimal:
+    """``number`` rounded (half to even) to :data:`CANONICAL_PLACES` fractional digits,
+    when it has more: the canonical value stored and compared by the planner's queries."""
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -CANONICAL_PLACES:
+        return number.quantize(_CANONICAL_STEP, rounding=ROUND_HALF_EVEN)
+    return number
 
 
 def format_quantity(kind: Kind, value: Decimal | float | int) -> str:

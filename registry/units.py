@@ -221,7 +221,7 @@ def canonical(number: Decimal) -> Decimal:
 def format_quantity(kind: Kind, value: Decimal | float | int) -> str:
     """Write a canonical value for people, to three significant figures (a whole number
     from 100 up): data sizes with binary prefixes (``186 GiB``, ``4.55 TiB``, ``512 MiB``),
-    durations in hours (``190 h``; minutes below an hour: ``30 min``), counts as they are
+    durations in hours (``190 h``; below an hour ``30 min``, below a minute ``2 s``), counts as they are
     (``2048``; a fraction to three figures)."""
     number = Decimal(str(value))
     if kind is Kind.DATA_SIZE:
@@ -235,10 +235,13 @@ def format_quantity(kind: Kind, value: Decimal | float | int) -> str:
             scaled, unit = scaled * 1024, "MiB"
             if abs(scaled) < 1:
                 scaled, unit = scaled * 1024, "KiB"
+                if abs(scaled) < 1:
+                    scaled, unit = scaled * 1024, "bytes"
         return f"{significant(scaled)} {unit}"
     if kind is Kind.DURATION:
         if 0 < abs(number) < 1:
-            return f"{significant(number * 60)} min"
+            minutes = number * 60
+            return f"{significant(minutes)} min" if abs(minutes) >= 1 else f"{significant(minutes * 60)} s"
         return f"{significant(number)} h"
     if number == number.to_integral_value():
         return str(number.quantize(Decimal(1)))

@@ -45,7 +45,7 @@ from registry.service import Registry
 from registry.store import Store, open_store
 from registry.units import canonical
 from registry.vocabulary import ESAP
-from registry.whatif import Pool, Side, single_fixes, would_fit
+from registry.whatif import Pool, Search, Side
 
 __all__ = ["ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements"]
 
@@ -404,13 +404,16 @@ class Planner:
             match["rank"] = rank
         failing = [e for e in evaluations.values() if not e.matches]
         failing.sort(key=lambda e: (_failures(e), e.platform.title, str(e.platform.iri)))
-        singles = {e.platform.iri: single_fixes(base, given, requirements, e.side()) for e in failing if e.platform.type_ok}
+        search = Search(base, given)
+        sides = {e.platform.iri: e.side() for e in failing if e.platform.type_ok}
+        singles = {iri: search.single_fixes(side) for iri, side in sides.items()}
         shown = failing[:limit]
         self._offered_types(self.store.planning_view(), [e.platform for e in shown if not e.platform.type_ok])
         rejected = [self._rejection(e, requirements) for e in shown]
         for evaluation, rejection in zip(shown, rejected, strict=True):
-            if evaluation.platform.type_ok:
-                fix = would_fit(base, given, requirements, evaluation.side(), singles[evaluation.platform.iri])
+            iri = evaluation.platform.iri
+            if iri in sides:
+                fix = search.would_fit(sides[iri], singles[iri])
                 rejection["would-fit"] = {name: _number(value) for name, value in fix.items()} if fix is not None else None
         other: At = "max" if at == "min" else "min"
         _, _, other_base = self._base(target, other, uuid)

@@ -47,9 +47,33 @@ from registry.units import canonical
 from registry.vocabulary import ESAP
 from registry.whatif import Pool, Search, Side
 
-__all__ = ["ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements"]
+__all__ = ["DEFAULT_LIMIT", "ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements", "parse_limit"]
 
 At = TypingLiteral["min", "max"]
+
+#: How many matches and rejections the command line, the API and the pages list unless
+#: told otherwise (``--limit all`` lists every one); the summary always counts all.
+DEFAULT_LIMIT = 20
+
+
+def parse_limit(value: int | str | None) -> int | None:
+    """A ``--limit`` (``?limit=``): a whole number of at least 1, or ``all`` (None);
+    :data:`DEFAULT_LIMIT` when not given.
+
+    :raises ParameterError: for anything else.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_LIMIT
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "all":
+            return None
+        if not text.isdigit():
+            raise ParameterError("limit", "must be a whole number of at least 1, or all", value)
+        value = int(text)
+    if value < 1:
+        raise ParameterError("limit", "must be a whole number of at least 1, or all", value)
+    return value
 
 
 # -- the plan ------------------------------------------------------------------

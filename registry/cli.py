@@ -32,8 +32,8 @@ from registry.store import (
     default_store_path,
     open_store,
 )
-from registry.texttable import table as _table
 from registry.planview import quantity
+from registry.texttable import table as _table
 from registry.validation import Report, get_validator
 from registry.vocabulary import ESAP
 

@@ -28,14 +28,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from string import Formatter
-from typing import Any, Literal as TypingLiteral
+from typing import Any
+from typing import Literal as TypingLiteral
 from urllib.parse import quote
 
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Identifier
 
 from registry.documents import Document
-from registry.errors import InputError, NotFound, ParameterError, StoreError
+from registry.errors import InputError, ParameterError, StoreError
 from registry.requirements import DEFAULT_NEED, OVERRIDE_NAMES, ComputeNeed, DataNeed, Overrides, Requirements
 from registry.requirements import decimal as _decimal
 from registry.requirements import number as _number

@@ -76,7 +76,8 @@ class Operation:
     update: str | None = None
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
-    using_graphs: bool = False
+    using_graphs: list[str] | None = None
+    using_named_graphs: list[str] | None = None
 
 
 def _single(values: dict[str, list[str]], name: str) -> str | None:
@@ -96,7 +97,8 @@ def _operation(values: dict[str, list[str]], *, query: str | None = None, update
         update=update,
         default_graphs=values.get("default-graph-uri"),
         named_graphs=values.get("named-graph-uri"),
-        using_graphs=bool(values.get("using-graph-uri") or values.get("using-named-graph-uri")),
+        using_graphs=values.get("using-graph-uri"),
+        using_named_graphs=values.get("using-named-graph-uri"),
     )
 
 
@@ -129,7 +131,11 @@ async def _read_operation(request: Request) -> Operation:
     url_values = {k: request.query_params.getlist(k) for k in request.query_params}
     body = await read_body(request)
     if kind == _FORM_BODY:
-        return _operation(_form(body))
+        # The protocol puts every parameter in the form; those of the URL are read too.
+        values = url_values
+        for name, found in _form(body).items():
+            values[name] = values.get(name, []) + found
+        return _operation(values)
     if kind in (_QUERY_BODY, _UPDATE_BODY):
         try:
             text = body.decode("utf-8")
@@ -146,7 +152,15 @@ async def _read_operation(request: Request) -> Operation:
 # -- running -------------------------------------------------------------------------
 
 
-def _answer(app: AppState, operation: Operation, chosen: str, deadline: Deadline) -> tuple[bytes, str]:
+def base_iri(request: Request) -> str:
+    """The base IRI relative IRIs of users' queries and updates resolve against: the
+    URL of the endpoint the request went to, without its query string."""
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
+
+
+def _answer(
+    app: AppState, operation: Operation, chosen: str, deadline: Deadline, base: str | None = None
+) -> tuple[bytes, str]:
     """Run the query and write its result (in a worker thread)."""
     assert operation.query is not None
     default_graph = named_graphs = None
@@ -162,11 +176,17 @@ def _answer(app: AppState, operation: Operation, chosen: str, deadline: Deadline
             default_graph=default_graph,
             named_graphs=named_graphs,
             deadline=deadline,
+            base_iri=base,
         )
         if body is not None:
             return body, chosen
     result = run_query(
-        app.registry.store, operation.query, default_graph=default_graph, named_graphs=named_graphs, deadline=deadline
+        app.registry.store,
+        operation.query,
+        default_graph=default_graph,
+        named_graphs=named_graphs,
+        deadline=deadline,
+        base_iri=base,
     )
     if isinstance(result, Graph):
         if chosen not in GRAPH_TYPES:
@@ -190,7 +210,7 @@ async def _query(request: Request, operation: Operation) -> Response:
     seconds = app.settings.query_timeout
     deadline = Deadline(seconds)
     loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(app.executor, _answer, app, operation, chosen, deadline)
+    future = loop.run_in_executor(app.executor, _answer, app, operation, chosen, deadline, base_iri(request))
     try:
         body, media = await asyncio.wait_for(future, timeout=seconds + 0.05)
     except TimeoutError as exc:
@@ -204,15 +224,18 @@ async def _query(request: Request, operation: Operation) -> Response:
 async def _update(request: Request, operation: Operation) -> Response:
     app = state(request)
     assert operation.update is not None
-    if operation.using_graphs:
-        raise InputError("using-graph-uri and using-named-graph-uri are not supported: name graphs in the update (WITH, USING)")
     found = scan(operation.update)
     if found.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
         raise QueryError(f"this is a {found.form} query sent to the update operation: send it as query=")
+    using = _iris(operation.using_graphs, "using-graph-uri")
+    using_named = _iris(operation.using_named_graphs, "using-named-graph-uri")
+    base = base_iri(request)
 
     def work() -> None:
         with app.write_lock:
-            run_update(app.registry.store, operation.update or "")
+            run_update(
+                app.registry.store, operation.update or "", using_graphs=using, using_named_graphs=using_named, base_iri=base
+            )
 
     await run_in_threadpool(work)
     return Response(status_code=204)

@@ -40,6 +40,7 @@ __all__ = [
     "RESULT_FORMATS",
     "QueryForm",
     "Scan",
+    "error_position",
     "run_query",
     "run_update",
     "scan",
@@ -132,6 +133,22 @@ def scan(text: str) -> Scan:
         elif word == "LOAD":
             has_load = True
     return Scan(form, has_dataset, has_service, has_load)
+
+
+_POSITIONS = (
+    re.compile(r"\berror at (\d+):(\d+)"),  # pyoxigraph: "error at 4:18: expected ..."
+    re.compile(r"\(line:(\d+), col:(\d+)\)"),  # rdflib (pyparsing): "... (at char 33), (line:4, col:3)"
+)
+
+
+def error_position(message: str) -> tuple[int, int] | None:
+    """The line and column (both from 1) a parser's message about a malformed query
+    points at, or ``None`` when it names none."""
+    for pattern in _POSITIONS:
+        match = pattern.search(message)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
 
 
 def _dataset(found: Scan, default_graph: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None) -> dict[str, Any]:

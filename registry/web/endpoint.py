@@ -9,6 +9,7 @@ answered with 503 while other requests carry on.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -21,6 +22,7 @@ from registry.errors import InputError, QueryError, QueryTimeout
 from registry.sparql import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
+    error_position,
     run_query,
     run_update,
     scan,
@@ -44,6 +46,7 @@ from registry.web.http import (
     require_token,
     state,
 )
+from registry.web.negotiation import choose
 
 __all__ = ["GRAPH_TYPES", "RESULT_TYPES", "router"]
 
@@ -199,14 +202,32 @@ def _answer(
     return serialize_boolean(bool(result), RESULT_TYPES[chosen]), chosen
 
 
-async def _query(request: Request, operation: Operation) -> Response:
-    app = state(request)
-    assert operation.query is not None
-    found = scan(operation.query)
+def _offered(query: str) -> list[str]:
+    """The media types the answer to a query may take.
+
+    :raises QueryError: when it is an update.
+    """
+    found = scan(query)
     if found.is_update:
         raise QueryError("this is a SPARQL Update sent to the query operation: POST it as update= (with the token)")
-    offered = GRAPH_TYPES if found.form in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES
-    chosen = negotiate(request, list(offered))
+    return list(GRAPH_TYPES if found.form in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES)
+
+
+async def _query(request: Request, operation: Operation) -> Response:
+    assert operation.query is not None
+    chosen = negotiate(request, _offered(operation.query))
+    body, media = await _run(request, operation, chosen)
+    charset = "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
+    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
+
+
+async def _run(request: Request, operation: Operation, chosen: str) -> tuple[bytes, str]:
+    """The query's answer in the format chosen, run in a worker within the time limit.
+
+    :raises QueryError: when the query is malformed.
+    :raises QueryTimeout: when the time is up first.
+    """
+    app = state(request)
     seconds = app.settings.query_timeout
     deadline = Deadline(seconds)
     loop = asyncio.get_running_loop()
@@ -217,8 +238,39 @@ async def _query(request: Request, operation: Operation) -> Response:
         # The worker is still inside the store: it stops at its next result, or
         # finishes in the background; either way this request is answered now.
         raise QueryTimeout(seconds) from exc
-    charset = "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
-    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
+    return body, media
+
+
+def _wants_page(request: Request, query: str) -> bool:
+    """Whether the client (a browser following a shared ``/sparql?query=`` link) prefers
+    HTML to every result format of the query; ``*/*`` alone gets results."""
+    try:
+        offered = _offered(query)
+    except QueryError:
+        offered = list(RESULT_TYPES)
+    return choose(request.headers.get("accept"), [*offered, "text/html"]) == "text/html"
+
+
+async def _query_page(request: Request, operation: Operation) -> Response:
+    """The query page with the query filled in and its answer shown: a table of
+    solutions, the boolean, the graph as Turtle, or the error (with its line and column)."""
+    app = state(request)
+    assert operation.query is not None
+    status, outcome = 200, {}
+    try:
+        offered = _offered(operation.query)
+        chosen = RESULT_FORMATS["json"] if RESULT_FORMATS["json"] in offered else GRAPH_FORMATS["turtle"]
+        body, media = await _run(request, operation, chosen)
+        if media == RESULT_FORMATS["json"]:
+            outcome = {"results": json.loads(body)}
+        else:
+            outcome = {"graph": body.decode("utf-8")}
+    except (InputError, QueryError) as exc:
+        status, outcome = 400, {"error": str(exc), "position": error_position(str(exc))}
+    except QueryTimeout as exc:
+        status, outcome = 503, {"error": str(exc), "position": None}
+    page = app.pages.query_page(request, query=operation.query, outcome=outcome, status=status)
+    return HTMLResponse(page, status_code=status, headers={"Vary": "Accept"})
 
 
 async def _update(request: Request, operation: Operation) -> Response:
@@ -275,6 +327,8 @@ async def sparql_get(request: Request) -> Response:
         raise InputError("a SPARQL Update is sent by POST (update= or application/sparql-update), never by GET")
     if operation.query is None:
         return await run_in_threadpool(_description_or_page, request)
+    if _wants_page(request, operation.query):
+        return await _query_page(request, operation)
     return await _query(request, operation)
 
 

@@ -42,6 +42,51 @@ _UUID_IRI = re.compile(r"^urn:uuid:([0-9a-f-]{36})$")
 MAX_WORDS = 8
 
 
+#: The titles of an entry page's sections (the manifest's lists of objects), by kind.
+SECTION_TITLES = {
+    "executables": {
+        "compute-resources": "Compute it needs (least and most)",
+        "storage-resources": "Storage it needs",
+        "data-resources": "Data it reads",
+    },
+    "platforms": {
+        "compute-resources": "Node pools",
+        "storage-resources": "Storage it offers",
+        "data-resources": "Data it holds",
+    },
+}
+#: Column headers of those sections, with the unit a bare number is in (README, Quantities).
+COLUMN_TITLES = {
+    "executables": {
+        "mincores": "Cores, at least",
+        "maxcores": "Cores, at most",
+        "minmemory": "Memory, at least (GiB)",
+        "maxmemory": "Memory, at most (GiB)",
+        "nodes": "Nodes, at least",
+        "maxnodes": "Nodes, at most",
+        "walltime": "Run time (hours)",
+        "minsize": "Size, at least (GiB)",
+        "maxsize": "Size, at most (GiB)",
+    },
+    "platforms": {
+        "nodes": "Nodes",
+        "cores": "Cores per node",
+        "memory": "Memory per node (GiB)",
+        "gpus": "GPUs per node",
+        "maxwalltime": "Longest run (hours)",
+    },
+    "any": {
+        "title": "Title",
+        "uuid": "uuid",
+        "size": "Size (GiB)",
+        "maxsize": "Size, at most (GiB)",
+        "data-content": "Content",
+        "data-format": "Format",
+        "url": "Address",
+    },
+}
+
+
 def _accent_table() -> dict[int, str]:
     """Each lower-case letter of U+00C0-U+024F that is one ASCII letter with marks ->
     that letter: the very classes ``search-entries.rq`` folds its text with."""
@@ -224,13 +269,25 @@ class Pages:
             for k, v in entry.items()
             if k not in nested and k not in ("uuid", "title", "description", "type", "location")
         }
+        sections = []
+        for key, items in nested.items():
+            columns = list(dict.fromkeys(k for item in items for k in item))
+            titles = COLUMN_TITLES[collection] | {k: v for k, v in COLUMN_TITLES["any"].items() if k not in COLUMN_TITLES[collection]}
+            sections.append(
+                {
+                    "key": key,
+                    "title": SECTION_TITLES[collection].get(key, key),
+                    "columns": [(c, titles.get(c, c)) for c in columns],
+                    "items": items,
+                }
+            )
         return self.render(
             "entry.html",
             request,
             collection=collection,
             name=name,
             entry=entry,
-            nested=nested,
+            sections=sections,
             scalars=scalars,
             plan=plan,
             plan_error=plan_error,

@@ -112,6 +112,8 @@ def test_the_navigation_wraps_and_works_on_a_phone(phone: Any) -> None:
     brand = phone.locator("header.top a.brand").bounding_box()
     last = phone.locator("header.top nav a").last.bounding_box()
     assert brand is not None and last is not None
+    assert last["x"] + last["width"] <= PHONE["width"], "the last link of the navigation is cut off"
+    assert phone.evaluate("window.scrollX") == 0
     phone.get_by_role("link", name="SPARQL", exact=True).click()
     phone.wait_for_url("**/sparql")
     phone.locator("#run").click()

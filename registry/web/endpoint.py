@@ -69,6 +69,15 @@ _UPDATE_BODY = "application/sparql-update"
 _FORM_BODY = "application/x-www-form-urlencoded"
 
 router = APIRouter(tags=["sparql"])
+#: The protocol's dataset of an update, in the URL of a direct POST (a form carries them in its body).
+_USING_PARAMETERS = [
+    {"name": "using-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+     "description": "an update: the graphs whose merge each DELETE/INSERT ... WHERE matches as its default graph"},
+    {"name": "using-named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+     "description": "an update: the named graphs GRAPH sees in each DELETE/INSERT ... WHERE"},
+]
 
 
 @dataclass
@@ -339,6 +348,7 @@ async def sparql_get(request: Request) -> Response:
     openapi_extra={
         "requestBody": {"content": {t: {} for t in (_FORM_BODY, _QUERY_BODY, _UPDATE_BODY)}},
         "security": OPTIONAL_WRITE_SECURITY,
+        "parameters": _USING_PARAMETERS,
     },
 )
 async def sparql_post(request: Request) -> Response:
@@ -360,7 +370,11 @@ async def sparql_post(request: Request) -> Response:
     summary="SPARQL 1.1 Update (urlencoded update= or application/sparql-update; needs the token)",
     status_code=204,
     response_class=Response,
-    openapi_extra={"requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}}, "security": WRITE_SECURITY},
+    openapi_extra={
+        "requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}},
+        "security": WRITE_SECURITY,
+        "parameters": _USING_PARAMETERS,
+    },
 )
 async def update_post(request: Request) -> Response:
     """Only updates: a query sent here is refused."""

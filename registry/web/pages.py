@@ -38,8 +38,8 @@ STATIC_DIR = _HERE / "static"
 ANY_TYPE = URIRef("urn:esap-registry:any-type")
 _KINDS = {"executables": (ESAP.Executable, "executable", ESAP.ExecutableType), "platforms": (ESAP.Platform, "platform", ESAP.PlatformKind)}
 _UUID_IRI = re.compile(r"^urn:uuid:([0-9a-f-]{36})$")
-#: The most words a text search takes (``search-entries.rq`` binds ?w1 … ?w8).
-MAX_WORDS = 8
+#: The most words a text search takes (``search-entries.rq`` binds ?w1 … ?w12).
+MAX_WORDS = 12
 
 
 #: The titles of an entry page's sections (the manifest's lists of objects), by kind.

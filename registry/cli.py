@@ -225,13 +225,13 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_siz
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "jsonld", "turtle", "trig", "nquads"]), default="json", show_default=True
 )
-@click.option("--kind", type=click.Choice(["executables", "platforms"]), help="Only this kind of entry.")
+@click.option("--kind", type=click.Choice(["executables", "platforms", "datasets"]), help="Only this kind of entry.")
 @click.option("--uuid", "uuids", multiple=True, help="Only these entries, in this order (repeatable).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
 @handle_errors
 def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str, ...], output: Path | None) -> None:
     """Export the registry as a manifest (the list ESAP reads), JSON-LD, Turtle, TriG or N-Quads."""
-    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform, "datasets": ESAP.Dataset}.get(kind or "")
     with _registry(store_spec).store as store:
         registry = Registry(store)
         if fmt in ("json", "jsonld"):
@@ -253,12 +253,12 @@ def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str,
 
 @cli.command(name="list")
 @store_option
-@click.option("--kind", type=click.Choice(["executables", "platforms"]), help="Only this kind of entry.")
+@click.option("--kind", type=click.Choice(["executables", "platforms", "datasets"]), help="Only this kind of entry.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_errors
 def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
     """List what the registry holds."""
-    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform, "datasets": ESAP.Dataset}.get(kind or "")
     with _registry(store_spec).store as store:
         entries = Registry(store).entries(kind_iri)
     if fmt == "json":
@@ -267,7 +267,9 @@ def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
     rows = [(e.kind, e.uuid, e.type or "", e.title or "") for e in entries]
     click.echo(_table(["kind", "uuid", "type", "title"], rows))
     executables = sum(1 for e in entries if e.kind == "executable")
-    click.echo(f"{executables} executable(s), {len(entries) - executables} platform(s)")
+    datasets = sum(1 for e in entries if e.kind == "dataset")
+    summary = f"{executables} executable(s), {len(entries) - executables - datasets} platform(s)"
+    click.echo(summary + (f", {datasets} data set(s)" if datasets else ""))
 
 
 @cli.command()
@@ -283,7 +285,7 @@ def show(uuid: str, store_spec: str | None, fmt: str) -> None:
             click.echo(registry.export_rdf("turtle", uuids=[uuid]))
             return
         manifest = registry.export_manifest(uuids=[uuid], jsonld=fmt == "jsonld")
-    entries = manifest.get("executables", []) + manifest.get("platforms", [])
+    entries = manifest.get("executables", []) + manifest.get("platforms", []) + manifest.get("datasets", [])
     click.echo(json.dumps(entries[0], indent=2, ensure_ascii=False))
 
 

@@ -79,7 +79,7 @@ def test_ingest_list_export_delete(runner: CliRunner, examples_dir: Path, store_
     assert code == 0 and json.loads(out)["uuid"] == NOTEBOOK
     assert run(runner, "delete", "--store", store_path, NOTEBOOK)[0] == 0
     code, _, err = run(runner, "delete", "--store", store_path, NOTEBOOK)
-    assert code == 1 and f"no executable or platform {NOTEBOOK}" in err
+    assert code == 1 and f"no executable, platform or data set {NOTEBOOK}" in err
     assert run(runner, "show", "--store", store_path, NOTEBOOK)[0] == 1
 
 
@@ -170,7 +170,7 @@ def test_plan_refuses_bad_overrides_naming_the_option(
 def test_plan_an_unknown_uuid_and_an_unregistered_manifest(runner: CliRunner, examples_dir: Path, store_path: Path, tmp_path: Path) -> None:
     run(runner, "ingest", "--store", store_path, examples_dir / "platforms.json")
     code, _, err = run(runner, "plan", "--store", store_path, GAIA)
-    assert code == 1 and f"no executable or platform {GAIA}" in err
+    assert code == 1 and f"no executable, platform or data set {GAIA}" in err
     single = tmp_path / "gaia.json"
     manifest = json.loads((examples_dir / "gaia-hdbscan.json").read_text())
     single.write_text(json.dumps({"executables": manifest["executables"][:1]}))

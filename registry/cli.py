@@ -566,6 +566,41 @@ def runnable(platform: str, store_spec: str | None, fmt: str) -> None:
     click.echo(f"{len(rows)} executable(s) can run on {platform}")
 
 
+
+# -- shopping-list (registry/shopping.py) ---------------------------------------------
+
+
+@cli.command(name="shopping-list")
+@click.argument("target")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def shopping_list_command(target: str, store_spec: str | None, fmt: str) -> None:
+    """The data shopping list of an executable (a registered UUID, or a manifest FILE holding
+    one executable): for each data resource it needs, the registered data sets that satisfy
+    it and how each is reached, the platforms holding a copy, and, when none does, the
+    nearest broader terms that have data sets. Nothing is fetched from any access.
+
+    Exit 0 (even when data is missing), 1 for an unknown uuid, a uuid that is not an
+    executable, or a manifest that is malformed or does not conform.
+    """
+    from registry.shopping import shopping_list, shopping_text
+
+    with _registry(store_spec).store as store:
+        registry = Registry(store)
+        subject: str | Document = target
+        if Path(target).suffix.lower() in (".json", ".jsonld", ".json-ld", ".ttl", ".nt", ".rdf"):
+            subject = load_path(Path(target), max_bytes=DEFAULT_MAX_SIZE)
+            report = registry.validate(subject)
+            if not report.conforms:
+                raise ValidationFailed(report)
+        listing = shopping_list(registry, subject)
+    if fmt == "json":
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    click.echo(shopping_text(listing))
+
+
 # -- ossr (registry/ossr/command.py) -------------------------------------------------
 
 from registry.ossr.command import ossr as _ossr  # noqa: E402 - the OSSR import group, kept with its module

@@ -35,7 +35,11 @@ TEMPLATE_DIR = _HERE / "templates"
 STATIC_DIR = _HERE / "static"
 #: The binding of ?wanted in ``search-entries.rq`` that matches every type.
 ANY_TYPE = URIRef("urn:esap-registry:any-type")
-_KINDS = {"executables": (ESAP.Executable, "executable", ESAP.ExecutableType), "platforms": (ESAP.Platform, "platform", ESAP.PlatformKind)}
+_KINDS = {
+    "executables": (ESAP.Executable, "executable", ESAP.ExecutableType),
+    "platforms": (ESAP.Platform, "platform", ESAP.PlatformKind),
+    "datasets": (ESAP.Dataset, "data set", ESAP.DataContent),  # a data set's "type" is its data-content
+}
 _UUID_IRI = re.compile(r"^urn:uuid:([0-9a-f-]{36})$")
 
 
@@ -127,7 +131,10 @@ class Pages:
     def home(self, request: Request) -> str:
         entries = self.registry.entries()
         executables = sum(1 for e in entries if e.kind == "executable")
-        return self.render("index.html", request, executables=executables, platforms=len(entries) - executables)
+        datasets = sum(1 for e in entries if e.kind == "dataset")
+        return self.render(
+            "index.html", request, executables=executables, platforms=len(entries) - executables - datasets, datasets=datasets
+        )
 
     def search(self, collection: str, text: str, wanted: str) -> list[dict[str, Any]]:
         """The entries of a collection matching a text and a type (narrower types too).
@@ -191,6 +198,10 @@ class Pages:
             plan=plan,
             plan_error=plan_error,
         )
+
+    def shopping_page(self, request: Request, listing: dict[str, Any]) -> str:
+        """The data shopping list of an executable (:func:`registry.shopping.shopping_list`)."""
+        return self.render("shopping.html", request, listing=listing)
 
     def plan_page(self, request: Request, uuid: str, plan: dict[str, Any]) -> str:
         form = {k: request.query_params.get(k, "") for k in ("at", "cores", "memory", "nodes", "hours", "storage", "data-size")}

@@ -68,9 +68,9 @@ def test_validate_as_turtle_is_a_shacl_report(runner: CliRunner, data_dir: Path)
 def test_ingest_list_export_delete(runner: CliRunner, examples_dir: Path, store_path: Path) -> None:
     code, out, err = run(runner, "ingest", "--store", store_path, examples_dir)
     assert code == 0, err
-    assert "4 of 4 file(s) stored: 7 executable(s), 7 platform(s)" in out
+    assert "5 of 5 file(s) stored: 7 executable(s), 7 platform(s)" in out and "; 4 data set(s)" in out
     code, out, _ = run(runner, "list", "--store", store_path)
-    assert code == 0 and "7 executable(s), 7 platform(s)" in out and "Gaia HDBSCAN clustering" in out
+    assert code == 0 and "7 executable(s), 7 platform(s), 4 data set(s)" in out and "Gaia HDBSCAN clustering" in out
     code, out, _ = run(runner, "export", "--store", store_path, "--kind", "executables", "--uuid", NOTEBOOK)
     assert json.loads(out)["executables"][0]["title"] == "Find ESCAPE OSSR records"
     code, out, _ = run(runner, "export", "--store", store_path, "--format", "turtle")

@@ -44,7 +44,7 @@ from registry.service import Registry
 from registry.store import Store, open_store
 from registry.vocabulary import ESAP
 
-__all__ = ["shopping_list", "shopping_text"]
+__all__ = ["datasets_by_access", "shopping_list", "shopping_text"]
 
 #: The JSON key of each field of a data resource, in the order the list shows them.
 _RESOURCE_KEYS = (
@@ -224,6 +224,47 @@ def _nearest(store: Store, content: URIRef | None, format_: URIRef | None) -> li
             entry["datasets"] = [str(d["datasetUuid"]) for d in datasets]
             found.append(entry)
     return found
+
+
+#: The fields of an access that identify what it reaches, by access type.
+_IDENTIFYING = {
+    "urn:access/url": ("url",),
+    "urn:access/s3": ("endpoint", "bucket", "object"),
+    "urn:access/rucio": ("scope", "name", "endpoint"),
+    "urn:access/ivoa": ("ivoid",),
+}
+
+
+def datasets_by_access(registry: Registry, access: dict[str, Any]) -> list[dict[str, Any]]:
+    """The registered data sets reached by a given way: for a request that names its data by
+    URL, S3 object, Rucio data identifier or IVOA identifier (the IVOA ExecutionBroker's data
+    kinds) instead of by content and format. ``access`` is one item of a data set's
+    ``access`` list, as the manifest writes it (``{"type": "urn:access/rucio", "scope": ...,
+    "name": ...}``); a field it leaves out matches any, an ``ivoid`` matches without case.
+
+    :returns: ``[{"uuid", "title", "access": [...]}]``, each data set with all its access ways
+        (as :func:`shopping_list` gives them), in uuid order.
+    :raises InputError: when the type is not a known access type, or a field is not a string,
+        or it gives none of the fields that identify what its type reaches.
+    :raises StoreError: when the store fails.
+    """
+    kind = access.get("type")
+    if kind not in _IDENTIFYING:
+        raise InputError(f"unknown access type {kind!r}: the known ones are {', '.join(_IDENTIFYING)}", json_path="type")
+    fields = {key: access.get(key, "") for _, key in _ACCESS_KEYS if key not in ("type", "obscore", "datalink")}
+    for key, value in fields.items():
+        if not isinstance(value, str):
+            raise InputError(f"{key} must be a string", json_path=key)
+    if not any(fields[key] for key in _IDENTIFYING[kind]):
+        raise InputError(f"an access of type {kind} names its data by {', '.join(_IDENTIFYING[kind])}: give at least one", json_path="$")
+    bindings: dict[str, Identifier] = {"type": URIRef(kind), **{key: Literal(value) for key, value in fields.items()}}
+    bindings["ivoid"] = Literal(fields["ivoid"].lower())
+    found: dict[str, dict[str, Any]] = {}
+    for row in registry.store.select(load_query("datasets-by-access"), bindings):
+        uuid = str(row["datasetUuid"])
+        if uuid not in found:
+            found[uuid] = {"uuid": uuid, "title": row["title"], "access": _access(registry.store, URIRef(row["dataset"]))}
+    return list(found.values())
 
 
 def shopping_text(listing: dict[str, Any]) -> str:

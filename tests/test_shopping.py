@@ -16,7 +16,7 @@ from registry.cli import cli
 from registry.documents import load_document, load_path
 from registry.errors import InputError, NotFound
 from registry.service import Registry
-from registry.shopping import shopping_list, shopping_text
+from registry.shopping import datasets_by_access, shopping_list, shopping_text
 from registry.store import Store
 
 EXECUTABLE = "e0000000-0000-4000-8000-000000000001"
@@ -220,7 +220,29 @@ def test_an_executable_without_data_has_an_empty_list(loaded: Registry) -> None:
 
 def test_every_backend_gives_the_same_list(store: Store, registry: Registry) -> None:
     expected = shopping_list(_load(registry), EXECUTABLE)
-    assert shopping_list(_load(Registry(store)), EXECUTABLE) == expected
+    other = _load(Registry(store))
+    assert shopping_list(other, EXECUTABLE) == expected
+    access = {"type": "urn:access/ivoa", "ivoid": "ivo://example.org/ASTROMETRY"}
+    assert datasets_by_access(other, access) == datasets_by_access(registry, access) != []
+
+
+def test_data_named_by_its_access_finds_the_registered_data_sets(loaded: Registry) -> None:
+    def found(access: dict[str, str]) -> list[str]:
+        return [d["uuid"] for d in datasets_by_access(loaded, access)]
+
+    assert found({"type": "urn:access/rucio", "scope": "XRAY", "name": "events-2024"}) == [XRAYS]
+    assert found({"type": "urn:access/rucio", "scope": "XRAY", "name": "events-2025"}) == []
+    assert found({"type": "urn:access/ivoa", "ivoid": "IVO://Example.org/Astrometry"}) == [ASTROMETRY]  # without case
+    assert found({"type": "urn:access/url", "url": "https://archive.example.org/sources/"}) == [SOURCES]
+    assert found({"type": "urn:access/url", "url": "https://archive.example.org/sources"}) == []  # URLs compare exactly
+    assert found({"type": "urn:access/s3", "bucket": "cat"}) == [SOURCES]
+    assert found({"type": "urn:access/s3", "bucket": "sources/"}) == []  # the object key is no bucket
+    (sources,) = datasets_by_access(loaded, {"type": "urn:access/s3", "bucket": "cat", "object": "sources/"})
+    assert sources["title"] == "Source catalogue" and [a["type"] for a in sources["access"]] == ["urn:access/s3", "urn:access/url"]
+    with pytest.raises(InputError, match="unknown access type 'urn:access/gridftp'"):
+        datasets_by_access(loaded, {"type": "urn:access/gridftp", "url": "https://x.org/"})
+    with pytest.raises(InputError, match="give at least one"):
+        datasets_by_access(loaded, {"type": "urn:access/rucio", "endpoint": ""})
 
 
 def test_the_examples_show_useful_shopping_lists(registry: Registry, examples_dir: Path) -> None:

@@ -171,6 +171,10 @@ class Pages:
             "entries.html", request, collection=collection, name=name, entries=entries, text=text, wanted=wanted, types=types
         )
 
+    def shopping_page(self, request: Request, listing: dict[str, Any]) -> str:
+        """The data shopping list of an executable (:func:`registry.shopping.shopping_list`)."""
+        return self.render("shopping.html", request, listing=listing)
+
     def _plan(self, uuid: str, at: str = "min", overrides: Overrides | None = None) -> tuple[dict[str, Any] | None, str | None]:
         try:
             return Planner(self.registry).plan(uuid, at=at, overrides=overrides).to_dict(), None  # type: ignore[arg-type]
@@ -198,10 +202,6 @@ class Pages:
             plan=plan,
             plan_error=plan_error,
         )
-
-    def shopping_page(self, request: Request, listing: dict[str, Any]) -> str:
-        """The data shopping list of an executable (:func:`registry.shopping.shopping_list`)."""
-        return self.render("shopping.html", request, listing=listing)
 
     def plan_page(self, request: Request, uuid: str, plan: dict[str, Any]) -> str:
         form = {k: request.query_params.get(k, "") for k in ("at", "cores", "memory", "nodes", "hours", "storage", "data-size")}

@@ -231,7 +231,9 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_siz
 @handle_errors
 def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str, ...], output: Path | None) -> None:
     """Export the registry as a manifest (the list ESAP reads), JSON-LD, Turtle, TriG or N-Quads."""
-    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform, "datasets": ESAP.Dataset}.get(kind or "")
+    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    if kind == "datasets":
+        kind_iri = ESAP.Dataset
     with _registry(store_spec).store as store:
         registry = Registry(store)
         if fmt in ("json", "jsonld"):

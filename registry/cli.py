@@ -226,13 +226,15 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_siz
 @click.option(
     "--format", "fmt", type=click.Choice(["json", "jsonld", "turtle", "trig", "nquads"]), default="json", show_default=True
 )
-@click.option("--kind", type=click.Choice(["executables", "platforms"]), help="Only this kind of entry.")
+@click.option("--kind", type=click.Choice(["executables", "platforms", "datasets"]), help="Only this kind of entry.")
 @click.option("--uuid", "uuids", multiple=True, help="Only these entries, in this order (repeatable).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
 @handle_errors
 def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str, ...], output: Path | None) -> None:
     """Export the registry as a manifest (the list ESAP reads), JSON-LD, Turtle, TriG or N-Quads."""
     kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    if kind == "datasets":
+        kind_iri = ESAP.Dataset
     with _registry(store_spec).store as store:
         registry = Registry(store)
         if fmt in ("json", "jsonld"):
@@ -254,12 +256,12 @@ def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str,
 
 @cli.command(name="list")
 @store_option
-@click.option("--kind", type=click.Choice(["executables", "platforms"]), help="Only this kind of entry.")
+@click.option("--kind", type=click.Choice(["executables", "platforms", "datasets"]), help="Only this kind of entry.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_errors
 def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
     """List what the registry holds."""
-    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform, "datasets": ESAP.Dataset}.get(kind or "")
     with _registry(store_spec).store as store:
         entries = Registry(store).entries(kind_iri)
     if fmt == "json":
@@ -268,7 +270,9 @@ def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
     rows = [(e.kind, e.uuid, e.type or "", e.title or "") for e in entries]
     click.echo(_table(["kind", "uuid", "type", "title"], rows))
     executables = sum(1 for e in entries if e.kind == "executable")
-    click.echo(f"{executables} executable(s), {len(entries) - executables} platform(s)")
+    datasets = sum(1 for e in entries if e.kind == "dataset")
+    summary = f"{executables} executable(s), {len(entries) - executables - datasets} platform(s)"
+    click.echo(summary + (f", {datasets} data set(s)" if datasets else ""))
 
 
 @cli.command()
@@ -284,7 +288,7 @@ def show(uuid: str, store_spec: str | None, fmt: str) -> None:
             click.echo(registry.export_rdf("turtle", uuids=[uuid]))
             return
         manifest = registry.export_manifest(uuids=[uuid], jsonld=fmt == "jsonld")
-    entries = manifest.get("executables", []) + manifest.get("platforms", [])
+    entries = manifest.get("executables", []) + manifest.get("platforms", []) + manifest.get("datasets", [])
     click.echo(json.dumps(entries[0], indent=2, ensure_ascii=False))
 
 
@@ -512,6 +516,41 @@ def runnable(platform: str, store_spec: str | None, fmt: str) -> None:
     if rows:
         click.echo(_table(["uuid", "title", "type", "storage needed of offered"], rows))
     click.echo(f"{len(rows)} executable(s) can run on {platform}")
+
+
+
+# -- shopping-list (registry/shopping.py) ---------------------------------------------
+
+
+@cli.command(name="shopping-list")
+@click.argument("target")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def shopping_list_command(target: str, store_spec: str | None, fmt: str) -> None:
+    """The data shopping list of an executable (a registered UUID, or a manifest FILE holding
+    one executable): for each data resource it needs, the registered data sets that satisfy
+    it and how each is reached, the platforms holding a copy, and, when none does, the
+    nearest broader terms that have data sets. Nothing is fetched from any access.
+
+    Exit 0 (even when data is missing), 1 for an unknown uuid, a uuid that is not an
+    executable, or a manifest that is malformed or does not conform.
+    """
+    from registry.shopping import shopping_list, shopping_text
+
+    with _registry(store_spec).store as store:
+        registry = Registry(store)
+        subject: str | Document = target
+        if Path(target).suffix.lower() in (".json", ".jsonld", ".json-ld", ".ttl", ".nt", ".rdf"):
+            subject = load_path(Path(target), max_bytes=DEFAULT_MAX_SIZE)
+            report = registry.validate(subject)
+            if not report.conforms:
+                raise ValidationFailed(report)
+        listing = shopping_list(registry, subject)
+    if fmt == "json":
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    click.echo(shopping_text(listing))
 
 
 # -- ossr (registry/ossr/command.py) -------------------------------------------------

@@ -55,7 +55,9 @@ __all__ = [
 ]
 
 #: The top-level keys of a manifest, with the class of their entries' term in the context.
-ENTRY_KEYS = {"executables": "Executable", "platforms": "Platform"}
+ENTRY_KEYS = {"executables": "Executable", "platforms": "Platform", "datasets": "Dataset"}
+#: The classes of the entries, in the order a document lists them.
+ENTRY_CLASSES = (ESAP.Executable, ESAP.Platform, ESAP.Dataset)
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SUFFIXES = {".json": "json", ".jsonld": "json", ".json-ld": "json", ".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml"}
@@ -109,7 +111,7 @@ class Document:
     :param graph: every triple of its entries, quantities normalised; when not given,
         the union of the entries' graphs, made when first read.
     :param entries: each entry's IRI -> the triples of that entry (its named graph).
-    :param kinds: each entry's IRI -> ``esap:Executable`` or ``esap:Platform``.
+    :param kinds: each entry's IRI -> ``esap:Executable``, ``esap:Platform`` or ``esap:Dataset``.
     :param paths: node -> JSON path in the user's file (plain JSON only).
     :param objects: JSON path -> the JSON object or value at that path.
     :param problems: faults found while reading.
@@ -131,6 +133,10 @@ class Document:
     def platforms(self) -> list[URIRef]:
         """The IRIs of the platforms in the document."""
         return [e for e, k in self.kinds.items() if k == ESAP.Platform]
+
+    def datasets(self) -> list[URIRef]:
+        """The IRIs of the data sets in the document."""
+        return [e for e, k in self.kinds.items() if k == ESAP.Dataset]
 
 
 def entry_iri(uuid: str) -> URIRef:
@@ -1021,7 +1027,7 @@ class _Annotator:
             return annotated
         scope = self.mapper.entry_scope(class_term)
         kind = scope.type_iri(class_term)
-        if kind not in (ESAP.Executable, ESAP.Platform) or not scope.keeps_node_iris:
+        if kind not in ENTRY_CLASSES or not scope.keeps_node_iris:
             raise _Unmapped(f"the class term {class_term!r}")
         self._triples = [(iri, _RDF_TYPE, kind)]
         self._quantities = []
@@ -1160,7 +1166,7 @@ class _Annotator:
             self._triples.append((parent, scope.rule(key).predicate, iri))
             if class_term:
                 self._triples.append((iri, _RDF_TYPE, child.type_iri(class_term)))
-        node = self._object(obj, iri, path, None, cls, child, depth + 1)
+        node = self._object(obj, iri, path, class_term, cls, child, depth + 1)
         if class_term:
             node["@type"] = class_term
         return node
@@ -1207,7 +1213,7 @@ def _load_manifest(tree: Any, source: str, vocabulary: Vocabulary, *, direct: bo
     """
     if not isinstance(tree, dict):
         raise InputError(
-            "a manifest is a JSON object with an executables or a platforms list", source=source, json_path="$"
+            "a manifest is a JSON object with an executables, a platforms or a datasets list", source=source, json_path="$"
         )
     number = next(_document_counter)
     mapper = _mapper(vocabulary)
@@ -1231,7 +1237,7 @@ def _walk_manifest(tree: dict[str, Any], source: str, mapper: _Mapper, number: i
     for key, value in tree.items():
         if key not in ENTRY_KEYS:
             hint = _did_you_mean(key, list(ENTRY_KEYS))
-            annotator.problems.append(Problem(f"unknown top-level key {key!r}{hint}: a manifest lists executables or platforms", key, value))
+            annotator.problems.append(Problem(f"unknown top-level key {key!r}{hint}: a manifest lists executables, platforms or datasets", key, value))
             continue
         found = True
         if not isinstance(value, list):
@@ -1240,7 +1246,7 @@ def _walk_manifest(tree: dict[str, Any], source: str, mapper: _Mapper, number: i
         entries = [annotator.entry(key, i, item, number) for i, item in enumerate(value)]
         annotated[key] = [e for e in entries if e is not None]
     if not found and not annotator.problems:
-        raise InputError("a manifest is a JSON object with an executables or a platforms list", source=source, json_path="$")
+        raise InputError("a manifest is a JSON object with an executables, a platforms or a datasets list", source=source, json_path="$")
     if direct:
         return _direct_document(annotator, source)
     graph = Graph(bind_namespaces="none")
@@ -1269,7 +1275,7 @@ def _direct_document(annotator: _Annotator, source: str) -> Document:
     document = Document(
         source=source, format="json", paths=annotator.paths, objects=annotator.objects, problems=annotator.problems
     )
-    for kind in (ESAP.Executable, ESAP.Platform):
+    for kind in ENTRY_CLASSES:
         for iri, entry_kind, triples in annotator.walked:
             if entry_kind != kind:
                 continue
@@ -1288,7 +1294,7 @@ def _direct_document(annotator: _Annotator, source: str) -> Document:
 def _finish(document: Document, vocabulary: Vocabulary) -> None:
     graph = document.graph
     # The manifest's own node only carries its entries; the entries are what is kept.
-    for manifest in set(graph.subjects(ESAP.executable)) | set(graph.subjects(ESAP.platform)):
+    for manifest in set(graph.subjects(ESAP.executable)) | set(graph.subjects(ESAP.platform)) | set(graph.subjects(ESAP.dataset)):
         graph.remove((manifest, None, None))
     _normalise(document, vocabulary)
     _split(document)
@@ -1356,16 +1362,16 @@ def _entry_graph() -> Graph:
 def _split(document: Document) -> None:
     graph = document.graph
     claimed: set[Node] = set()
-    for kind in (ESAP.Executable, ESAP.Platform):
+    for kind in ENTRY_CLASSES:
         for entry in graph.subjects(RDF.type, kind):
             if not isinstance(entry, URIRef):
                 document.problems.append(
-                    Problem("an executable or platform must have an IRI (urn:uuid:<uuid>), not a blank node", None)
+                    Problem("an executable, platform or data set must have an IRI (urn:uuid:<uuid>), not a blank node", None)
                 )
                 continue
             if entry in document.kinds:
                 document.problems.append(
-                    Problem(f"{entry} is typed both as an executable and as a platform", document.paths.get(entry))
+                    Problem(f"{entry} is typed as more than one of executable, platform and data set", document.paths.get(entry))
                 )
                 continue
             document.kinds[entry] = URIRef(kind)
@@ -1384,8 +1390,8 @@ def _split(document: Document) -> None:
         label = orphan.n3() if isinstance(orphan, URIRef) else "a blank node"
         document.problems.append(
             Problem(
-                f"statements about {label} belong to no executable or platform "
-                "(each entry must be typed esap:Executable or esap:Platform)",
+                f"statements about {label} belong to no executable, platform or data set "
+                "(each entry must be typed esap:Executable, esap:Platform or esap:Dataset)",
                 document.paths.get(orphan),
             )
         )

@@ -35,7 +35,7 @@ class EntrySummary:
     """One line of the registry's listing."""
 
     iri: str
-    kind: str  # "executable" or "platform"
+    kind: str  # "executable", "platform" or "dataset"
     uuid: str
     title: str | None
     type: str | None
@@ -50,6 +50,7 @@ class IngestResult:
     replaced: list[URIRef] = field(default_factory=list)
     report: Report = field(default_factory=Report)
     records: list[URIRef] = field(default_factory=list)
+    datasets: list[URIRef] = field(default_factory=list)
 
 
 @dataclass
@@ -62,22 +63,35 @@ class BatchResult:
     platforms: int = 0
     replaced: int = 0
     records: int = 0
+    datasets: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
-        rate = (self.executables + self.platforms) / self.seconds if self.seconds else 0.0
+        rate = (self.executables + self.platforms + self.datasets) / self.seconds if self.seconds else 0.0
         text = (
             f"{self.stored_files} of {self.files} file(s) stored: {self.executables} executable(s), "
             f"{self.platforms} platform(s) ({self.replaced} replaced) in {self.seconds:.2f} s ({rate:.0f} entries/s)"
         )
+        if self.datasets:
+            text += f"; {self.datasets} data set(s)"
         if self.records:
             text += f"; {self.records} software record(s)"
         if self.rejected:
             text += f"; {len(self.rejected)} file(s) rejected, nothing of them stored"
         return text
+
+
+#: The entry classes, the kind names the listing uses for them, and each one's list in an IngestResult.
+_KIND_NAMES = {ESAP.Executable: "executable", ESAP.Platform: "platform", ESAP.Dataset: "dataset"}
+_KIND_CLASSES = {name: cls for cls, name in _KIND_NAMES.items()}
+_KIND_LISTS: dict[URIRef, Callable[[IngestResult], list[URIRef]]] = {
+    ESAP.Executable: lambda r: r.executables,
+    ESAP.Platform: lambda r: r.platforms,
+    ESAP.Dataset: lambda r: r.datasets,
+}
 
 
 class Registry:
@@ -144,7 +158,7 @@ class Registry:
             for entry, graph in doc.entries.items():
                 graphs[entry] = graph
                 kind = doc.kinds[entry]
-                (result.executables if kind == ESAP.Executable else result.platforms if kind == ESAP.Platform else result.records).append(entry)
+                _KIND_LISTS.get(kind, lambda r: r.records)(result).append(entry)
         result.replaced = self._held(list(graphs))
         self.store.replace_graphs(graphs)
         return result
@@ -201,6 +215,7 @@ class Registry:
                 batch.executables += len(result.executables)
                 batch.platforms += len(result.platforms)
                 batch.records += len(result.records)
+                batch.datasets += len(result.datasets)
                 batch.replaced += len(result.replaced)
                 batch.issues.extend(result.report.warnings)
             if progress:
@@ -221,7 +236,7 @@ class Registry:
         solutions = self.store.query(load_query("entry-kind"), {"entry": iri})
         assert isinstance(solutions, Solutions)
         if not solutions.rows:
-            raise NotFound(text, "executable or platform")
+            raise NotFound(text, "executable, platform or data set")
         return iri, URIRef(solutions.values("kind")[0])
 
     def entries(self, kind: URIRef | None = None) -> list[EntrySummary]:
@@ -237,7 +252,7 @@ class Registry:
                 continue
             seen[iri] = EntrySummary(
                 iri=iri,
-                kind="executable" if row["kind"] == ESAP.Executable else "platform",
+                kind=_KIND_NAMES[URIRef(row["kind"])],
                 uuid=str(row["uuid"]),
                 title=str(row["title"]) if row["title"] is not None else None,
                 type=str(row["type"]) if row["type"] is not None else None,
@@ -266,7 +281,7 @@ class Registry:
     def _selected(self, kind: URIRef | None, uuids: Sequence[str] | None) -> list[tuple[URIRef, URIRef]]:
         if uuids:
             return [self.resolve(u) for u in uuids]
-        return [(URIRef(e.iri), ESAP.Executable if e.kind == "executable" else ESAP.Platform) for e in self.entries(kind)]
+        return [(URIRef(e.iri), _KIND_CLASSES[e.kind]) for e in self.entries(kind)]
 
     def export_manifest(
         self, *, kind: URIRef | None = None, uuids: Sequence[str] | None = None, jsonld: bool = False

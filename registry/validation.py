@@ -333,6 +333,8 @@ class Validator:
         severity = _SEVERITY.get(results.value(result, SH.resultSeverity), "Violation")
         messages = [str(m) for m in results.objects(result, SH.resultMessage)]
         message = messages[0] if messages else "does not conform"
+        if "{$value}" in message:  # SHACL's message template of the value at fault (pySHACL leaves it)
+            message = message.replace("{$value}", str(value) if value is not None else "(none)")
         doc = owner.get(focus)
         given = self.vocabulary.given_property.get(prop, prop) if isinstance(prop, URIRef) else None
         path, shown = self._json_location(doc, focus, given, value)

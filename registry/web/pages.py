@@ -37,7 +37,11 @@ TEMPLATE_DIR = _HERE / "templates"
 STATIC_DIR = _HERE / "static"
 #: The binding of ?wanted in ``search-entries.rq`` that matches every type.
 ANY_TYPE = URIRef("urn:esap-registry:any-type")
-_KINDS = {"executables": (ESAP.Executable, "executable", ESAP.ExecutableType), "platforms": (ESAP.Platform, "platform", ESAP.PlatformKind)}
+_KINDS = {
+    "executables": (ESAP.Executable, "executable", ESAP.ExecutableType),
+    "platforms": (ESAP.Platform, "platform", ESAP.PlatformKind),
+    "datasets": (ESAP.Dataset, "data set", ESAP.DataContent),  # a data set's "type" is its data-content
+}
 _UUID_IRI = re.compile(r"^urn:uuid:([0-9a-f-]{36})$")
 #: The most words a text search takes (``search-entries.rq`` binds ?w1 … ?w12).
 MAX_WORDS = 12
@@ -222,7 +226,10 @@ class Pages:
     def home(self, request: Request) -> str:
         entries = self.registry.entries()
         executables = sum(1 for e in entries if e.kind == "executable")
-        return self.render("index.html", request, executables=executables, platforms=len(entries) - executables)
+        datasets = sum(1 for e in entries if e.kind == "dataset")
+        return self.render(
+            "index.html", request, executables=executables, platforms=len(entries) - executables - datasets, datasets=datasets
+        )
 
     def search(self, collection: str, text: str, wanted: str) -> list[dict[str, Any]]:
         """The entries of a collection holding every word of a text (in any order,
@@ -261,6 +268,10 @@ class Pages:
         return self.render(
             "entries.html", request, collection=collection, name=name, entries=entries, text=text, wanted=wanted, types=types
         )
+
+    def shopping_page(self, request: Request, listing: dict[str, Any]) -> str:
+        """The data shopping list of an executable (:func:`registry.shopping.shopping_list`)."""
+        return self.render("shopping.html", request, listing=listing)
 
     def _plan(self, uuid: str, at: str = "min", overrides: Overrides | None = None) -> tuple[dict[str, Any] | None, str | None]:
         try:

@@ -59,6 +59,7 @@ SECTION_TITLES = {
         "storage-resources": "Storage it offers",
         "data-resources": "Data it holds",
     },
+    "datasets": {"access": "How to reach it"},
 }
 #: Column headers of those sections, with the unit a bare number is in (README, Quantities).
 COLUMN_TITLES = {
@@ -73,6 +74,7 @@ COLUMN_TITLES = {
         "minsize": "Size, at least (GiB)",
         "maxsize": "Size, at most (GiB)",
     },
+    "datasets": {"type": "Access type", "url": "Address"},
     "platforms": {
         "nodes": "Nodes",
         "cores": "Cores per node",

@@ -401,7 +401,7 @@ def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: s
         registry = Registry(store)
         path = Path(target)
         subject: str | Document = target
-        if path.suffix.lower() in (".json", ".jsonld", ".json-ld", ".ttl", ".nt", ".rdf"):
+        if path.suffix.lower() in (".json", ".jsonld", ".json-ld", ".yaml", ".yml", ".ttl", ".nt", ".rdf"):
             subject = load_path(path, max_bytes=DEFAULT_MAX_SIZE)
             report = registry.validate(subject)  # as POST /plan: a manifest that does not conform is not planned
             if not report.conforms:

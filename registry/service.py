@@ -27,7 +27,7 @@ from registry.vocabulary import ESAP, SHAPES_GRAPH, VOCABULARY_GRAPH, Vocabulary
 __all__ = ["BatchResult", "EntrySummary", "IngestResult", "Registry", "find_files"]
 
 #: File endings ingested from a directory.
-INPUT_SUFFIXES = (".json", ".jsonld", ".ttl", ".nt")
+INPUT_SUFFIXES = (".json", ".jsonld", ".yaml", ".yml", ".ttl", ".nt")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,7 +25,7 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from registry.documents import Document, Problem, load_path
+from registry.documents import ENTRY_KEYS, Document, Problem, load_path
 from registry.errors import InputError, ShapesUnsupported
 from registry.resources import data_dir
 from registry.shacl_fast import FastChecker, compile_shapes
@@ -230,6 +231,7 @@ class Validator:
             report.issues.extend(self._unstorable(doc, entries))
             triples.extend(entries.values())
         if self.fast is not None and any(triples) and self._fast_clean(triples):
+            report.issues.sort(key=_issue_order(docs))
             return report
         data = Graph(bind_namespaces="none")
         owner: dict[Node, Document] = {}
@@ -239,6 +241,7 @@ class Validator:
                     data.add(triple)
                     owner.setdefault(triple[0], doc)
         if len(data) == 0:
+            report.issues.sort(key=_issue_order(docs))
             return report
         for triple in self._term_types:
             data.add(triple)
@@ -262,11 +265,18 @@ class Validator:
                 )
             )
             return report
-        # Only the report's own results: nested sh:detail results restate them.
+        # Only the report's own results: nested sh:detail results restate them. One shape
+        # failing two of its constraints on one value ("4" is no integer, nor at least 1)
+        # is one fault, with the shape's one message: reported once.
         top = [r for report_node in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report_node, SH.result)]
-        issues = [self._result_issue(results, r, owner) for r in top]
-        issues.sort(key=lambda i: (i.source or "", i.path or "", i.focus or "", i.message))
-        report.issues.extend(issues)
+        seen: set[tuple[Node | None, ...]] = set()
+        for result in top:
+            key = tuple(results.value(result, p) for p in (SH.sourceShape, SH.focusNode, SH.resultPath, SH.value, SH.resultSeverity))
+            if key[0] is not None and not isinstance(key[0], BNode) and key in seen:
+                continue
+            seen.add(key)
+            report.issues.append(self._result_issue(results, result, owner))
+        report.issues.sort(key=_issue_order(docs))
         return report
 
     def _fast_clean(self, triples: list[list[tuple[Node, Node, Node]]]) -> bool:
@@ -342,7 +352,8 @@ class Validator:
             if isinstance(cls, URIRef) and cls in self.vocabulary.taxonomy_classes:
                 close = self.vocabulary.closest_terms(str(value), cls)
                 if close:
-                    message += f" Did you mean {' or '.join(close)}?"
+                    message = message.rstrip()
+                    message += ("" if message.endswith((".", "?", "!")) else ".") + f" Did you mean {' or '.join(close)}?"
         return Issue(
             severity=severity,
             message=message,
@@ -377,6 +388,52 @@ class Validator:
         if path in doc.objects and not isinstance(written, (dict, list)):
             return path, written
         return path, shown
+
+
+_SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
+_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def _issue_order(docs: Sequence[Document]) -> Callable[[Issue], tuple[Any, ...]]:
+    """The key that orders issues as a person reads them: by document (in the order
+    given), then JSON path in the document's own order (``platforms[9]`` before
+    ``platforms[10]``, keys in the order the file writes them, keys it lacks after
+    those), then severity, then message; the same order every run."""
+    index = {}
+    for i, doc in enumerate(docs):
+        index.setdefault(doc.source, (i, doc))
+
+    def path_key(doc: Document | None, path: str) -> tuple[tuple[int, str], ...]:
+        parts: list[tuple[int, str]] = []
+        here = ""
+        for match in _PATH_PART.finditer(path):
+            number, name = match.groups()
+            parent = doc.objects.get(here) if doc is not None and here else None
+            if number is not None:
+                parts.append((int(number), ""))
+                here += f"[{number}]"
+                continue
+            if isinstance(parent, dict):
+                keys = list(parent)
+                parts.append((keys.index(name) if name in keys else len(keys), name))
+            else:
+                parts.append((list(ENTRY_KEYS).index(name) if not here and name in ENTRY_KEYS else len(ENTRY_KEYS), name))
+            here = f"{here}.{name}" if here else name
+        return tuple(parts)
+
+    def key(issue: Issue) -> tuple[Any, ...]:
+        position, doc = index.get(issue.source or "", (len(index), None))
+        return (
+            position,
+            issue.source or "",
+            path_key(doc, issue.path) if issue.path else (),
+            issue.focus or "",
+            _SEVERITY_RANK.get(issue.severity, 3),
+            issue.message,
+            json.dumps(issue.value, sort_keys=True, default=str),
+        )
+
+    return key
 
 
 def _python(value: Node | None) -> Any:

@@ -38,6 +38,7 @@ __all__ = [
     "QueryForm",
     "Scan",
     "run_query",
+    "check_update",
     "run_update",
     "scan",
     "select_results",
@@ -158,7 +159,10 @@ def run_query(
     """
     found = scan(text)
     if found.is_update:
-        raise QueryError("this is a SPARQL Update, not a query: send it to the update operation")
+        raise QueryError(
+            "this is a SPARQL Update, not a query: send it to the update operation "
+            "(esap-registry update; on the web, POST it as update= with the token)"
+        )
     if found.has_service:
         raise QueryError("federated queries (SERVICE) are not allowed here: the registry answers from its own data only")
     return store.query(text, **_dataset(found, default_graph, named_graphs), deadline=deadline)
@@ -187,11 +191,10 @@ def select_results(
     return store.select_results(text, format, **_dataset(found, default_graph, named_graphs), deadline=deadline)
 
 
-def run_update(store: Store, text: str) -> None:
-    """Run a user's SPARQL Update.
+def check_update(text: str) -> None:
+    """Refuse what a user's SPARQL Update may not do here (on the web and on the command line).
 
-    :raises QueryError: when the text is malformed, is a query, or calls ``SERVICE`` or ``LOAD``.
-    :raises StoreError: when the store fails.
+    :raises QueryError: when the text is a query, or calls ``SERVICE`` or ``LOAD``.
     """
     found = scan(text)
     if found.form in _QUERY_FORMS:
@@ -200,6 +203,15 @@ def run_update(store: Store, text: str) -> None:
         raise QueryError("SERVICE is not allowed in updates here: the registry never fetches from other endpoints")
     if found.has_load:
         raise QueryError("LOAD is not allowed here: the registry never fetches documents from elsewhere; ingest them instead")
+
+
+def run_update(store: Store, text: str) -> None:
+    """Run a user's SPARQL Update.
+
+    :raises QueryError: when the text is malformed, is a query, or calls ``SERVICE`` or ``LOAD``.
+    :raises StoreError: when the store fails.
+    """
+    check_update(text)
     store.update(text)
 
 

@@ -205,6 +205,8 @@ class Validator:
         self._term_types = list(self.vocabulary.term_types())
         #: The texts of IRIs already found storable (see :meth:`_unstorable`).
         self._storable_iris: set[str] = set()
+        #: each shape's sh:message texts, read once
+        self._messages: dict[Node, list[str]] = {}
         #: The fast checker, or None when the shapes use what it does not support.
         self.fast: FastChecker | None = None
         #: Why there is no fast checker.
@@ -230,7 +232,17 @@ class Validator:
             entries = {entry: list(entry_graph) for entry, entry_graph in doc.entries.items()}
             report.issues.extend(self._unstorable(doc, entries))
             triples.extend(entries.values())
-        if self.fast is not None and any(triples) and self._fast_clean(triples):
+        # The fast checker: no result at all, or only keys left out, which it tells itself
+        # as pySHACL would; anything else (or nothing it can vouch for) goes to pySHACL.
+        missing = self._fast_missing(triples) if self.fast is not None and any(triples) else None
+        if missing is not None:
+            # Every result is a recommended (or required) key left out: told as pySHACL tells it.
+            owner = {}
+            for doc in docs:
+                for entry_graph in doc.entries.values():
+                    for subject in entry_graph.subjects(unique=True):
+                        owner.setdefault(subject, doc)
+            report.issues.extend(self._missing_issue(shape, focus, prop, owner) for shape, focus, prop in missing)
             report.issues.sort(key=_issue_order(docs))
             return report
         data = Graph(bind_namespaces="none")
@@ -289,6 +301,44 @@ class Validator:
         except Exception:  # noqa: BLE001 - pySHACL validates instead, as it always did
             logger.exception("the fast SHACL checker failed; pySHACL validates the documents")
             return False
+
+    def _fast_missing(self, triples: list[list[tuple[Node, Node, Node]]]) -> list[tuple[Node, Node, Node]] | None:
+        """The fast checker's results when each is a key left out (see
+        :meth:`FastChecker.missing`), and each such shape has the one message pySHACL
+        would give; else None, and pySHACL decides."""
+        assert self.fast is not None
+        try:
+            found = self.fast.missing(triples)
+        except Exception:  # noqa: BLE001 - pySHACL validates instead, as it always did
+            logger.exception("the fast SHACL checker failed; pySHACL validates the documents")
+            return None
+        if found is None or any(len(self._shape_messages(shape)) != 1 for shape, _, _ in found):
+            return None
+        return found
+
+    def _shape_messages(self, shape: Node) -> list[str]:
+        found = self._messages.get(shape)
+        if found is None:
+            found = self._messages[shape] = [str(m) for m in self.shapes.objects(shape, SH.message)]
+        return found
+
+    def _missing_issue(self, shape: Node, focus: Node, prop: Node, owner: dict[Node, Document]) -> Issue:
+        """The issue of pySHACL's ``sh:minCount`` result for a focus node without any value
+        of ``prop``, as :meth:`_result_issue` tells it."""
+        severity = _SEVERITY.get(self.shapes.value(shape, SH.severity), "Violation")
+        doc = owner.get(focus)
+        given = self.vocabulary.given_property.get(prop, prop) if isinstance(prop, URIRef) else None
+        path, shown = self._json_location(doc, focus, given, None)
+        return Issue(
+            severity=severity,
+            message=self._shape_messages(shape)[0],
+            path=path,
+            value=shown,
+            shape=str(shape) if isinstance(shape, URIRef) else None,
+            focus=str(focus) if isinstance(focus, URIRef) else None,
+            property=str(given) if given is not None else None,
+            source=doc.source if doc else None,
+        )
 
     def _unstorable(self, doc: Document, entries: dict[URIRef, list[tuple[Node, Node, Node]]]) -> list[Issue]:
         """Terms no store can hold (an IRI with a space, a malformed language tag or

@@ -48,6 +48,7 @@ def ingest_once(mode: str, n: int, batch: int, path: Path) -> dict[str, Any]:
     registry = Registry(open_store(path))
     registry.prepare()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     if mode == "single":
         for text in texts:
             registry.ingest(load_document(text, source="bench.json"))
@@ -55,9 +56,11 @@ def ingest_once(mode: str, n: int, batch: int, path: Path) -> dict[str, Any]:
         for start in range(0, n, batch):
             registry.ingest(load_documents((t, "bench.json") for t in texts[start : start + batch]))
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     stored = len(registry.entries())
     registry.store.close()
     return {kind: n, "stored": stored, "seconds": round(seconds, 3), "per_second": round(n / seconds, 1),
+            "cpu_seconds": round(cpu_seconds, 3), "per_cpu_second": round(n / cpu_seconds, 1),
             "peak_rss_mib": peak_rss_mib(), "disk_mib": disk_mib(path), **({"batch": batch} if mode != "single" else {})}
 
 

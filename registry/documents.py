@@ -662,7 +662,13 @@ def _parse_yaml(text: str, source: str) -> Any:
     """
     import yaml  # noqa: PLC0415 - only YAML input needs it
 
-    loader = _yaml_loader(yaml)(text)
+    try:
+        loader = _yaml_loader(yaml)(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, found before parsing
+        line, column = _position(text, exc.position)
+        raise InputError(
+            f"not well-formed YAML: the character U+{exc.character:04X} is not allowed", source=source, line=line, column=column
+        ) from exc
     try:
         tree = loader.get_single_data()
     except _YamlRefused as exc:

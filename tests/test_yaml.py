@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from registry.documents import MAX_DEPTH, load_document, load_path
 from registry.errors import InputError
@@ -99,8 +101,9 @@ def test_yaml_paths_are_json_paths(tmp_path: Path) -> None:
         ("executables:\n  - {1: x}\n", "key"),
         ("executables: " + "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5) + "\n", "nests deeper"),
         ("executables: [\n  1,\n", "YAML"),
+        ("executables:\n  - title: a\x00b\n", "not allowed"),
     ],
-    ids=["duplicate-key", "anchor", "alias", "python-tag", "binary", "huge-integer", "infinity", "number-key", "too-deep", "unclosed"],
+    ids=["duplicate-key", "anchor", "alias", "python-tag", "binary", "huge-integer", "infinity", "number-key", "too-deep", "unclosed", "nul"],
 )
 def test_yaml_is_read_safely_with_the_json_limits(tmp_path: Path, text: str, fault: str) -> None:
     path = tmp_path / "x.yaml"
@@ -172,3 +175,11 @@ def test_the_seed_of_the_slides_with_a_context_gets_plain_json_paths() -> None:
 
     report = get_validator().validate(document)
     assert [i.path for i in report.violations] == ["executables[0].uuid"], report.to_text()
+
+
+@given(st.text(alphabet=st.sampled_from(list("executables:- []{}?&*!|>'\"#%@,\n\t 01.eE+x\\u\u0000")), max_size=80))
+def test_any_yaml_text_is_read_or_refused_as_input(text: str) -> None:
+    try:
+        load_document(("executables:\n" + text).encode(), source="fuzz.yaml")
+    except InputError:
+        pass

@@ -6,10 +6,15 @@ API. Most documents have no validation result at all, and telling *that* needs m
 once, turns each node and property shape into plain Python checks over an index of the
 data, and :meth:`FastChecker.clean` runs them over a batch of documents.
 
-The checker only ever answers one question: "does pySHACL find **no** validation result
+The checker answers first one question: "does pySHACL find **no** validation result
 (no violation, no warning, no info) and raise nothing on this data?" Its answer ``True``
 must be exact; ``False`` means "maybe", and the validator then runs pySHACL over the batch
-exactly as it always did, so that reports, messages and their order are pySHACL's own. Each
+exactly as it always did, so that reports, messages and their order are pySHACL's own.
+:meth:`FastChecker.missing` answers one more: "is every result pySHACL would find a
+``sh:minCount`` not met by a focus node without any value of the shape's one predicate (a
+key left out)?", and then names them; such a result has no value and the shape's own
+message, so the validator tells it as pySHACL does, and any other result (or doubt) still
+sends the batch to pySHACL. Each
 check therefore mirrors what pySHACL 0.40 does (its literal comparisons, its
 ``sh:datatype`` rules for ill-typed literals, its regular expressions and flags), and
 refuses (answers ``False``) anything unusual: a blank node where a number is compared, a

@@ -192,8 +192,10 @@ class Validator:
 
     Documents are first put to the fast checker compiled from the same shapes
     (:mod:`registry.shacl_fast`): when it tells that pySHACL would find no result at all,
-    pySHACL is not run; otherwise (or when the shapes use a feature the checker does not
-    compile) pySHACL validates the documents as it always did.
+    or only keys left out (``sh:minCount`` results with no value, which it then tells as
+    pySHACL would), pySHACL is not run; otherwise (or when the shapes use a feature the
+    checker does not compile) pySHACL validates the documents as it always did. Issues come
+    in the order a person reads them (see :func:`_issue_order`), each fault once.
 
     :param vocabulary: the vocabulary whose terms tell known URNs.
     :param shapes: the shapes graph (the shipped ``shapes/*.ttl`` by default).
@@ -290,17 +292,6 @@ class Validator:
             report.issues.append(self._result_issue(results, result, owner))
         report.issues.sort(key=_issue_order(docs))
         return report
-
-    def _fast_clean(self, triples: list[list[tuple[Node, Node, Node]]]) -> bool:
-        """The fast checker's verdict on the union of the entries' triples: True when
-        pySHACL would find no result at all. A fault in the checker itself is never a
-        verdict: pySHACL then decides."""
-        assert self.fast is not None
-        try:
-            return self.fast.clean(triples)
-        except Exception:  # noqa: BLE001 - pySHACL validates instead, as it always did
-            logger.exception("the fast SHACL checker failed; pySHACL validates the documents")
-            return False
 
     def _fast_missing(self, triples: list[list[tuple[Node, Node, Node]]]) -> list[tuple[Node, Node, Node]] | None:
         """The fast checker's results when each is a key left out (see

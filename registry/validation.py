@@ -207,8 +207,9 @@ class Validator:
         self._term_types = list(self.vocabulary.term_types())
         #: The texts of IRIs already found storable (see :meth:`_unstorable`).
         self._storable_iris: set[str] = set()
-        #: each shape's sh:message texts, read once
+        #: each shape's sh:message texts and severity, read once
         self._messages: dict[Node, list[str]] = {}
+        self._severities: dict[Node, str] = {}
         #: The fast checker, or None when the shapes use what it does not support.
         self.fast: FastChecker | None = None
         #: Why there is no fast checker.
@@ -239,12 +240,8 @@ class Validator:
         missing = self._fast_missing(triples) if self.fast is not None and any(triples) else None
         if missing is not None:
             # Every result is a recommended (or required) key left out: told as pySHACL tells it.
-            owner = {}
-            for doc in docs:
-                for entry_graph in doc.entries.values():
-                    for subject in entry_graph.subjects(unique=True):
-                        owner.setdefault(subject, doc)
-            report.issues.extend(self._missing_issue(shape, focus, prop, owner) for shape, focus, prop in missing)
+            owner = _Owners(docs)
+            report.issues.extend(self._missing_issue(shape, focus, prop, owner.of(focus)) for shape, focus, prop in missing)
             report.issues.sort(key=_issue_order(docs))
             return report
         data = Graph(bind_namespaces="none")
@@ -313,11 +310,12 @@ class Validator:
             found = self._messages[shape] = [str(m) for m in self.shapes.objects(shape, SH.message)]
         return found
 
-    def _missing_issue(self, shape: Node, focus: Node, prop: Node, owner: dict[Node, Document]) -> Issue:
-        """The issue of pySHACL's ``sh:minCount`` result for a focus node without any value
-        of ``prop``, as :meth:`_result_issue` tells it."""
-        severity = _SEVERITY.get(self.shapes.value(shape, SH.severity), "Violation")
-        doc = owner.get(focus)
+    def _missing_issue(self, shape: Node, focus: Node, prop: Node, doc: Document | None) -> Issue:
+        """The issue of pySHACL's ``sh:minCount`` result for a focus node (of ``doc``)
+        without any value of ``prop``, as :meth:`_result_issue` tells it."""
+        severity = self._severities.get(shape)
+        if severity is None:
+            severity = self._severities[shape] = _SEVERITY.get(self.shapes.value(shape, SH.severity), "Violation")
         given = self.vocabulary.given_property.get(prop, prop) if isinstance(prop, URIRef) else None
         path, shown = self._json_location(doc, focus, given, None)
         return Issue(
@@ -429,6 +427,33 @@ class Validator:
         if path in doc.objects and not isinstance(written, (dict, list)):
             return path, written
         return path, shown
+
+
+class _Owners:
+    """Which document a node of a batch belongs to: an entry, or a node under its IRI
+    (``urn:uuid:...#compute-resources-0``), found by its entry; any other node (a blank
+    node of JSON-LD or Turtle) by the documents' triples, indexed when first asked."""
+
+    def __init__(self, docs: Sequence[Document]) -> None:
+        self.docs = docs
+        self.entries: dict[Node, Document] = {}
+        for doc in docs:
+            for entry in doc.entries:
+                self.entries.setdefault(entry, doc)
+        self.subjects: dict[Node, Document] | None = None
+
+    def of(self, node: Node) -> Document | None:
+        if isinstance(node, URIRef):
+            found = self.entries.get(node) or self.entries.get(URIRef(str(node).partition("#")[0]))
+            if found is not None:
+                return found
+        if self.subjects is None:
+            self.subjects = {}
+            for doc in self.docs:
+                for entry_graph in doc.entries.values():
+                    for subject in entry_graph.subjects(unique=True):
+                        self.subjects.setdefault(subject, doc)
+        return self.subjects.get(node)
 
 
 _SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}

@@ -100,8 +100,14 @@ class Exporter:
                 continue
             key, definition = scope[prop]
             grouped.setdefault(key, (definition, []))[1].append(value)
+        for prop in graph.objects(node, ESAP.emptyList):  # a list given empty comes back empty
+            if prop in scope and scope[prop][0] not in grouped:
+                grouped[scope[prop][0]] = (scope[prop][1], [])
         for key in sorted(grouped, key=lambda k: self._order.get(k, len(self._order))):
             definition, values = grouped[key]
+            if not values:
+                result[key] = []
+                continue
             converted = [self._value(graph, v, definition, jsonld, seen) for v in self._sorted(graph, values)]
             if definition.get("@container") == "@set" or len(converted) > 1:
                 result[key] = converted

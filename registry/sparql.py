@@ -42,6 +42,7 @@ __all__ = [
     "Scan",
     "error_position",
     "run_query",
+    "check_update",
     "run_update",
     "scan",
     "select_results",
@@ -181,7 +182,10 @@ def run_query(
     """
     found = scan(text)
     if found.is_update:
-        raise QueryError("this is a SPARQL Update, not a query: send it to the update operation")
+        raise QueryError(
+            "this is a SPARQL Update, not a query: send it to the update operation "
+            "(esap-registry update; on the web, POST it as update= with the token)"
+        )
     if found.has_service:
         raise QueryError("federated queries (SERVICE) are not allowed here: the registry answers from its own data only")
     return store.query(text, **_dataset(found, default_graph, named_graphs), deadline=deadline, base_iri=base_iri)
@@ -276,6 +280,15 @@ def run_update(
     :raises InputError: when a graph name is not a valid IRI.
     :raises StoreError: when the store fails.
     """
+    check_update(text)
+    store.update(with_using(text, using_graphs, using_named_graphs), base_iri=base_iri)
+
+
+def check_update(text: str) -> None:
+    """Refuse what a user's SPARQL Update may not do here (on the web and on the command line).
+
+    :raises QueryError: when the text is a query, or calls ``SERVICE`` or ``LOAD``.
+    """
     found = scan(text)
     if found.form in _QUERY_FORMS:
         raise QueryError(f"this is a {found.form} query, not an update: send it to the update operation")
@@ -283,7 +296,6 @@ def run_update(
         raise QueryError("SERVICE is not allowed in updates here: the registry never fetches from other endpoints")
     if found.has_load:
         raise QueryError("LOAD is not allowed here: the registry never fetches documents from elsewhere; ingest them instead")
-    store.update(with_using(text, using_graphs, using_named_graphs), base_iri=base_iri)
 
 
 # -- result formats ------------------------------------------------------------

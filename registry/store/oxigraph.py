@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
-from registry.errors import QueryError, StoreError
+from registry.errors import QueryError, StoreError, StoreLocked
 from registry.resources import load_query
 from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
 from registry.store.terms import from_oxigraph, insert_data, quads, to_oxigraph
@@ -86,6 +86,8 @@ class OxigraphStore(Store):
             else:
                 self._store = ox.Store()
         except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(path, str(exc)) from exc
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
 
     def _open_read_only(self, path: Path) -> ox.Store:

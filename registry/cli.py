@@ -677,6 +677,11 @@ def shopping_list_command(target: str, store_spec: str | None, fmt: str) -> None
     it and how each is reached, the platforms holding a copy, and, when none does, the
     nearest broader terms that have data sets. Nothing is fetched from any access.
 
+    \b
+    Examples:
+      esap-registry shopping-list 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03
+      esap-registry shopping-list 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03 --format json
+
     Exit 0 (even when data is missing), 1 for an unknown uuid, a uuid that is not an
     executable, or a manifest that is malformed or does not conform.
     """

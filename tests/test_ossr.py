@@ -28,6 +28,7 @@ from registry.ossr.records import NOTEBOOK_TYPE, build_record, notebook_uuid, re
 from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Solutions, Store
+from registry.units import canonical
 from registry.vocabulary import ESAP
 
 OSSR = Path(__file__).resolve().parent / "data" / "ossr"
@@ -160,7 +161,7 @@ def test_codemeta_requirements_become_numbers_where_they_read_and_stay_text_wher
     compute = stored.value(executable, ESAP.computeRequirement)
     storage = stored.value(executable, ESAP.storageRequirement)
     assert str(stored.value(compute, ESAP.minMemory)) == "2GB"
-    assert Decimal(str(stored.value(compute, ESAP.minMemoryGiB))) == Decimal(2 * 10**9) / Decimal(2**30)
+    assert Decimal(str(stored.value(compute, ESAP.minMemoryGiB))) == canonical(Decimal(2 * 10**9) / Decimal(2**30))  # 18 fractional digits
     assert stored.value(compute, ESAP.minCores) is None
     assert str(stored.value(storage, ESAP.minSize)) == "500MB"
     record = importer.registry.store.graph(built.record)

@@ -3,7 +3,6 @@ the ranking, the explanations, the what-if ranges, and the examples."""
 
 from __future__ import annotations
 
-import copy
 import gc
 import json
 from pathlib import Path
@@ -16,58 +15,7 @@ from registry.errors import InputError, NotFound
 from registry.planner import Overrides, Planner
 from registry.service import Registry
 from registry.store import Store, open_store
-
-EXE = "e0000000-0000-4000-8000-000000000001"
-PLATFORM = "b0000000-0000-4000-8000-000000000001"
-
-BASE_EXECUTABLE: dict[str, Any] = {
-    "uuid": EXE,
-    "type": "urn:types/slurm-job",
-    "title": "E",
-    "location": {"repository": "https://example.org/repo.git", "ref": "main", "path": "notebooks/a b.ipynb"},
-    "compute-resources": [{"nodes": 2, "mincores": 16, "minmemory": 64, "walltime": 5}],
-    "storage-resources": [{"minsize": 10}],
-    "data-resources": [
-        {"uuid": "d0000000-0000-4000-8000-000000000001", "title": "catalogue", "data-content": "urn:astronomy-catalogue",
-         "data-format": "urn:tabular-format", "size": 50}
-    ],
-}
-
-BASE_PLATFORM: dict[str, Any] = {
-    "uuid": PLATFORM,
-    "type": "urn:platforms/hpc-batch-cluster",
-    "title": "P",
-    "url": "https://p.example.org/",
-    "executable-types": ["urn:types/batch-job"],
-    "compute-resources": [{"nodes": 4, "cores": 8, "memory": 32, "maxwalltime": 10}],
-    "storage-resources": [{"size": 100}],
-    "data-resources": [{"title": "Gaia", "data-content": "urn:astrometric-catalogue", "data-format": "urn:parquet-binary"}],
-    "launch": "{url}v2/git/{repository}/{ref}?urlpath=lab/tree/{path}",
-}
-
-
-def changed(base: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
-    """A copy of ``base`` with the value at a dotted path (``compute-resources.0.nodes``) set,
-    or removed when ``value`` is ``...``."""
-    result = copy.deepcopy(base)
-    *parents, last = path.split(".")
-    target: Any = result
-    for part in parents:
-        target = target[int(part)] if isinstance(target, list) else target[part]
-    key: Any = int(last) if isinstance(target, list) else last
-    if value is ...:
-        del target[key]
-    else:
-        target[key] = value
-    return result
-
-
-def plan_of(executable: dict[str, Any], *platforms: dict[str, Any], backend: str = "memory", **options: Any) -> dict[str, Any]:
-    registry = Registry(open_store(backend))
-    registry.ingest(load_document(json.dumps({"executables": [executable]}), source="e.json"))
-    registry.ingest(load_document(json.dumps({"platforms": list(platforms)}), source="p.json"))
-    return Planner(registry).plan(executable["uuid"], **options).to_dict()
-
+from support.planning import BASE_EXECUTABLE, BASE_PLATFORM, EXE, PLATFORM, changed, plan_of
 
 def reasons(plan: dict[str, Any]) -> list[dict[str, Any]]:
     assert len(plan["rejected"]) == 1, plan["rejected"]
@@ -138,6 +86,56 @@ POOL = "urn:uuid:b0000000-0000-4000-8000-000000000001#compute-resources-0"
 )
 def test_each_compute_constraint_alone_rejects(path: str, value: Any, reason: dict[str, Any]) -> None:
     assert reasons(plan_of(BASE_EXECUTABLE, changed(BASE_PLATFORM, path, value))) == [dict(reason, pool=POOL)]
+
+
+RANGE = changed(BASE_EXECUTABLE, "compute-resources", [{"nodes": 2, "maxnodes": 4, "mincores": 24, "minmemory": 64, "walltime": 5}])
+
+
+@pytest.mark.parametrize(
+    ("pool", "allocation", "reasons_"),
+    [
+        # 24 cores on 8-core nodes: 3 nodes, within [2, 4] and the pool's 4.
+        ({"nodes": 4, "cores": 8, "memory": 32}, {"nodes": 3, "cores": 24, "memory": 96}, None),
+        # The lower end holds: 2 nodes of 16 cores are enough, and 2 is the fewest allowed.
+        ({"nodes": 4, "cores": 16, "memory": 64}, {"nodes": 2, "cores": 32, "memory": 128}, None),
+        # The pool has only 2 nodes: 16 cores at 2 nodes.
+        ({"nodes": 2, "cores": 8, "memory": 32}, None,
+         [{"constraint": "cores", "required": 24, "offered": 16, "unit": "cores", "at-nodes": 2}]),
+        # 6 nodes of 4 cores would do, but the range ends at 4: 16 cores at 4 nodes.
+        ({"nodes": 8, "cores": 4, "memory": 32}, None,
+         [{"constraint": "cores", "required": 24, "offered": 16, "unit": "cores", "at-nodes": 4}]),
+        # One node is fewer than the range's lower end.
+        ({"nodes": 1, "cores": 64, "memory": 256}, None, [{"constraint": "nodes", "required": 2, "offered": 1, "unit": "nodes"}]),
+    ],
+    ids=["fewest-within", "lower-end", "pool-too-small", "range-too-narrow", "too-few-nodes"],
+)
+def test_the_node_count_is_chosen_within_the_range(pool: dict[str, Any], allocation: dict[str, Any] | None, reasons_: list[dict[str, Any]] | None) -> None:
+    plan = plan_of(RANGE, changed(BASE_PLATFORM, "compute-resources", [dict(pool, maxwalltime=10)]))
+    if allocation is not None:
+        assert plan["matches"][0]["allocation"] == allocation
+    else:
+        assert reasons(plan) == [dict(r, pool=POOL) for r in reasons_ or []]
+
+
+def test_max_nodes_raises_or_lowers_the_upper_end_and_nodes_pins_the_range() -> None:
+    wide = changed(BASE_PLATFORM, "compute-resources", [{"nodes": 8, "cores": 4, "memory": 32, "maxwalltime": 10}])
+    assert plan_of(RANGE, wide)["rejected"]
+    assert plan_of(RANGE, wide, overrides=Overrides(max_nodes=6))["matches"][0]["allocation"]["nodes"] == 6
+    assert plan_of(RANGE, wide, overrides=Overrides(max_nodes=3))["rejected"][0]["reasons"][0]["at-nodes"] == 3
+    pinned = plan_of(RANGE, changed(wide, "compute-resources.0.cores", 8), overrides=Overrides(nodes=4))
+    assert pinned["requirements"]["compute"][0]["nodes"] == 4 and pinned["requirements"]["compute"][0]["max-nodes"] == 4
+    assert pinned["matches"][0]["allocation"]["nodes"] == 4  # pinned: 4 nodes though 3 would hold the cores
+
+
+def test_ranking_counts_the_waste_of_the_nodes_allocated() -> None:
+    """24 cores: two 16-core nodes (32 cores) waste more than two 12-core nodes (24)."""
+    sixteen = changed(changed(BASE_PLATFORM, "title", "sixteen"), "compute-resources", [{"nodes": 4, "cores": 16, "memory": 64}])
+    twelve = changed(changed(changed(BASE_PLATFORM, "title", "twelve"), "uuid", "b0000000-0000-4000-8000-000000000002"),
+                     "compute-resources", [{"nodes": 4, "cores": 12, "memory": 64}])
+    executable = changed(RANGE, "compute-resources.0.nodes", 1)
+    plan = plan_of(executable, sixteen, twelve)
+    assert matched(plan) == ["twelve", "sixteen"]
+    assert [m["score"]["cores"] for m in plan["matches"]] == [24, 32]
 
 
 def test_no_walltime_on_either_side_means_no_limit() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -72,7 +74,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.esap = AppState(settings=settings, registry=registry, pages=pages, executor=executor)
+    app.state.esap = AppState(
+        settings=settings, registry=registry, pages=pages, executor=executor, plan_slots=threading.BoundedSemaphore(settings.plan_workers)
+    )
     app.state.pages = pages
     register_handlers(app)
     if settings.cors:
@@ -99,6 +103,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         index: dict[str, Any] = {
             "executables": "/executables",
             "platforms": "/platforms",
+            "datasets": "/datasets",
             "sparql": "/sparql",
             "ontology": "/ontology",
             "vocabulary": "/vocab",

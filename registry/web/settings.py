@@ -22,6 +22,8 @@ class Settings:
     :param max_body_bytes: the largest request body accepted (413 beyond).
     :param query_timeout: seconds a SPARQL query may run before it is stopped (503).
     :param query_workers: SPARQL queries run at once, each in a worker thread.
+    :param plan_workers: plans run at once (the others wait their turn); by default the
+        number of cores.
     :param cors: allow reads from pages of other origins.
     """
 
@@ -29,6 +31,7 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     query_timeout: float = 30.0
     query_workers: int = 4
+    plan_workers: int = field(default_factory=lambda: os.cpu_count() or 2)
     cors: bool = True
 
     def __post_init__(self) -> None:
@@ -40,6 +43,8 @@ class Settings:
             raise InputError("the query time limit must be positive")
         if self.query_workers < 1:
             raise InputError("at least one query worker is needed")
+        if self.plan_workers < 1:
+            raise InputError("at least one plan worker is needed")
 
     @property
     def read_only(self) -> bool:

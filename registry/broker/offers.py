@@ -34,8 +34,8 @@ from typing import Any
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from registry.broker.kinds import COMPUTE_KIND, MESSAGE_KIND, OFFERSET_KIND, SESSION_KIND, STORAGE_KIND, UPDATE_KIND, KindMap
-from registry.broker.request import BrokerRequest, read_request
-from registry.documents import entry_iri, load_document
+from registry.broker.request import BrokerRequest, read_request, request_document
+from registry.documents import entry_iri
 from registry.errors import BrokerBusy, BrokerConflict, InputError, NotFound
 from registry.planner import Planner
 from registry.resources import load_query
@@ -302,8 +302,7 @@ class Broker:
     def _plan(self, request: BrokerRequest, messages: list[dict[str, Any]], moment: datetime) -> dict[str, Any] | None:
         """The planner's JSON for the request, or None (with messages) when the manifest it
         makes does not conform."""
-        manifest = request.manifest(str(uuids.uuid4()))
-        document = load_document(json.dumps(manifest), source="<ExecutionRequest>", format="json", vocabulary=self.registry.vocabulary)
+        document = request_document(request, str(uuids.uuid4()), vocabulary=self.registry.vocabulary)
         report = self.registry.validate(document)
         if not report.conforms:
             for issue in report.violations:

@@ -38,10 +38,11 @@ from urllib.parse import urlsplit
 import yaml
 
 from registry.broker.kinds import COMPUTE_KIND, DATA_KIND, STORAGE_KIND, KindMap
+from registry.documents import Document, load_document
 from registry.errors import InputError, UnitError
 from registry.units import parse_count, parse_data_size, parse_duration
 
-__all__ = ["MAX_DEPTH", "BrokerRequest", "parse_body", "read_request", "request_from_manifest"]
+__all__ = ["MAX_DEPTH", "BrokerRequest", "is_execution_request", "parse_body", "read_request", "request_document", "request_from_manifest"]
 
 #: How deeply a request may nest (as documents do).
 MAX_DEPTH = 32
@@ -422,6 +423,24 @@ def _read_data(request: BrokerRequest, item: Any, path: str, kinds: KindMap, sou
         return
     entry["size"] = f"{value}B"
     request.data.append(entry)
+
+
+def is_execution_request(tree: Any) -> bool:  # noqa: ANN401
+    """Whether a JSON tree is an ExecutionRequest rather than a manifest (it has an
+    ``executable`` and no ``executables`` or ``platforms`` list, nor a JSON-LD context)."""
+    return isinstance(tree, dict) and "executable" in tree and not ({"executables", "platforms", "@context", "@graph"} & set(tree))
+
+
+def request_document(request: BrokerRequest, uuid: str, source: str = "<ExecutionRequest>", vocabulary: Any = None) -> Document:  # noqa: ANN401
+    """The request as a document of one executable, read by the manifest reader (not
+    yet validated).
+
+    :raises InputError: when the request names no executable kind the registry knows,
+        or what it asks for is unknown (the kinds listed in :attr:`BrokerRequest.unknown`).
+    """
+    if request.unknown:
+        raise InputError("; ".join(request.unknown), source=source)
+    return load_document(json.dumps(request.manifest(uuid)), source=source, format="json", vocabulary=vocabulary)
 
 
 # -- the other way: a registered executable as a request ------------------------------

@@ -488,22 +488,22 @@ class Broker:
             offerset = self._refreshed(self._owner(session_uuid))
         return self._find(offerset, session_uuid)
 
-    def platform_of(self, session_uuid: str) -> str:
-        """The uuid of the platform a session is offered on (for its page).
+    def context_of(self, session_uuid: str) -> dict[str, str]:
+        """Where a session belongs, for its page: the uuid of its ``platform`` and the
+        URL of its ``offerset``.
 
         :raises NotFound: when there is no such session.
         """
         with self.lock:
             offerset = self._read(self._owner(session_uuid))
-        return next(o["_platform"] for o in offerset["offers"] if o["meta"]["uuid"] == session_uuid.lower())
+        platform = next(o["_platform"] for o in offerset["offers"] if o["meta"]["uuid"] == session_uuid.lower())
+        return {"platform": platform, "offerset": offerset["meta"]["url"]}
 
     @staticmethod
     def _find(offerset: dict[str, Any], session_uuid: str) -> dict[str, Any]:
         for offer in offerset["offers"]:
             if offer["meta"]["uuid"] == session_uuid.lower():
-                public = Broker._session_public(offer)
-                public["meta"] = {**public["meta"], "offerset": offerset["meta"]["url"]}
-                return public
+                return Broker._session_public(offer)
         raise NotFound(session_uuid, "execution session")
 
     def update(self, session_uuid: str, update: Any) -> dict[str, Any]:  # noqa: ANN401 - a JSON tree

@@ -113,8 +113,9 @@ async def direct_execution(request: Request) -> Response:
 
     ok, session = await run_in_threadpool(work)
     if not ok:
-        return _answer(request, session, "session.html", status=400, session=session, platform="")
-    return _answer(request, session, "session.html", status=303, headers={"Location": session["meta"]["url"]}, session=session, platform="")
+        return _answer(request, session, "session.html", status=400, session=session, platform="", offerset="")
+    context = broker.context_of(session["meta"]["uuid"])
+    return _answer(request, session, "session.html", status=303, headers={"Location": session["meta"]["url"]}, session=session, **context)
 
 
 @router.get("/offersets/{uuid}", summary="ExecutionBroker: an offer set (JSON, YAML or HTML)")
@@ -129,7 +130,7 @@ def session(request: Request, uuid: str) -> Response:
     """One offer, with its phase; an accepted one has a connector (the platform's launch URL)."""
     broker = _broker(request)
     body = broker.session(uuid)
-    return _answer(request, body, "session.html", session=body, platform=broker.platform_of(uuid))
+    return _answer(request, body, "session.html", session=body, **broker.context_of(uuid))
 
 
 @router.post(
@@ -150,4 +151,4 @@ async def session_update(request: Request, uuid: str) -> Response:
         return broker.update(uuid, parse_body(body, fmt))
 
     updated = await run_in_threadpool(work)
-    return _answer(request, updated, "session.html", session=updated, platform=broker.platform_of(uuid))
+    return _answer(request, updated, "session.html", session=updated, **broker.context_of(uuid))

@@ -21,7 +21,8 @@ from registry.store import Store
 from registry.web import Settings
 
 #: Operations that read although they are not GET: they take a document or a query.
-READS_BY_POST = {("POST", "/validate"), ("POST", "/plan"), ("POST", "/sparql")}
+#: (POST /requests, the ExecutionBroker's request for offers, writes only offer state: no token.)
+READS_BY_POST = {("POST", "/validate"), ("POST", "/plan"), ("POST", "/sparql"), ("POST", "/requests")}
 #: What the service writes with; a new write operation must be added here, and so tested.
 WRITES = {
     ("POST", "/executables"),
@@ -31,6 +32,8 @@ WRITES = {
     ("PUT", "/platforms/{uuid}"),
     ("DELETE", "/platforms/{uuid}"),
     ("POST", "/update"),
+    ("POST", "/sessions/{uuid}"),
+    ("POST", "/direct"),
 }
 INSERT = "INSERT DATA { GRAPH <urn:test:auth> { <urn:test:s> <urn:test:p> 'written' } }"
 #: Authorization headers that are not the token.
@@ -84,6 +87,11 @@ def write_requests() -> list[tuple[str, str, dict[str, object]]]:
 
 REQUESTS = write_requests()
 IDS = [f"{m} {p} {min(k) if k else ''}" for m, p, k in REQUESTS]
+#: The ExecutionBroker's writes (done with the token in tests/web/test_broker.py, which makes the session first).
+BROKER_REQUESTS = [
+    ("POST", f"/sessions/{NEW_UUID}", {"json": {"kind": "uri:enum-value-update", "path": "/phase", "value": "ACCEPTED"}}),
+    ("POST", "/direct", {"json": {"executable": {"kind": "https://www.purl.org/ivoa.net/Calycopis-openapi/schema/v1.0/kinds/executable/jupyter-notebook.yaml"}}}),
+]
 
 
 def quads(store: Store) -> list[bytes]:
@@ -121,7 +129,7 @@ def test_every_write_operation_is_known(read_app: object) -> None:
 
 
 @pytest.mark.parametrize("auth", list(WRONG.values()), ids=list(WRONG))
-@pytest.mark.parametrize(("method", "path", "options"), REQUESTS, ids=IDS)
+@pytest.mark.parametrize(("method", "path", "options"), REQUESTS + BROKER_REQUESTS, ids=IDS + [f"{m} {p}" for m, p, _ in BROKER_REQUESTS])
 def test_a_write_without_the_token_is_401_and_changes_nothing(
     write_client: TestClient, write_store: Store, method: str, path: str, options: dict[str, object], auth: dict[str, str]
 ) -> None:

@@ -64,11 +64,11 @@ class FloorPlatform:
 
 @dataclass(frozen=True, slots=True)
 class FloorExecutable:
-    """One executable's needs at the minima: type, compute needs (nodes, cores, memory GiB,
-    hours or None), storage (GiB) and data (content, format, size GiB)."""
+    """One executable's needs at the minima: type, compute needs (nodes, max nodes, cores,
+    memory GiB, hours or None), storage (GiB) and data (content, format, size GiB)."""
 
     type: str
-    compute: tuple[tuple[int, Decimal, Decimal, Decimal | None], ...]
+    compute: tuple[tuple[int, int, Decimal, Decimal, Decimal | None], ...]
     storage: Decimal
     data: tuple[tuple[str | None, str | None, Decimal], ...]
 
@@ -81,14 +81,16 @@ class FloorExecutable:
         compute = []
         for need in entry.get("compute-resources", []):
             hours = need.get("walltime")
+            nodes = parse_count(need["nodes"]) if need.get("nodes") is not None else 1
             compute.append((
-                parse_count(need["nodes"]) if need.get("nodes") is not None else 1,
+                nodes,
+                parse_count(need["maxnodes"]) if need.get("maxnodes") is not None else nodes,
                 Decimal(parse_count(need["mincores"])) if need.get("mincores") is not None else Decimal(0),
                 _size(need.get("minmemory")),
                 parse_duration(hours) if hours is not None else None,
             ))
         if not compute:
-            compute.append((1, Decimal(0), Decimal(0), None))
+            compute.append((1, 1, Decimal(0), Decimal(0), None))
         return cls(
             type=entry["type"],
             compute=tuple(compute),
@@ -140,11 +142,14 @@ class Floor:
                 continue
             if not all(
                 any(
-                    pool_nodes >= nodes and nodes * cores_per_node >= cores and nodes * memory_per_node >= memory
+                    # the node range [nodes, max_nodes] within the pool: at most min(max_nodes, K.nodes) nodes
+                    pool_nodes >= nodes
+                    and min(max_nodes, pool_nodes) * cores_per_node >= cores
+                    and min(max_nodes, pool_nodes) * memory_per_node >= memory
                     and (walltime is None or hours is None or walltime >= hours)
                     for pool_nodes, cores_per_node, memory_per_node, walltime in platform.pools
                 )
-                for nodes, cores, memory, hours in executable.compute
+                for nodes, max_nodes, cores, memory, hours in executable.compute
             ):
                 continue
             staged = Decimal(0)

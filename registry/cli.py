@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from registry import __version__
 from registry.documents import Document, load_path
-from registry.errors import InputError, NotFound, QueryError, RegistryError, StoreError, StoreNotEmpty, ValidationFailed
+from registry.errors import InputError, NotFound, ParameterError, QueryError, RegistryError, StoreError, StoreNotEmpty, ValidationFailed
 from registry.service import Registry, find_files
 from registry.store import (
     CREDENTIALS_FILE_ENV,
@@ -32,7 +32,8 @@ from registry.store import (
     default_store_path,
     open_store,
 )
-from registry.units import Kind, format_quantity
+from registry.texttable import table as _table
+from registry.planview import quantity
 from registry.validation import Report, get_validator
 from registry.vocabulary import ESAP
 
@@ -376,16 +377,6 @@ def _sparql_json_term(term: Any) -> dict[str, str]:
     return {"type": "uri", "value": str(term)}
 
 
-def _table(header: list[str], rows: list[tuple[str, ...]]) -> str:
-    widths = [len(h) for h in header]
-    for row in rows:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    line = "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))
-    rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
-    return "\n".join([line.rstrip(), rule, *body])
-
-
 # -- planning ------------------------------------------------------------------------
 
 
@@ -399,22 +390,31 @@ def _override_option(name: str, help: str) -> Callable[[F], F]:
 @click.option("--at", type=click.Choice(["min", "max"]), default="min", show_default=True, help="Plan at the minima or the maxima of the ranges.")
 @_override_option("cores", "Total cores needed, instead of the executable's.")
 @_override_option("memory", "Total memory needed (GiB, or with a unit: 100GiB).")
-@_override_option("nodes", "Nodes needed.")
+@_override_option("nodes", "Nodes needed: pins the node range to exactly N (with --max-nodes, its lower end).")
+@_override_option("max-nodes", "The most nodes the executable may spread over (the upper end of its node range).")
 @_override_option("hours", "Wall-clock time needed (hours, or with a unit: 30min).")
 @_override_option("storage", "Working storage needed (GiB, or with a unit).")
 @_override_option("data-size", "Size of each data resource (GiB, or with a unit: 500MB).")
+@click.option("--uuid", "uuid", default=None, metavar="UUID", help="Which executable of a manifest FILE that holds several.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="List only the best N matches and the N nearest rejections (the summary counts all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
-def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: str, **overrides: str | None) -> None:
-    """Find the platforms that can run an executable (a registered UUID, a manifest FILE
-    holding one executable, or an IVOA ExecutionRequest FILE in JSON or YAML), ranked, with
-    the reason every other platform is rejected.
+def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: str, uuid: str | None, **overrides: str | None) -> None:
+    """Find the platforms that can run an executable (a registered UUID, a manifest FILE;
+    --uuid picks one of several; or an IVOA ExecutionRequest FILE in JSON or YAML), ranked,
+    with the reason every other platform is rejected and the overrides that would make it fit.
+
+    \b
+    Examples:
+      esap-registry plan 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03
+      esap-registry plan 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03 --nodes 8 --max-nodes 14
+      esap-registry plan examples/gaia-hdbscan.json --uuid c3e9a2d4-6f1b-4a8e-b7c5-0d2e9f4a6b18 --format json
 
     Exit 0 when planned (even with no match), 1 for an unknown uuid, a bad override, or a
     manifest that is malformed or does not conform (its report is printed).
     """
     from registry.planner import Overrides, Planner
+    from registry.planview import plan_text
 
     with _registry(store_spec).store as store:
         registry = Registry(store)
@@ -429,6 +429,8 @@ def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: s
                 for note in notes:
                     click.echo(f"esap-registry: note: {note}", err=True)
         if isinstance(subject, Document):
+            if uuid is not None:
+                raise ParameterError("uuid", "picks an executable of a manifest FILE; an ExecutionRequest holds one", uuid)
             report = registry.validate(subject)  # as POST /plan: a manifest that does not conform is not planned
             if not report.conforms:
                 raise ValidationFailed(report)
@@ -437,68 +439,15 @@ def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: s
             report = registry.validate(subject)  # as POST /plan: a manifest that does not conform is not planned
             if not report.conforms:
                 raise ValidationFailed(report)
-        result = Planner(registry).plan(subject, at=at, overrides=Overrides(**overrides), limit=limit)  # type: ignore[arg-type]
+        elif uuid is not None:
+            raise ParameterError("uuid", "picks an executable of a manifest FILE; a registered executable is planned by its uuid alone", uuid)
+        given = Overrides(**{name: value for name, value in overrides.items()})
+        result = Planner(registry).plan(subject, at=at, overrides=given, limit=limit, uuid=uuid)  # type: ignore[arg-type]
+        label = registry.vocabulary.label
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(_plan_text(result.to_dict()))
-
-
-def _plan_text(plan: dict[str, Any]) -> str:
-    needs = plan["requirements"]
-    lines = [f"{plan['title'] or plan['executable']} ({needs['type']}), planned at the {'minima' if plan['at'] == 'min' else 'maxima'}"]
-    for need in needs["compute"]:
-        hours = f", {_size(need['hours'], Kind.DURATION)}" if need["hours"] is not None else ""
-        lines.append(f"  needs {need['nodes']} node(s), {need['cores']} cores, {_size(need['memory'])}{hours}")
-    if needs["storage"]:
-        lines.append(f"  needs {_size(needs['storage'])} of storage")
-    for data in needs["data"]:
-        lines.append(
-            f"  reads {data['title'] or data['uuid'] or 'data'}: {data['data-content']} as {data['data-format']}, {_size(data['size'])}"
-        )
-    lines.append("")
-    rows = []
-    for match in plan["matches"]:
-        offered = match["offered"] if isinstance(match["offered"], dict) else match["offered"][0]
-        rows.append((
-            str(match["rank"]),
-            match["title"],
-            f"{offered['nodes']} x {offered['cores-per-node']} cores x {_size(offered['memory-per-node'])}",
-            f"{match['score']['cores']} / {_size(match['score']['memory'])}",
-            ", ".join(d["title"] or d["uuid"] or "data" for d in match["local-data"]) or "-",
-            match["launch"] or "-",
-        ))
-    lines.append(f"matches ({len(rows)}):")
-    lines.append(_table(["#", "platform", "pool", "offered cores / memory", "local data", "launch"], rows) if rows else "  none")
-    lines.append("")
-    lines.append(f"rejected ({len(plan['rejected'])}):")
-    for rejected in plan["rejected"]:
-        reasons = "; ".join(_reason_text(r) for r in rejected["reasons"])
-        lines.append(f"  {rejected['title']}: {reasons}")
-    summary = plan["summary"]
-    passing = ", ".join(f"{k} {v}" for k, v in summary["passing"].items())
-    lines.append("")
-    lines.append(
-        f"{summary['matches']} of {summary['platforms']} platform(s) match; "
-        f"{summary['matches-at-min']} at the minima, {summary['matches-at-max']} at the maxima"
-    )
-    lines.append(f"platforms passing each constraint: {passing}")
-    return "\n".join(lines)
-
-
-def _size(value: float | int | None, kind: Kind = Kind.DATA_SIZE) -> str:
-    return "-" if value is None else format_quantity(kind, value)
-
-
-def _reason_text(reason: dict[str, Any]) -> str:
-    constraint = reason["constraint"]
-    if constraint == "type":
-        return f"does not run {reason['required']} (runs {', '.join(reason['offered']) or 'nothing'})"
-    if constraint == "compute":
-        return "has no node pool"
-    kind = {"memory": Kind.DATA_SIZE, "storage": Kind.DATA_SIZE, "walltime": Kind.DURATION}.get(constraint, Kind.COUNT)
-    offered = "none" if reason["offered"] is None else _size(reason["offered"], kind)
-    return f"{constraint}: needs {_size(reason['required'], kind)}, offers {offered}"
+    click.echo(plan_text(result.to_dict(), lambda term: label(URIRef(term))))
 
 
 @cli.command()
@@ -587,7 +536,7 @@ def runnable(platform: str, store_spec: str | None, fmt: str) -> None:
         click.echo(json.dumps({"platform": platform, "executables": executables}, indent=2, ensure_ascii=False))
         return
     rows = [
-        (e["executable"], e["title"] or "", e["type"], f"{_size(e['storage']['needed'])} of {_size(e['storage']['offered'])}")
+        (e["executable"], e["title"] or "", e["type"], f"{quantity(e['storage']['needed'], 'GiB')} of {quantity(e['storage']['offered'], 'GiB')}")
         for e in executables
     ]
     if rows:

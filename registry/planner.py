@@ -24,164 +24,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal as TypingLiteral
+from functools import lru_cache
 from string import Formatter
+from typing import Any, Literal as TypingLiteral
 from urllib.parse import quote
 
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Identifier
 
 from registry.documents import Document
-from registry.errors import InputError, ParameterError, UnitError
+from registry.errors import InputError, NotFound, ParameterError, StoreError
+from registry.requirements import DEFAULT_NEED, OVERRIDE_NAMES, ComputeNeed, DataNeed, Overrides, Requirements
+from registry.requirements import decimal as _decimal
+from registry.requirements import number as _number
 from registry.resources import load_query
 from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store, open_store
-from registry.units import parse_count, parse_data_size, parse_duration
 from registry.vocabulary import ESAP
+from registry.whatif import Pool, Side, single_fixes, would_fit
 
 __all__ = ["ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements"]
 
 At = TypingLiteral["min", "max"]
 
 
-# -- requirements ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ComputeNeed:
-    """One compute requirement: total cores and memory (GiB) over ``nodes`` nodes, and hours."""
-
-    cores: Decimal
-    memory: Decimal
-    nodes: int
-    hours: Decimal | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"cores": _number(self.cores), "memory": _number(self.memory), "nodes": self.nodes, "hours": _number(self.hours)}
-
-
-#: The need of an executable that states no compute requirement: a pool of at least one node.
-_DEFAULT_NEED = ComputeNeed(Decimal(0), Decimal(0), 1, None)
-
-
-@dataclass(frozen=True)
-class DataNeed:
-    """One data resource: what it holds, how it is encoded, and its size in GiB (0 when not given)."""
-
-    content: URIRef | None
-    format: URIRef | None
-    size: Decimal
-    uuid: str | None = None
-    title: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "uuid": self.uuid,
-            "title": self.title,
-            "data-content": str(self.content) if self.content else None,
-            "data-format": str(self.format) if self.format else None,
-            "size": _number(self.size),
-        }
-
-
-@dataclass(frozen=True)
-class Requirements:
-    """What an executable needs, at one end of its ranges, after overrides."""
-
-    type: URIRef
-    compute: tuple[ComputeNeed, ...]
-    storage: Decimal
-    data: tuple[DataNeed, ...]
-    location: Mapping[str, str] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": str(self.type),
-            "compute": [c.to_dict() for c in self.compute],
-            "storage": _number(self.storage),
-            "data": [d.to_dict() for d in self.data],
-        }
-
-
-@dataclass(frozen=True)
-class Overrides:
-    """What-if values that raise or lower a need (``None`` keeps the executable's own).
-
-    Values may be numbers or strings with units: ``memory="100GiB"``, ``data_size="500MB"``,
-    ``hours="12h"``. Cores and memory are totals over all nodes; storage is the total
-    working storage; ``data_size`` is the size of each data resource.
-    """
-
-    cores: int | str | None = None
-    memory: float | int | str | None = None
-    nodes: int | str | None = None
-    hours: float | int | str | None = None
-    storage: float | int | str | None = None
-    data_size: float | int | str | None = None
-
-    def parsed(self) -> dict[str, Decimal | int]:
-        """The overrides given, in canonical units.
-
-        :raises ParameterError: naming the option, when a value is negative, not a number or too large.
-        """
-        readers = {
-            "cores": parse_count,
-            "memory": parse_data_size,
-            "nodes": parse_count,
-            "hours": parse_duration,
-            "storage": parse_data_size,
-            "data_size": parse_data_size,
-        }
-        result: dict[str, Decimal | int] = {}
-        for name, reader in readers.items():
-            value = getattr(self, name)
-            if value is None:
-                continue
-            parameter = name.replace("_", "-")
-            if isinstance(value, str) and value.strip().startswith("-"):
-                raise ParameterError(parameter, "must not be negative", value)
-            try:
-                number = reader(value)
-            except UnitError as exc:
-                raise ParameterError(parameter, exc.message, value) from exc
-            if number < 0:
-                raise ParameterError(parameter, "must not be negative", value)
-            if name == "nodes" and number < 1:
-                raise ParameterError(parameter, "must be at least 1", value)
-            result[name] = number
-        return result
-
-
-def _number(value: Decimal | int | float | str | None) -> int | float | None:
-    """A number as JSON gives it: an int when integral, else a float (None stays None)."""
-    if value is None:
-        return None
-    kind = type(value)
-    if kind is int:
-        return value  # type: ignore[return-value]
-    if kind is Decimal:
-        return int(value) if value == value.to_integral_value() else float(value)  # type: ignore[union-attr, arg-type]
-    number = Decimal(str(value))
-    return int(number) if number == number.to_integral_value() else float(number)
-
-
-def _decimal(value: object) -> Decimal | None:
-    if value is None:
-        return None
-    kind = type(value)
-    if kind is Decimal:
-        return value  # type: ignore[return-value]
-    if kind is int:
-        return Decimal(value)  # type: ignore[arg-type]
-    return Decimal(str(value))
-
-
 # -- the plan ------------------------------------------------------------------
-
 
 @dataclass
 class Plan:
@@ -224,6 +94,7 @@ class _Evaluation:
     """One platform against one set of requirements (the verdicts are worked out once)."""
 
     platform: _Platform
+    rows: list[list[dict[str, Any]]]  # per compute need: the platform's pool rows, fitting ones first
     pools: list[dict[str, Any] | None]  # per compute need: the fitting pool, or None
     closest: list[dict[str, Any] | None]  # per compute need: the pool that came closest
     local: list[bool]  # per data need
@@ -232,7 +103,7 @@ class _Evaluation:
     compute_ok: bool = field(init=False)
     storage_ok: bool = field(init=False)
     matches: bool = field(init=False)
-    cores: Decimal = field(init=False)  # offered by the fitting pools
+    cores: Decimal = field(init=False)  # allocated in the fitting pools
     memory: Decimal = field(init=False)
 
     def __post_init__(self) -> None:
@@ -240,11 +111,33 @@ class _Evaluation:
         self.compute_ok = len(fitting) == len(self.pools)
         self.storage_ok = self.platform.storage >= self.storage_need
         self.matches = self.platform.type_ok and self.compute_ok and self.storage_ok
-        self.cores = sum((_decimal(p["offeredCores"]) or Decimal(0) for p in fitting), Decimal(0))
-        self.memory = sum((_decimal(p["offeredMemory"]) or Decimal(0) for p in fitting), Decimal(0))
+        self.cores = sum((_decimal(p["allocCores"]) or Decimal(0) for p in fitting), Decimal(0))
+        self.memory = sum((_decimal(p["allocMemory"]) or Decimal(0) for p in fitting), Decimal(0))
+
+    def side(self) -> Side:
+        """The platform's side of the rule, for the "would fit" search."""
+        rows = self.rows[0] if self.rows else []
+        pools = tuple(
+            Pool(
+                str(r["pool"]),
+                int(r["poolNodes"]),
+                _decimal(r["coresPerNode"]) or Decimal(0),
+                _decimal(r["memoryPerNode"]) or Decimal(0),
+                _decimal(r["walltime"]),
+            )
+            for r in rows
+        )
+        return Side(pools, self.platform.storage, tuple(self.local))
 
 
 _EXECUTABLE = str(ESAP.Executable)
+
+#: The compute flags of ``plan-pools.rq``, and the constraint each stands for.
+_FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "walltimeOk": "walltime"}
+_FLAGS = tuple(_FLAG_NAMES)
+
+#: The unit of each constraint's figures in a rejection's reasons (none for the type).
+_UNITS = {"nodes": "nodes", "cores": "cores", "memory": "GiB", "walltime": "h", "storage": "GiB"}
 
 
 def _uuid(iri: Identifier | str | None) -> str | None:
@@ -271,26 +164,54 @@ class Planner:
         compute = [r for r in rows if r["requirement"] is not None]
         return rows[0], compute, needs
 
-    def requirements(self, target: str | Document, at: At = "min", overrides: Overrides | None = None) -> tuple[str | None, str | None, Requirements]:
+    @staticmethod
+    def _pick(document: Document, uuid: str | None) -> URIRef:
+        """The executable of a manifest to plan: its only one, or the one named ``uuid``.
+
+        :raises InputError: when it holds none, or several and ``uuid`` names none of them.
+        """
+        executables = document.executables()
+        if uuid is not None:
+            wanted = f"urn:uuid:{uuid.strip().lower()}"
+            for executable in executables:
+                if str(executable) == wanted:
+                    return executable
+            listed = ", ".join(_uuid(e) or "" for e in executables) or "none"
+            raise ParameterError("uuid", f"is not the uuid of an executable in {document.source} (its executables: {listed})", uuid)
+        if len(executables) == 1:
+            return executables[0]
+        if not executables:
+            raise InputError(f"a manifest to plan must hold an executable; {document.source} holds none")
+        listed = ", ".join(_uuid(e) or "" for e in executables)
+        raise InputError(
+            f"{document.source} holds {len(executables)} executables: name the one to plan with --uuid "
+            f"(?uuid= on the web): {listed}"
+        )
+
+    def requirements(
+        self, target: str | Document, at: At = "min", overrides: Overrides | None = None, *, uuid: str | None = None
+    ) -> tuple[str | None, str | None, Requirements]:
         """What the executable needs at the minima (or maxima), after overrides.
 
-        :param target: a registered executable's uuid, or a document holding one executable.
+        :param target: a registered executable's uuid, or a document holding executables.
+        :param uuid: which executable of a document holding several.
         :returns: (uuid, title, requirements).
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when the target is not an executable, or an override is bad.
         """
+        executable, title, base = self._base(target, at, uuid)
+        return _uuid(executable), title, base.with_overrides((overrides or Overrides()).parsed())
+
+    def _base(self, target: str | Document, at: At, uuid: str | None = None) -> tuple[URIRef, str | None, Requirements]:
+        """The executable's own needs at the minima or maxima, before overrides."""
         if at not in ("min", "max"):
             raise ParameterError("at", "must be min or max", at)
-        parsed = (overrides or Overrides()).parsed()
         if isinstance(target, Document):
-            executables = target.executables()
-            if len(executables) != 1:
-                raise InputError(f"a manifest to plan must hold exactly one executable; {target.source} holds {len(executables)}")
+            executable = self._pick(target, uuid)
             scratch = open_store("memory")
-            scratch.replace_graphs({executables[0]: target.entries[executables[0]]})
-            head, compute_rows, need_rows = self._needs_from(scratch, executables[0])
+            scratch.replace_graphs({executable: target.entries[executable]})
+            head, compute_rows, need_rows = self._needs_from(scratch, executable)
             scratch.close()
-            executable = executables[0]
         else:
             executable, kind = self.registry.resolve(target)
             if kind != ESAP.Executable:
@@ -301,31 +222,18 @@ class Planner:
         for row in compute_rows:
             cores = _decimal(row["maxCores"] if maxima and row["maxCores"] is not None else row["cores"]) or Decimal(0)
             memory = _decimal(row["maxMemory"] if maxima and row["maxMemory"] is not None else row["memory"]) or Decimal(0)
-            nodes_term = row["maxNodes"] if maxima and row["maxNodes"] is not None else row["nodes"]
-            compute.append(ComputeNeed(cores, memory, int(str(nodes_term)) if nodes_term is not None else 1, _decimal(row["hours"])))
+            nodes = int(row["nodes"]) if row["nodes"] is not None else 1
+            max_nodes = int(row["maxNodes"]) if row["maxNodes"] is not None else nodes
+            compute.append(ComputeNeed(cores, memory, nodes, max(max_nodes, nodes), _decimal(row["hours"])))
         if not compute:
-            compute.append(_DEFAULT_NEED)
-        changes = {k: v for k, v in parsed.items() if k in ("cores", "memory", "nodes", "hours")}
-        if changes:
-            compute = [
-                replace(
-                    need,
-                    cores=Decimal(changes["cores"]) if "cores" in changes else need.cores,
-                    memory=Decimal(changes["memory"]) if "memory" in changes else need.memory,
-                    nodes=int(changes["nodes"]) if "nodes" in changes else need.nodes,
-                    hours=Decimal(changes["hours"]) if "hours" in changes else need.hours,
-                )
-                for need in compute
-            ]
+            compute.append(DEFAULT_NEED)
         storage = Decimal(0)
         data: list[DataNeed] = []
         for row in need_rows:
-            size = _decimal(row["maxSize"] if maxima and row["maxSize"] is not None else row["size"]) or Decimal(0)
+            size = _decimal(row["maxSize"] if maxima and row["maxSize"] is not None else row["size"])
             if str(row["kind"]) == "storage":
-                storage += size
+                storage += size or Decimal(0)
             else:
-                if "data_size" in parsed:
-                    size = Decimal(parsed["data_size"])
                 data.append(
                     DataNeed(
                         content=URIRef(row["content"]) if row["content"] is not None else None,
@@ -335,12 +243,10 @@ class Planner:
                         title=str(row["title"]) if row["title"] is not None else None,
                     )
                 )
-        if "storage" in parsed:
-            storage = Decimal(parsed["storage"])
         location = {k: str(head[k]) for k in ("repository", "ref", "path") if head.get(k) is not None}
         requirements = Requirements(URIRef(head["type"]), tuple(compute), storage, tuple(data), location)
         title = str(head["title"]) if head["title"] is not None else None
-        return _uuid(executable), title, requirements
+        return executable, title, requirements
 
     # -- the clauses -----------------------------------------------------------------
 
@@ -388,19 +294,24 @@ class Planner:
             "cores": Literal(need.cores, datatype=XSD.decimal),
             "memory": Literal(need.memory, datatype=XSD.decimal),
             "nodes": Literal(need.nodes, datatype=XSD.integer),
+            "maxNodes": Literal(need.max_nodes, datatype=XSD.integer),
             "hours": Literal(need.hours if need.hours is not None else Decimal(0), datatype=XSD.decimal),
         }
 
-    @staticmethod
-    def _pools(view: Store, need: ComputeNeed) -> dict[str, list[dict[str, Any]]]:
-        """Each platform's pools, fitting ones first, then by least offered cores and memory."""
+    def _pools(self, view: Store, need: ComputeNeed) -> dict[str, list[dict[str, Any]]]:
+        """Each platform's pools, fitting ones first, then by least allocated cores and memory;
+        the flags read as booleans whichever way the engine wrote them."""
         rows = view.select(load_query("plan-pools"), Planner._compute_bindings(need))
         pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for row in rows:
+            for flag in (*_FLAGS, "fits"):
+                row[flag] = _flag(row[flag], flag, self.store)
             pools[row["platform"]].append(row)
         for platform_pools in pools.values():
             if len(platform_pools) > 1:
-                platform_pools.sort(key=lambda r: (not _true(r["fits"]), _decimal(r["offeredCores"]) or 0, _decimal(r["offeredMemory"]) or 0, r["pool"]))
+                platform_pools.sort(
+                    key=lambda r: (not r["fits"], _decimal(r["allocCores"]) or 0, _decimal(r["allocMemory"]) or 0, r["pool"])
+                )
         return pools
 
     @staticmethod
@@ -427,51 +338,62 @@ class Planner:
         platforms = self._platforms(view, requirements.type)
         pools_per_need = [self._pools(view, need) for need in requirements.compute]
         local_per_data = [self._local(view, need) for need in requirements.data]
-        sizes = [d.size for d in requirements.data]
+        sizes = [d.staged for d in requirements.data]
         evaluations: dict[str, _Evaluation] = {}
         nothing: list[dict[str, Any]] = []
         for iri, platform in platforms.items():
+            per_need: list[list[dict[str, Any]]] = []
             fitting: list[dict[str, Any] | None] = []
             closest: list[dict[str, Any] | None] = []
             passing = dict.fromkeys(_FLAGS, True)
             for pools in pools_per_need:
                 rows = pools.get(iri, nothing)
-                fit = None
-                for row in rows:
-                    if row["fits"] is True:
-                        fit = row
-                        break
+                per_need.append(rows)
+                fit = rows[0] if rows and rows[0]["fits"] else None
                 fitting.append(fit)
                 closest.append(fit or _closest(rows))
                 for flag in _FLAGS:
-                    if passing[flag] and not any(row[flag] is True for row in rows):
+                    if passing[flag] and not any(row[flag] for row in rows):
                         passing[flag] = False
             local = [iri in here for here in local_per_data]
             staged = sum((size for size, here in zip(sizes, local, strict=True) if not here), Decimal(0))
-            evaluations[iri] = _Evaluation(platform, fitting, closest, local, requirements.storage + staged, passing)
+            evaluations[iri] = _Evaluation(platform, per_need, fitting, closest, local, requirements.storage + staged, passing)
         return evaluations, local_per_data
 
     # -- planning --------------------------------------------------------------------
 
-    def plan(self, target: str | Document, *, at: At = "min", overrides: Overrides | None = None, limit: int | None = None) -> Plan:
-        """Plan an executable: ranked matches, explained rejections, and what-if counts.
+    def plan(
+        self,
+        target: str | Document,
+        *,
+        at: At = "min",
+        overrides: Overrides | None = None,
+        limit: int | None = None,
+        uuid: str | None = None,
+    ) -> Plan:
+        """Plan an executable: ranked matches, explained rejections, what would fit, and
+        what-if counts.
 
-        :param target: a registered executable's uuid, or a document holding one executable.
+        :param target: a registered executable's uuid, or a document holding executables.
         :param at: plan at the minima (default) or the maxima of its ranges.
         :param overrides: needs raised or lowered on top of ``at``.
         :param limit: list only the best ``limit`` matches and the ``limit`` nearest
             rejections (the summary still counts every platform); ``None`` lists all.
+        :param uuid: which executable of a document holding several.
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when an override is negative or not a number, the target is
-            no executable, or the limit is below 1.
+            no executable, a document holds several and ``uuid`` names none, or the
+            limit is below 1.
         """
         if limit is not None and limit < 1:
             raise InputError(f"--limit must be at least 1 (got {limit})")
         with collector_paused():
-            return self._plan(target, at, overrides, limit)
+            return self._plan(target, at, overrides, limit, uuid)
 
-    def _plan(self, target: str | Document, at: At, overrides: Overrides | None, limit: int | None) -> Plan:
-        uuid, title, requirements = self.requirements(target, at, overrides)
+    def _plan(self, target: str | Document, at: At, overrides: Overrides | None, limit: int | None, uuid: str | None) -> Plan:
+        given = (overrides or Overrides()).parsed()
+        executable, title, base = self._base(target, at, uuid)
+        requirements = base.with_overrides(given)
         evaluations, local_per_data = self._evaluate(requirements)
         fitting = [e for e in evaluations.values() if e.matches]
         fitting.sort(key=_rank_key)
@@ -481,17 +403,23 @@ class Planner:
             match["rank"] = rank
         failing = [e for e in evaluations.values() if not e.matches]
         failing.sort(key=lambda e: (_failures(e), e.platform.title, str(e.platform.iri)))
+        singles = {e.platform.iri: single_fixes(base, given, requirements, e.side()) for e in failing if e.platform.type_ok}
         shown = failing[:limit]
         self._offered_types(self.store.planning_view(), [e.platform for e in shown if not e.platform.type_ok])
         rejected = [self._rejection(e, requirements) for e in shown]
+        for evaluation, rejection in zip(shown, rejected, strict=True):
+            if evaluation.platform.type_ok:
+                fix = would_fit(base, given, requirements, evaluation.side(), singles[evaluation.platform.iri])
+                rejection["would-fit"] = {name: _number(value) for name, value in fix.items()} if fix is not None else None
         other: At = "max" if at == "min" else "min"
-        other_requirements = self.requirements(target, other, overrides)[2]
+        _, _, other_base = self._base(target, other, uuid)
+        other_requirements = other_base.with_overrides(given)
         other_count = len(fitting) if other_requirements == requirements else self.count_matches(other_requirements)
-        summary = self._summary(evaluations)
+        summary = self._summary(evaluations, requirements, singles)
         summary[f"matches-at-{at}"] = len(fitting)
         summary["limit"] = limit
         summary[f"matches-at-{other}"] = other_count
-        return Plan(uuid, title, at, requirements, matches, rejected, summary)
+        return Plan(_uuid(executable), title, at, requirements, matches, rejected, summary)
 
     def count_matches(self, requirements: Requirements) -> int:
         """How many platforms match, without ranking or explaining: the type and compute
@@ -509,7 +437,7 @@ class Planner:
         local_per_data = [self._local(view, need) for need in requirements.data]
         count = 0
         for platform, offered in candidates.items():
-            staged = sum((d.size for d, local in zip(requirements.data, local_per_data, strict=True) if platform not in local), Decimal(0))
+            staged = sum((d.staged for d, local in zip(requirements.data, local_per_data, strict=True) if platform not in local), Decimal(0))
             count += offered >= requirements.storage + staged
         return count
 
@@ -522,17 +450,9 @@ class Planner:
     ) -> dict[str, Any]:
         platform = evaluation.platform
         pools = [p for p in evaluation.pools if p is not None]
-        offered = [
-            {
-                "pool": str(p["pool"]),
-                "nodes": _number(_decimal(p["poolNodes"])),
-                "cores-per-node": _number(_decimal(p["coresPerNode"])),
-                "memory-per-node": _number(_decimal(p["memoryPerNode"])),
-                "cores": _number(_decimal(p["offeredCores"])),
-                "memory": _number(_decimal(p["offeredMemory"])),
-                "maxwalltime": _number(_decimal(p["walltime"])),
-                "gpus": _number(_decimal(p["gpus"])),
-            }
+        described = [_pool(p) for p in pools]
+        allocations = [
+            {"nodes": _number(_decimal(p["allocNodes"])), "cores": _number(_decimal(p["allocCores"])), "memory": _number(_decimal(p["allocMemory"]))}
             for p in pools
         ]
         local_data = [
@@ -540,11 +460,12 @@ class Planner:
             for i, need in enumerate(requirements.data)
             if evaluation.local[i]
         ]
+        single = len(pools) == 1
         return {
             "platform": _uuid(platform.iri),
             "title": platform.title,
-            "pool": offered[0]["pool"] if len(offered) == 1 else [o["pool"] for o in offered],
-            "offered": offered[0] if len(offered) == 1 else offered,
+            "pool": described[0] if single else described,
+            "allocation": allocations[0] if single else allocations,
             "local-data": local_data,
             "storage": {"offered": _number(platform.storage), "needed": _number(evaluation.storage_need)},
             "score": {"local-data": len(local_data), "cores": _number(evaluation.cores), "memory": _number(evaluation.memory)},
@@ -564,28 +485,48 @@ class Planner:
             if close is None:
                 reasons.append({"constraint": "compute", "required": need.to_dict(), "offered": None, **extra})
                 continue
-            pool = {"pool": str(close["pool"])}
-            if not _true(close["nodesOk"]):
-                reasons.append({"constraint": "nodes", "required": need.nodes, "offered": _number(_decimal(close["poolNodes"])), **pool, **extra})
-            if not _true(close["coresOk"]):
-                reasons.append({"constraint": "cores", "required": _number(need.cores), "offered": _number(_decimal(close["offeredCores"])), **pool, **extra})
-            if not _true(close["memoryOk"]):
-                reasons.append({"constraint": "memory", "required": _number(need.memory), "offered": _number(_decimal(close["offeredMemory"])), **pool, **extra})
-            if not _true(close["walltimeOk"]):
-                reasons.append({"constraint": "walltime", "required": _number(need.hours), "offered": _number(_decimal(close["walltime"])), **pool, **extra})
+            pool = str(close["pool"])
+            at = _number(_decimal(close["atNodes"]))
+            if not close["nodesOk"]:
+                reasons.append(_reason("nodes", need.nodes, close["poolNodes"], pool=pool, **extra))
+            if not close["coresOk"]:
+                offered = (_decimal(close["atNodes"]) or Decimal(0)) * (_decimal(close["coresPerNode"]) or Decimal(0))
+                reasons.append(_reason("cores", need.cores, offered, at=at, pool=pool, **extra))
+            if not close["memoryOk"]:
+                offered = (_decimal(close["atNodes"]) or Decimal(0)) * (_decimal(close["memoryPerNode"]) or Decimal(0))
+                reasons.append(_reason("memory", need.memory, offered, at=at, pool=pool, **extra))
+            if not close["walltimeOk"]:
+                reasons.append(_reason("walltime", need.hours, close["walltime"], pool=pool, **extra))
         if not evaluation.storage_ok:
-            reasons.append({"constraint": "storage", "required": _number(evaluation.storage_need), "offered": _number(platform.storage)})
+            reasons.append(_reason("storage", evaluation.storage_need, platform.storage))
         return {"platform": _uuid(platform.iri), "title": platform.title, "reasons": reasons}
 
     @staticmethod
-    def _summary(evaluations: Mapping[str, _Evaluation]) -> dict[str, Any]:
+    def _summary(evaluations: Mapping[str, _Evaluation], requirements: Requirements, singles: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         passing = {"type": 0, "nodes": 0, "cores": 0, "memory": 0, "walltime": 0, "storage": 0}
         for evaluation in evaluations.values():
             passing["type"] += evaluation.platform.type_ok
             passing["storage"] += evaluation.storage_ok
             for flag, name in _FLAG_NAMES.items():
                 passing[name] += evaluation.passing[flag]
-        return {"platforms": len(evaluations), "matches": sum(1 for e in evaluations.values() if e.matches), "passing": passing}
+        admit = dict.fromkeys(OVERRIDE_NAMES, 0)
+        for fixes in singles.values():
+            for name in fixes:
+                admit[name] += 1
+        summary: dict[str, Any] = {
+            "platforms": len(evaluations),
+            "matches": sum(1 for e in evaluations.values() if e.matches),
+            "passing": passing,
+            "would-admit": admit,
+        }
+        if not evaluations:
+            summary["message"] = "No platforms are registered. Add some with: esap-registry ingest examples/platforms.json"
+        elif not passing["type"]:
+            summary["message"] = (
+                f"No registered platform runs {requirements.type} or a broader type. "
+                "Register one that does with: esap-registry ingest PLATFORMS.json"
+            )
+        return summary
 
     # -- the reverse plan --------------------------------------------------------------
 
@@ -631,10 +572,13 @@ class Planner:
             for row in self.store.select(load_query("runnable-compute"), bindings):
                 candidate = candidates.get(row["executable"])
                 if candidate is not None:
+                    nodes = int(row["nodes"]) if row["nodes"] is not None else 1
+                    max_nodes = int(row["maxNodes"]) if row["maxNodes"] is not None else nodes
                     candidate.compute[row["requirement"]] = ComputeNeed(
                         _decimal(row["cores"]) or Decimal(0),
                         _decimal(row["memory"]) or Decimal(0),
-                        int(row["nodes"]) if row["nodes"] is not None else 1,
+                        nodes,
+                        max(max_nodes, nodes),
                         _decimal(row["hours"]),
                     )
             for row in self.store.select(load_query("runnable-storage-needs"), bindings):
@@ -655,7 +599,7 @@ class Planner:
         result: list[dict[str, Any]] = []
         for executable, candidate in candidates.items():
             compute_ok = True
-            for need in candidate.compute.values() or (_DEFAULT_NEED,):
+            for need in candidate.compute.values() or (DEFAULT_NEED,):
                 fit = fits.get(need)
                 if fit is None:
                     fit = fits[need] = bool(view.select(load_query("runnable-pool-fits"), {"platform": platform, **self._compute_bindings(need)}))
@@ -696,8 +640,50 @@ class _Candidate:
     data: dict[str, tuple[Decimal, URIRef | None, URIRef | None]] = field(default_factory=dict)  # data requirement -> (size, content, format)
 
 
+def _pool(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A node pool as it is: its IRI, node count and per-node figures."""
+    return {
+        "iri": str(row["pool"]),
+        "nodes": _number(_decimal(row["poolNodes"])),
+        "cores-per-node": _number(_decimal(row["coresPerNode"])),
+        "memory-per-node": _number(_decimal(row["memoryPerNode"])),
+        "maxwalltime": _number(_decimal(row["walltime"])),
+        "gpus-per-node": _number(_decimal(row["gpus"])),
+    }
+
+
+def _reason(constraint: str, required: object, offered: object, *, at: int | float | None = None, **extra: Any) -> dict[str, Any]:
+    """One failed constraint: what was required, what was offered, in which unit (and
+    at how many nodes, for cores and memory)."""
+    reason: dict[str, Any] = {
+        "constraint": constraint,
+        "required": _number(_decimal(required)),
+        "offered": _number(_decimal(offered)),
+        "unit": _UNITS[constraint],
+    }
+    if at is not None:
+        reason["at-nodes"] = at
+    reason.update(extra)
+    return reason
+
+
+def _flag(value: object, name: str, store: Store) -> bool:
+    """A flag of ``plan-pools.rq``: 1 or 0 (or true or false, as some engines write them).
+
+    :raises StoreError: naming the engine and the query, for anything else: a value the
+        planner cannot read must not look like a "no".
+    """
+    if value is True or value is False:
+        return value
+    if type(value) is int and value in (0, 1):
+        return value == 1
+    if type(value) is Decimal and value in (0, 1):
+        return value == 1
+    raise StoreError(f"{type(store).__name__} answered plan-pools.rq with {name} = {value!r}, which is neither 1 nor 0")
+
+
 def _rank_key(evaluation: _Evaluation) -> tuple[int, Decimal, Decimal, str, str]:
-    """Most local data first, then least offered cores, least offered memory, title."""
+    """Most local data first, then least allocated cores, least allocated memory, title."""
     return (-sum(evaluation.local), evaluation.cores, evaluation.memory, evaluation.platform.title, _uuid(evaluation.platform.iri) or "")
 
 
@@ -710,27 +696,19 @@ def _failures(evaluation: _Evaluation) -> int:
         if close is None:
             count += 1
         else:
-            count += sum(not _true(close[flag]) for flag in _FLAGS)
+            count += sum(not close[flag] for flag in _FLAGS)
     return count + (not evaluation.storage_ok)
 
 
-#: The compute flags of ``plan-pools.rq``, and the constraint each stands for.
-_FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "walltimeOk": "walltime"}
-_FLAGS = tuple(_FLAG_NAMES)
-
-
-def _true(value: object) -> bool:
-    return value is True
-
-
 def _closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The pool that fails the fewest constraints, then offers the most."""
+    """The pool that fails the fewest constraints, then offers the most within the range."""
     if not rows:
         return None
 
     def key(row: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
-        passed = sum(_true(row[f]) for f in _FLAGS)
-        return (-passed, -(_decimal(row["offeredCores"]) or Decimal(0)), -(_decimal(row["offeredMemory"]) or Decimal(0)))
+        passed = sum(row[f] for f in _FLAGS)
+        at = _decimal(row["atNodes"]) or Decimal(0)
+        return (-passed, -(at * (_decimal(row["coresPerNode"]) or Decimal(0))), -(at * (_decimal(row["memoryPerNode"]) or Decimal(0))))
 
     return min(rows, key=key)
 

@@ -12,7 +12,7 @@ reads.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from enum import Enum
 
 from registry.errors import UnitError
@@ -23,6 +23,7 @@ __all__ = [
     "LARGEST",
     "Kind",
     "format_quantity",
+    "significant",
     "parse_count",
     "parse_data_size",
     "parse_duration",
@@ -200,14 +201,42 @@ def parse_quantity(kind: Kind, value: int | float | Decimal | str) -> Decimal:
 
 
 def format_quantity(kind: Kind, value: Decimal | float | int) -> str:
-    """Write a canonical value for people: ``344 GiB``, ``190 h``, ``8``."""
-    number = _tidy(Decimal(str(value)))
+    """Write a canonical value for people, to three significant figures (a whole number
+    from 100 up): data sizes with binary prefixes (``186 GiB``, ``4.55 TiB``, ``512 MiB``),
+    durations in hours (``190 h``; minutes below an hour: ``30 min``), counts as they are
+    (``2048``; a fraction to three figures)."""
+    number = Decimal(str(value))
     if kind is Kind.DATA_SIZE:
-        if number >= 1024:
-            return f"{_tidy(round(number / 1024, 2))} TiB"
-        if number < 1:
-            return f"{_tidy(round(number * 1024, 1))} MiB"
-        return f"{_tidy(round(number, 2))} GiB"
+        scaled, unit = number, "GiB"
+        if abs(scaled) >= 1024:
+            for unit in ("TiB", "PiB", "EiB"):
+                scaled = scaled / 1024
+                if abs(scaled) < 1024:
+                    break
+        elif 0 < abs(scaled) < 1:
+            scaled, unit = scaled * 1024, "MiB"
+            if abs(scaled) < 1:
+                scaled, unit = scaled * 1024, "KiB"
+        return f"{significant(scaled)} {unit}"
     if kind is Kind.DURATION:
-        return f"{_tidy(round(number, 3))} h"
-    return str(number)
+        if 0 < abs(number) < 1:
+            return f"{significant(number * 60)} min"
+        return f"{significant(number)} h"
+    if number == number.to_integral_value():
+        return str(number.quantize(Decimal(1)))
+    return significant(number)
+
+
+def significant(number: Decimal, digits: int = 3) -> str:
+    """``number`` to ``digits`` significant figures, without an exponent or trailing
+    zeros; from ``10 ** digits`` up (where that would need an exponent) a whole number."""
+    if number == 0:
+        return "0"
+    if abs(number) >= 10 ** (digits - 1):
+        return str(number.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    exponent = number.adjusted()  # the power of ten of the leading digit
+    rounded = number.quantize(Decimal(1).scaleb(exponent - digits + 1), rounding=ROUND_HALF_EVEN)
+    text = format(rounded, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

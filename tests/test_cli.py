@@ -139,14 +139,20 @@ def test_plan_text_json_and_overrides(runner: CliRunner, examples_dir: Path, sto
     run(runner, "ingest", "--store", store_path, examples_dir)
     code, out, err = run(runner, "plan", "--store", store_path, GAIA)
     assert code == 0, err
-    assert "matches (1):" in out and "Gaia HPC batch cluster" in out
-    assert "ESCAPE Kubernetes cloud: cores: needs 210, offers 128" in out
-    assert "1 at the minima, 1 at the maxima" in out
+    assert "matches (2):" in out and "Gaia HPC batch cluster" in out
+    assert "20 nodes x 16 cores x 64 GiB" in out and "14 nodes: 224 cores, 896 GiB" in out  # the pool as it is, the allocation apart
+    assert "2 at the minima, 1 at the maxima" in out
+    code, out, err = run(runner, "plan", "--store", store_path, GAIA, "--nodes", "8")
+    assert "ESCAPE Kubernetes cloud: cores: needs 210 cores, offers 128 cores at 8 nodes" in out
+    assert "    would fit with --max-nodes 14" in out
+    assert "rejected platforms a change of one need alone would admit: --max-nodes 1" in out
     code, out, _ = run(runner, "plan", "--store", store_path, GAIA, "--format", "json", "--nodes", "6", "--cores", "50",
                        "--memory", "100GiB", "--data-size", "500MB")
     body = json.loads(out)
     assert [m["title"] for m in body["matches"]] == ["Gaia HPC batch cluster", "ESCAPE Kubernetes cloud"]
-    assert body["requirements"]["compute"] == [{"cores": 50, "memory": 100, "nodes": 6, "hours": 190}]
+    assert body["requirements"]["compute"] == [{"cores": 50, "memory": 100, "nodes": 6, "max-nodes": 6, "hours": 190}]
+    code, out, _ = run(runner, "plan", "--store", store_path, GAIA, "--format", "json", "--nodes", "8", "--max-nodes", "14")
+    assert [m["allocation"] for m in json.loads(out)["matches"]][1] == {"nodes": 14, "cores": 224, "memory": 896}
     assert set(body) == {"executable", "title", "at", "requirements", "matches", "rejected", "summary"}
 
 

@@ -83,7 +83,8 @@ def test_the_base_case_matches_on_every_clause_at_its_boundary(backend: str) -> 
     plan = plan_of(BASE_EXECUTABLE, BASE_PLATFORM, backend=backend)
     assert matched(plan) == ["P"]
     (match,) = plan["matches"]
-    assert match["offered"]["cores"] == 16 and match["offered"]["memory"] == 64  # n x K.cores, n x K.memory
+    assert match["pool"] == {"iri": POOL, "nodes": 4, "cores-per-node": 8, "memory-per-node": 32, "maxwalltime": 10, "gpus-per-node": None}
+    assert match["allocation"] == {"nodes": 2, "cores": 16, "memory": 64}  # n* x K.cores, n* x K.memory
     assert match["local-data"] == [{"uuid": "d0000000-0000-4000-8000-000000000001", "title": "catalogue", "collection": "Gaia"}]
     assert match["storage"] == {"offered": 100, "needed": 10}  # the local data need not be staged
     assert match["score"] == {"local-data": 1, "cores": 16, "memory": 64}
@@ -126,11 +127,12 @@ POOL = "urn:uuid:b0000000-0000-4000-8000-000000000001#compute-resources-0"
 @pytest.mark.parametrize(
     ("path", "value", "reason"),
     [
-        ("compute-resources.0.nodes", 1, {"constraint": "nodes", "required": 2, "offered": 1}),
-        ("compute-resources.0.cores", 7, {"constraint": "cores", "required": 16, "offered": 14}),
-        ("compute-resources.0.memory", 31, {"constraint": "memory", "required": 64, "offered": 62}),
-        ("compute-resources.0.memory", "31GiB", {"constraint": "memory", "required": 64, "offered": 62}),
-        ("compute-resources.0.maxwalltime", 4, {"constraint": "walltime", "required": 5, "offered": 4}),
+        ("compute-resources.0", {"nodes": 1, "cores": 16, "memory": 64, "maxwalltime": 10},
+         {"constraint": "nodes", "required": 2, "offered": 1, "unit": "nodes"}),
+        ("compute-resources.0.cores", 7, {"constraint": "cores", "required": 16, "offered": 14, "unit": "cores", "at-nodes": 2}),
+        ("compute-resources.0.memory", 31, {"constraint": "memory", "required": 64, "offered": 62, "unit": "GiB", "at-nodes": 2}),
+        ("compute-resources.0.memory", "31GiB", {"constraint": "memory", "required": 64, "offered": 62, "unit": "GiB", "at-nodes": 2}),
+        ("compute-resources.0.maxwalltime", 4, {"constraint": "walltime", "required": 5, "offered": 4, "unit": "h"}),
     ],
     ids=["nodes", "cores", "memory", "memory-with-unit", "walltime"],
 )
@@ -158,7 +160,7 @@ def test_some_pool_must_fit_and_the_least_wasteful_is_chosen() -> None:
         {"nodes": 8, "cores": 8, "memory": 64},
     ])
     (match,) = plan_of(BASE_EXECUTABLE, platform)["matches"]
-    assert match["pool"].endswith("#compute-resources-2") and match["offered"]["cores"] == 16
+    assert match["pool"]["iri"].endswith("#compute-resources-2") and match["allocation"] == {"nodes": 2, "cores": 16, "memory": 128}
 
 
 def test_every_compute_requirement_must_be_met_by_some_pool() -> None:
@@ -172,7 +174,7 @@ def test_every_compute_requirement_must_be_met_by_some_pool() -> None:
     assert len(plan["matches"][0]["pool"]) == 2
     one_pool = changed(two_pools, "compute-resources", [{"nodes": 1, "cores": 8, "memory": 8}])
     assert reasons(plan_of(executable, one_pool)) == [
-        {"constraint": "memory", "required": 200, "offered": 8, "pool": POOL, "requirement": 1}
+        {"constraint": "memory", "required": 200, "offered": 8, "unit": "GiB", "at-nodes": 1, "pool": POOL, "requirement": 1}
     ]
 
 
@@ -182,7 +184,7 @@ def test_the_rejection_names_the_pool_that_came_closest() -> None:
         {"nodes": 4, "cores": 8, "memory": 16},
     ])
     assert reasons(plan_of(BASE_EXECUTABLE, platform)) == [
-        {"constraint": "memory", "required": 64, "offered": 32, "pool": POOL.replace("resources-0", "resources-1")}
+        {"constraint": "memory", "required": 64, "offered": 32, "unit": "GiB", "at-nodes": 2, "pool": POOL.replace("resources-0", "resources-1")}
     ]
 
 
@@ -194,7 +196,7 @@ def test_data_held_with_a_different_content_must_be_staged() -> None:
     assert matched(plan) == ["P"]
     assert plan["matches"][0]["local-data"] == [] and plan["matches"][0]["storage"]["needed"] == 60
     assert reasons(plan_of(BASE_EXECUTABLE, changed(platform, "storage-resources.0.size", 59))) == [
-        {"constraint": "storage", "required": 60, "offered": 59}
+        {"constraint": "storage", "required": 60, "offered": 59, "unit": "GiB"}
     ]
 
 
@@ -202,7 +204,7 @@ def test_local_data_needs_no_storage_for_itself() -> None:
     plan = plan_of(BASE_EXECUTABLE, changed(BASE_PLATFORM, "storage-resources.0.size", 10))
     assert matched(plan) == ["P"]
     assert reasons(plan_of(BASE_EXECUTABLE, changed(BASE_PLATFORM, "storage-resources.0.size", 9))) == [
-        {"constraint": "storage", "required": 10, "offered": 9}
+        {"constraint": "storage", "required": 10, "offered": 9, "unit": "GiB"}
     ]
 
 
@@ -230,7 +232,7 @@ def test_a_field_the_executable_leaves_out_matches_any() -> None:
 
 def test_a_platform_without_storage_offers_zero_and_sizes_not_given_count_zero() -> None:
     no_storage = changed(BASE_PLATFORM, "storage-resources", ...)
-    assert reasons(plan_of(BASE_EXECUTABLE, no_storage)) == [{"constraint": "storage", "required": 10, "offered": 0}]
+    assert reasons(plan_of(BASE_EXECUTABLE, no_storage)) == [{"constraint": "storage", "required": 10, "offered": 0, "unit": "GiB"}]
     nothing_to_stage = changed(changed(BASE_EXECUTABLE, "storage-resources", ...), "data-resources.0.size", ...)
     held_elsewhere = changed(no_storage, "data-resources.0.data-content", "urn:astronomy-image")
     assert matched(plan_of(nothing_to_stage, held_elsewhere)) == ["P"]
@@ -265,7 +267,8 @@ def test_summary_counts_platforms_passing_each_constraint() -> None:
     ]
     plan = plan_of(BASE_EXECUTABLE, *platforms)
     assert plan["summary"]["platforms"] == 3 and plan["summary"]["matches"] == 1
-    assert plan["summary"]["passing"] == {"type": 2, "nodes": 2, "cores": 3, "memory": 3, "walltime": 3, "storage": 3}
+    # the one-node platform fails on nodes, and on cores and memory at that one node
+    assert plan["summary"]["passing"] == {"type": 2, "nodes": 2, "cores": 2, "memory": 2, "walltime": 3, "storage": 3}
 
 
 # -- what-if ----------------------------------------------------------------------------------
@@ -279,12 +282,16 @@ RANGED = changed(
 
 def test_plans_at_the_minima_by_default_and_at_the_maxima_on_request() -> None:
     at_min = plan_of(RANGED, BASE_PLATFORM)
-    assert at_min["requirements"]["compute"] == [{"cores": 16, "memory": 64, "nodes": 2, "hours": 5}]
+    assert at_min["requirements"]["compute"] == [{"cores": 16, "memory": 64, "nodes": 2, "max-nodes": 4, "hours": 5}]
     assert matched(at_min) == ["P"]
     assert at_min["summary"]["matches-at-min"] == 1 and at_min["summary"]["matches-at-max"] == 1
+    # At the maxima: the most cores and memory, over the same node range [2, 4].
     at_max = plan_of(RANGED, changed(BASE_PLATFORM, "compute-resources.0.nodes", 3), at="max")
-    assert at_max["requirements"]["compute"] == [{"cores": 32, "memory": 128, "nodes": 4, "hours": 5}]
-    assert reasons(at_max) == [{"constraint": "nodes", "required": 4, "offered": 3, "pool": POOL}]
+    assert at_max["requirements"]["compute"] == [{"cores": 32, "memory": 128, "nodes": 2, "max-nodes": 4, "hours": 5}]
+    assert reasons(at_max) == [
+        {"constraint": "cores", "required": 32, "offered": 24, "unit": "cores", "at-nodes": 3, "pool": POOL},
+        {"constraint": "memory", "required": 128, "offered": 96, "unit": "GiB", "at-nodes": 3, "pool": POOL},
+    ]
     assert at_max["summary"]["matches-at-min"] == 1 and at_max["summary"]["matches-at-max"] == 0
 
 
@@ -308,7 +315,7 @@ def test_overrides_raise_or_lower_any_need(overrides: Overrides, ok: bool) -> No
 def test_a_data_size_override_applies_to_staged_data() -> None:
     elsewhere = changed(BASE_PLATFORM, "data-resources.0.data-content", "urn:astronomy-image")
     assert reasons(plan_of(BASE_EXECUTABLE, elsewhere, overrides=Overrides(data_size="100GiB"))) == [
-        {"constraint": "storage", "required": 110, "offered": 100}
+        {"constraint": "storage", "required": 110, "offered": 100, "unit": "GiB"}
     ]
 
 
@@ -346,8 +353,13 @@ def test_unknown_uuids_platforms_and_unregistered_manifests(registry: Registry, 
     plan = planner.plan(unregistered).to_dict()
     assert plan["executable"] == EXE and "Gaia HPC batch cluster" in matched(plan)
     assert registry.entries() and all(e.kind == "platform" for e in registry.entries())  # nothing was stored
-    with pytest.raises(InputError, match="exactly one executable"):
-        planner.plan(load_path(examples_dir / "ossr-library-notebooks.json"))
+    two = load_path(examples_dir / "ossr-library-notebooks.json")
+    with pytest.raises(InputError, match="holds 2 executables: name the one to plan with --uuid") as refused:
+        planner.plan(two)
+    assert "5cec9f3d-79c0-49ad-9a5a-455596c55341, 1d5e06cc-e1a9-4eb9-8d99-5e0b1a6f7c2d" in str(refused.value)
+    assert planner.plan(two, uuid="1D5E06CC-e1a9-4eb9-8d99-5e0b1a6f7c2d").executable == "1d5e06cc-e1a9-4eb9-8d99-5e0b1a6f7c2d"
+    with pytest.raises(InputError, match="--uuid is not the uuid of an executable in .* 5cec9f3d"):
+        planner.plan(two, uuid=EXE)
 
 
 @pytest.fixture(scope="module")
@@ -371,10 +383,19 @@ def test_the_notebooks_go_to_the_binderhubs(examples: Planner) -> None:
 
 def test_the_full_gaia_run_goes_only_to_the_hpc_cluster_and_its_lower_range_to_more(examples: Planner) -> None:
     full = examples.plan(GAIA).to_dict()
-    assert matched(full) == ["Gaia HPC batch cluster"]
+    # 8 to 64 nodes: the cluster (holding the data) on 8 of its nodes, the cloud on 14 of its 20.
+    assert matched(full) == ["Gaia HPC batch cluster", "ESCAPE Kubernetes cloud"]
     assert full["matches"][0]["local-data"][0]["title"] == "Gaia DR3 source catalogue"
-    cloud = next(r for r in full["rejected"] if r["title"] == "ESCAPE Kubernetes cloud")
-    assert cloud["reasons"] == [{"constraint": "cores", "required": 210, "offered": 128, "pool": cloud["reasons"][0]["pool"]}]
+    assert full["matches"][0]["allocation"] == {"nodes": 8, "cores": 512, "memory": 4096}
+    assert full["matches"][1]["allocation"] == {"nodes": 14, "cores": 224, "memory": 896}
+    assert full["matches"][1]["pool"]["nodes"] == 20 and full["matches"][1]["pool"]["cores-per-node"] == 16
+    # Pinned to exactly 8 nodes, the cloud falls short, and it is said at how many nodes and what would fit.
+    exact = examples.plan(GAIA, overrides=Overrides(nodes=8)).to_dict()
+    cloud = next(r for r in exact["rejected"] if r["title"] == "ESCAPE Kubernetes cloud")
+    assert cloud["reasons"] == [
+        {"constraint": "cores", "required": 210, "offered": 128, "unit": "cores", "at-nodes": 8, "pool": cloud["reasons"][0]["pool"]}
+    ]
+    assert cloud["would-fit"] == {"max-nodes": 14}
     lower = examples.plan(GAIA, overrides=Overrides(nodes=6, cores=50, memory=100, data_size="500MB")).to_dict()
     assert matched(lower) == ["Gaia HPC batch cluster", "ESCAPE Kubernetes cloud"]
     subset = examples.plan("c3e9a2d4-6f1b-4a8e-b7c5-0d2e9f4a6b18").to_dict()

@@ -363,6 +363,7 @@ def plan_overrides(
     hours: str | None = None,
     storage: str | None = None,
     data_size: str | None = None,
+    max_nodes: str | None = None,
 ) -> Overrides:
     """The what-if values of a request (blank ones ignored); checked by the planner."""
 
@@ -373,22 +374,27 @@ def plan_overrides(
         cores=given(cores),
         memory=given(memory),
         nodes=given(nodes),
+        max_nodes=given(max_nodes),
         hours=given(hours),
         storage=given(storage),
         data_size=given(data_size),
     )
 
 
-def make_plan(app: AppState, target: str | Document, at: str, overrides: Overrides, limit: int | None = None) -> dict[str, Any]:
+def make_plan(
+    app: AppState, target: str | Document, at: str, overrides: Overrides, limit: int | None = None, uuid: str | None = None
+) -> dict[str, Any]:
     """The plan's JSON (as ``esap-registry plan --format json``).
 
+    :param uuid: which executable of a document holding several.
     :raises NotFound: for an unknown uuid.
     :raises ParameterError: for a bad ``at`` or override (422).
-    :raises InputError: for a target that is no executable.
+    :raises InputError: for a target that is no executable, or a document holding
+        several executables and no ``uuid`` naming one of them.
     """
     if at not in ("min", "max"):
         raise ParameterError("at", "must be min or max", at)
-    return Planner(app.registry).plan(target, at=at, overrides=overrides, limit=limit).to_dict()  # type: ignore[arg-type]
+    return Planner(app.registry).plan(target, at=at, overrides=overrides, limit=limit, uuid=uuid).to_dict()  # type: ignore[arg-type]
 
 
 @router.get(
@@ -411,7 +417,8 @@ def platform_runnable(request: Request, uuid: str) -> Response:
 _AT = Query("min", description="plan at the minima (min) or the maxima (max) of the executable's ranges")
 _CORES = Query(None, description="total cores needed, instead of the executable's")
 _MEMORY = Query(None, description="total memory needed (GiB, or with a unit: 100GiB)")
-_NODES = Query(None, description="nodes needed")
+_NODES = Query(None, description="nodes needed: pins the node range to exactly N (with max-nodes, its lower end)")
+_MAX_NODES = Query(None, alias="max-nodes", description="the most nodes the executable may spread over (the upper end of its node range)")
 _HOURS = Query(None, description="wall-clock time needed (hours, or 30min, 2d, 12:30:00)")
 _STORAGE = Query(None, description="working storage needed (GiB, or with a unit)")
 _DATA_SIZE = Query(None, alias="data-size", description="size of each data resource (GiB, or with a unit)")
@@ -432,19 +439,26 @@ def plan_registered(
     cores: str | None = _CORES,
     memory: str | None = _MEMORY,
     nodes: str | None = _NODES,
+    max_nodes: str | None = _MAX_NODES,
     hours: str | None = _HOURS,
     storage: str | None = _STORAGE,
     data_size: str | None = _DATA_SIZE,
     limit: int | None = _LIMIT,
 ) -> Response:
-    """The same JSON as ``esap-registry plan UUID --format json`` with the same overrides."""
+    """The same JSON as ``esap-registry plan UUID --format json`` with the same overrides.
+    A page (``Accept: text/html``) with a bad override shows the form again, the error
+    beside its field (422)."""
     app = state(request)
-    overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size)
+    overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size, max_nodes)
     chosen = negotiate(request, ["application/json", "text/html"])
-    plan = make_plan(app, uuid, at, overrides, limit)
     if chosen == "text/html":
+        try:
+            plan = make_plan(app, uuid, at, overrides, limit)
+        except ParameterError as exc:
+            _check_kind(app, uuid, "executables")
+            return _vary(HTMLResponse(app.pages.plan_page(request, uuid, None, exc), status_code=422))
         return _vary(HTMLResponse(app.pages.plan_page(request, uuid, plan)))
-    return _vary(_json(plan))
+    return _vary(_json(make_plan(app, uuid, at, overrides, limit)))
 
 
 @router.post(
@@ -459,16 +473,19 @@ async def plan_document(
     cores: str | None = _CORES,
     memory: str | None = _MEMORY,
     nodes: str | None = _NODES,
+    max_nodes: str | None = _MAX_NODES,
     hours: str | None = _HOURS,
     storage: str | None = _STORAGE,
     data_size: str | None = _DATA_SIZE,
     limit: int | None = _LIMIT,
+    uuid: str | None = Query(None, description="which executable of a manifest that holds several"),
 ) -> Response:
-    """The document must hold exactly one executable and conform to the shapes (else 422)."""
+    """The document must conform to the shapes (else 422) and hold one executable, or
+    several and ``uuid`` naming the one to plan (else 400, listing their uuids)."""
     fmt = body_format(request)
     body = await read_body(request)
     app = state(request)
-    overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size)
+    overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size, max_nodes)
 
     def work() -> dict[str, Any]:
         document = _load(body, fmt, app)
@@ -476,6 +493,6 @@ async def plan_document(
             report = app.registry.validate(document)
         if not report.conforms:
             raise ValidationFailed(report)
-        return make_plan(app, document, at, overrides, limit)
+        return make_plan(app, document, at, overrides, limit, uuid)
 
     return _json(await run_in_threadpool(work))

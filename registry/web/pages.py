@@ -21,6 +21,7 @@ from rdflib import DCTERMS, OWL, Literal, URIRef
 
 from registry import __version__
 from registry.errors import InputError, ParameterError
+from registry import planview
 from registry.planner import Overrides, Planner
 from registry.resources import data_dir, load_query
 from registry.service import Registry
@@ -94,6 +95,14 @@ class Pages:
         )
         self.env.globals.update(version=__version__, term_href=self.term_href, label=self.ontology.label)
         self.env.filters.update(safe_url=safe_url, value=self.value_html, entry_href=self.entry_href)
+        self.env.filters.update(
+            quantity=planview.quantity,
+            pool_text=planview.pool_text,
+            allocation_text=planview.allocation_text,
+            would_fit_text=planview.would_fit_text,
+            each=lambda value: value if isinstance(value, list) else [value],
+        )
+        self.env.globals.update(would_fit_href=would_fit_href, needs_lines=lambda needs: planview.needs_lines(needs, self.ontology.label))
         self.env.tests["iri"] = lambda value: isinstance(value, URIRef)
 
     # -- links ---------------------------------------------------------------------
@@ -174,6 +183,7 @@ class Pages:
         _, name, _ = _KINDS[collection]
         entry = self.registry.export_manifest(uuids=[uuid])[collection][0]
         plan, plan_error = self._plan(uuid) if collection == "executables" else (None, None)
+        runnable = Planner(self.registry).runnable(uuid) if collection == "platforms" else None
         nested = {k: v for k, v in entry.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)}
         scalars = {
             k: v
@@ -190,11 +200,24 @@ class Pages:
             scalars=scalars,
             plan=plan,
             plan_error=plan_error,
+            runnable=runnable,
+            form={},
         )
 
-    def plan_page(self, request: Request, uuid: str, plan: dict[str, Any]) -> str:
-        form = {k: request.query_params.get(k, "") for k in ("at", "cores", "memory", "nodes", "hours", "storage", "data-size")}
-        return self.render("plan.html", request, uuid=uuid, plan=plan, form=form)
+    def plan_page(self, request: Request, uuid: str, plan: dict[str, Any] | None, error: ParameterError | None = None) -> str:
+        """The plan page: the override form (kept filled; a bad value's error beside its
+        field, and no plan), then the plan."""
+        form = {k: request.query_params.get(k, "") for k in PLAN_FIELDS}
+        errors = {error.parameter: error.describe(error.parameter) for error in ([error] if error else [])}
+        title = plan["title"] if plan else self._title(uuid)
+        return self.render("plan.html", request, uuid=uuid, plan=plan, form=form, errors=errors, title=title)
+
+    def _title(self, uuid: str) -> str:
+        entry = self.registry.export_manifest(uuids=[uuid])
+        for entries in entry.values():
+            for item in entries if isinstance(entries, list) else []:
+                return str(item.get("title") or uuid)
+        return uuid
 
     # -- the ontology ----------------------------------------------------------------------
 
@@ -239,3 +262,16 @@ def _literal(node: Any) -> str:
     if isinstance(node, Literal) and node.language:
         return f"{node} ({node.language})"
     return str(node)
+
+
+#: The plan page's form fields, in the order the form shows them.
+PLAN_FIELDS = ("at", "cores", "memory", "nodes", "max-nodes", "hours", "storage", "data-size")
+
+
+def would_fit_href(uuid: str, form: dict[str, str], fix: dict[str, Any]) -> str:
+    """The plan page again, with the form's values and a rejection's "would fit" overrides
+    filled in (they replace the same fields)."""
+    values = {k: v for k, v in form.items() if v}
+    values.update({name: planview.override_value(name, value) for name, value in fix.items()})
+    query = urlencode([(k, values[k]) for k in PLAN_FIELDS if k in values])
+    return f"/plan/{uuid}" + (f"?{query}" if query else "")

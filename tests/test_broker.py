@@ -259,7 +259,7 @@ def test_plan_reads_an_execution_request(runner: Any, cli_store: str) -> None:
     yaml_plan = runner.invoke(cli, ["plan", str(BROKER_DATA / "notebook-request.yaml"), "--store", cli_store, "--format", "json"])
     assert yaml_plan.exit_code == 0, yaml_plan.output
     plan = json.loads(yaml_plan.stdout)
-    assert plan["requirements"]["compute"] == [{"cores": 5, "memory": 3, "nodes": 1, "hours": 1}]
+    assert plan["requirements"]["compute"] == [{"cores": 5, "memory": 3, "nodes": 1, "max-nodes": 1, "hours": 1}]
     assert {m["title"] for m in plan["matches"]} == {"CSCS CTA BinderHub", "SKAO BinderHub"}
     docker = runner.invoke(cli, ["plan", str(BROKER_DATA / "docker-request.json"), "--store", cli_store])
     assert docker.exit_code == 0 and "note: executable.image" in docker.stderr

@@ -81,24 +81,19 @@ class _Allocation:
 
 def offer_allocation(match: dict[str, Any]) -> _Allocation:
     """What a match of ``Plan.to_dict()`` allocates: its platform, the pool chosen and the
-    cores and memory (GiB) it gives the executable (the first compute requirement's,
-    when there are several)."""
-    allocation = match.get("allocation")
-    pool = match.get("pool")
+    nodes, cores and memory (GiB) of its ``allocation`` (the first compute requirement's,
+    when there are several and ``pool`` and ``allocation`` are lists)."""
+    pool = match["pool"]
+    allocation = match["allocation"]
     if isinstance(pool, list):
-        pool = pool[0] if pool else None
-    if isinstance(pool, dict):
-        pool = pool.get("iri")
-    if allocation is None:  # the plan JSON before allocations: the pool's offer
-        allocation = match.get("offered") or {}
+        pool = pool[0]
     if isinstance(allocation, list):
         allocation = allocation[0]
-    nodes = allocation.get("nodes")
     return _Allocation(
         platform=str(match["platform"]),
         title=str(match.get("title") or match["platform"]),
-        pool=str(pool) if pool is not None else None,
-        nodes=int(nodes) if nodes is not None else None,
+        pool=str(pool["iri"]) if pool and pool.get("iri") is not None else None,
+        nodes=int(allocation["nodes"]) if allocation.get("nodes") is not None else None,
         cores=Decimal(str(allocation["cores"])) if allocation.get("cores") is not None else None,
         memory=Decimal(str(allocation["memory"])) if allocation.get("memory") is not None else None,
         launch=match.get("launch"),

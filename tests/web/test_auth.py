@@ -87,7 +87,7 @@ def write_requests() -> list[tuple[str, str, dict[str, object]]]:
 
 REQUESTS = write_requests()
 IDS = [f"{m} {p} {min(k) if k else ''}" for m, p, k in REQUESTS]
-#: The ExecutionBroker's writes (done with the token in tests/web/test_broker.py, which makes the session first).
+#: The ExecutionBroker's writes (done with the token in tests/web/test_web_broker.py, which makes the session first).
 BROKER_REQUESTS = [
     ("POST", f"/sessions/{NEW_UUID}", {"json": {"kind": "uri:enum-value-update", "path": "/phase", "value": "ACCEPTED"}}),
     ("POST", "/direct", {"json": {"executable": {"kind": "https://www.purl.org/ivoa.net/Calycopis-openapi/schema/v1.0/kinds/executable/jupyter-notebook.yaml"}}}),

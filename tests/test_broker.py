@@ -304,3 +304,30 @@ def test_export_notes_what_a_request_cannot_say(runner: Any, cli_store: str) -> 
     assert batch.exit_code == 1 and "urn:types/batch-job has no ExecutionBroker executable kind" in batch.stderr
     two = runner.invoke(cli, ["export", "--store", cli_store, "--format", "execution-request"])
     assert two.exit_code == 1 and "exactly one --uuid" in two.stderr
+
+
+def test_ivoa_data_is_read_through_the_alignments(kinds: KindMap) -> None:
+    """An ObsCore product type and media type become the registry's data content and
+    format (aligned in the vocabulary); a DataLink length becomes the size."""
+    tree = request("notebook-request.json")
+    tree["data"] = [
+        {
+            "kind": KINDS + "data/ivoa-data-resource.yaml",
+            "meta": {"name": "a cube"},
+            "ivoa": {
+                "ivoid": "ivo://example.org/cubes?42",
+                "obscore": {"dataproduct_type": "cube", "access_format": "application/fits"},
+                "datalink": {"content_length": 3000000000},
+            },
+        },
+        {"kind": KINDS + "data/ivoa-data-resource.yaml", "ivoa": {"obscore": {"dataproduct_type": "sed"}}},
+        {"kind": KINDS + "data/ivoa-data-resource.yaml", "ivoa": {"datalink": {"content_length": "big"}}},
+    ]
+    with pytest.raises(InputError) as caught:
+        read_request(tree, kinds)
+    assert caught.value.json_path == "data[2].ivoa.datalink.content_length"
+    tree["data"].pop()
+    read = read_request(tree, kinds)
+    assert read.data == [{"title": "a cube", "data-content": "urn:astronomy-data-cube", "data-format": "urn:fits-binary", "size": "3000000000B"}]
+    assert any(n.startswith("data[1].ivoa.obscore.dataproduct_type sed") for n in read.notes)
+    assert any(n.startswith("data[1]: no size, content or format") for n in read.notes)

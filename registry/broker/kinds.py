@@ -54,10 +54,13 @@ class KindMap:
         ``compute``, ``storage`` or ``data``; the term an executable-type URN or a
         requirement class.
     :param labels: registry term -> its English label.
+    :param data_terms: (``product-type`` or ``media-type``, the value a request writes)
+        -> the registry's data content or data format URN.
     """
 
     terms: dict[str, tuple[str, str]]
     labels: dict[str, str] = field(default_factory=dict)
+    data_terms: dict[tuple[str, str], str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, registry: Registry) -> KindMap:
@@ -78,7 +81,17 @@ class KindMap:
                 continue
             terms[kind] = (role, term)
             exact[kind] = is_exact
-        return cls(terms, labels)
+        data_terms: dict[tuple[str, str], str] = {}
+        for row in registry.store.select(load_query("broker-data-terms")):
+            data_terms.setdefault((str(row["field"]), str(row["value"]).lower()), str(row["term"]))  # exact matches first
+        return cls(terms, labels, data_terms)
+
+    def data_term(self, field_: str, value: str) -> str | None:
+        """The registry's data content (``product-type``) or data format (``media-type``)
+        URN of an IVOA value (``cube``, ``application/fits``; a media type's parameters
+        are ignored); None when the vocabulary aligns none."""
+        key = value.split(";", 1)[0].strip().lower()
+        return self.data_terms.get((field_, key))
 
     def read(self, kind: str) -> tuple[str, str] | None:
         """(role, term) of a kind URI; the ``.yaml`` ending is optional either way

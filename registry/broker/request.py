@@ -48,7 +48,6 @@ __all__ = ["MAX_DEPTH", "BrokerRequest", "is_execution_request", "parse_body", "
 MAX_DEPTH = 32
 #: The top-level keys of an ExecutionRequest.
 _TOP_KEYS = {"kind", "meta", "executable", "compute", "storage", "data", "schedule", "costs", "metrics"}
-_GIB = Decimal(1024**3)
 
 
 # -- the body ----------------------------------------------------------------------
@@ -411,18 +410,46 @@ def _read_data(request: BrokerRequest, item: Any, path: str, kinds: KindMap, sou
     location = data.get("location")
     if isinstance(location, str) and urlsplit(location).scheme in ("http", "https"):
         entry["url"] = location
+    size: int | None = None
     skao = data.get("skao")
-    size = None
-    if isinstance(skao, dict) and skao.get("datasize") is not None:
-        value = skao["datasize"]
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError("datasize must be a whole number of bytes", source=source, json_path=f"{path}.skao.datasize")
-        size = Decimal(value) / _GIB
-    if size is None:
-        request.notes.append(f"{path}: no size the registry can read; carried along in each offer, not planned")
+    if skao is not None:
+        skao = _object(skao, f"{path}.skao", "skao", source)
+        if skao.get("datasize") is not None:
+            size = _bytes(skao["datasize"], f"{path}.skao.datasize", source)
+    ivoa = data.get("ivoa")
+    if ivoa is not None:
+        ivoa = _object(ivoa, f"{path}.ivoa", "ivoa", source)
+        obscore = _object(ivoa.get("obscore") or {}, f"{path}.ivoa.obscore", "obscore", source)
+        datalink = _object(ivoa.get("datalink") or {}, f"{path}.ivoa.datalink", "datalink", source)
+        product = obscore.get("dataproduct_type")
+        if isinstance(product, str) and product.strip():
+            content = kinds.data_term("product-type", product)
+            if content:
+                entry["data-content"] = content
+            else:
+                request.notes.append(f"{path}.ivoa.obscore.dataproduct_type {product}: no data content of the registry is aligned to it; not planned")
+        for key, block in (("access_format", obscore), ("content_type", datalink)):
+            media = block.get(key)
+            if isinstance(media, str) and media.strip() and "data-format" not in entry:
+                found = kinds.data_term("media-type", media)
+                if found:
+                    entry["data-format"] = found
+                else:
+                    request.notes.append(f"{path}.ivoa: the media type {media} is no data format the registry knows; not planned")
+        if size is None and datalink.get("content_length") is not None:
+            size = _bytes(datalink["content_length"], f"{path}.ivoa.datalink.content_length", source)
+    if size is not None:
+        entry["size"] = f"{size}B"
+    if not ({"size", "data-content", "data-format"} & set(entry)):
+        request.notes.append(f"{path}: no size, content or format the registry can read; carried along in each offer, not planned")
         return
-    entry["size"] = f"{value}B"
     request.data.append(entry)
+
+
+def _bytes(value: Any, path: str, source: str) -> int:  # noqa: ANN401
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError("a size must be a whole number of bytes", source=source, json_path=path)
+    return value
 
 
 def is_execution_request(tree: Any) -> bool:  # noqa: ANN401

@@ -10,6 +10,7 @@ needs the write token.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -19,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from registry.broker import Broker, parse_body
 from registry.web.errors import UnsupportedMediaType
-from registry.web.http import WRITE_SECURITY, media_type, negotiate, read_body, require_token, state
+from registry.web.http import WRITE_SECURITY, media_type, negotiate, read_body, require_token
 
 __all__ = ["router"]
 
@@ -57,11 +58,21 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _answer(request: Request, body: dict[str, Any], template: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Response:
+def _answer(
+    request: Request,
+    body: dict[str, Any],
+    template: str,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+    where: Callable[[], dict[str, str]] | None = None,
+    **context: Any,
+) -> Response:
+    """The body as JSON, YAML or an HTML page by Accept; ``where`` gives more of the page's
+    context (read only for a page)."""
     chosen = negotiate(request, _ANSWER_TYPES)
     headers = {"Vary": "Accept", **(headers or {})}
     if chosen == "text/html":
-        page = request.app.state.pages.render(template, request, **context)
+        page = request.app.state.pages.render(template, request, **context, **(where() if where else {}))
         return HTMLResponse(page, status_code=status, headers=headers)
     if chosen == "application/yaml":
         text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
@@ -114,8 +125,10 @@ async def direct_execution(request: Request) -> Response:
     ok, session = await run_in_threadpool(work)
     if not ok:
         return _answer(request, session, "session.html", status=400, session=session, platform="", offerset="")
-    context = broker.context_of(session["meta"]["uuid"])
-    return _answer(request, session, "session.html", status=303, headers={"Location": session["meta"]["url"]}, session=session, **context)
+    return _answer(
+        request, session, "session.html", status=303, headers={"Location": session["meta"]["url"]}, session=session,
+        where=lambda: broker.context_of(session["meta"]["uuid"]),
+    )
 
 
 @router.get("/offersets/{uuid}", summary="ExecutionBroker: an offer set (JSON, YAML or HTML)")
@@ -130,7 +143,7 @@ def session(request: Request, uuid: str) -> Response:
     """One offer, with its phase; an accepted one has a connector (the platform's launch URL)."""
     broker = _broker(request)
     body = broker.session(uuid)
-    return _answer(request, body, "session.html", session=body, **broker.context_of(uuid))
+    return _answer(request, body, "session.html", session=body, where=lambda: broker.context_of(uuid))
 
 
 @router.post(
@@ -151,4 +164,4 @@ async def session_update(request: Request, uuid: str) -> Response:
         return broker.update(uuid, parse_body(body, fmt))
 
     updated = await run_in_threadpool(work)
-    return _answer(request, updated, "session.html", session=updated, **broker.context_of(uuid))
+    return _answer(request, updated, "session.html", session=updated, where=lambda: broker.context_of(uuid))

@@ -37,6 +37,7 @@ from rdflib.term import Node
 from registry.errors import InputError, UnitError
 from registry.runtime import collector_paused
 from registry.units import Kind, parse_quantity
+from registry.units import canonical as canonical_value
 from registry.vocabulary import CONTEXT_IRI, ESAP, Vocabulary, get_vocabulary
 
 #: rdf:type, looked up once (rdflib's namespace attribute access is slow on a hot path).
@@ -1337,7 +1338,7 @@ def _canonical_number(kind: Kind, value: Literal) -> Decimal | None:
     if isinstance(python_value, bool) or not isinstance(python_value, (int, float, Decimal, str)):
         return None
     try:
-        return parse_quantity(kind, python_value)
+        return canonical_value(parse_quantity(kind, python_value))
     except UnitError as exc:
         if exc.out_of_range:
             raise

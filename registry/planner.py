@@ -43,6 +43,7 @@ from registry.resources import load_query
 from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store, open_store
+from registry.units import canonical
 from registry.vocabulary import ESAP
 from registry.whatif import Pool, Side, single_fixes, would_fit
 
@@ -291,11 +292,11 @@ class Planner:
     @staticmethod
     def _compute_bindings(need: ComputeNeed) -> dict[str, Identifier]:
         return {
-            "cores": Literal(need.cores, datatype=XSD.decimal),
-            "memory": Literal(need.memory, datatype=XSD.decimal),
+            "cores": Literal(canonical(need.cores), datatype=XSD.decimal),
+            "memory": Literal(canonical(need.memory), datatype=XSD.decimal),
             "nodes": Literal(need.nodes, datatype=XSD.integer),
             "maxNodes": Literal(need.max_nodes, datatype=XSD.integer),
-            "hours": Literal(need.hours if need.hours is not None else Decimal(0), datatype=XSD.decimal),
+            "hours": Literal(canonical(need.hours) if need.hours is not None else Decimal(0), datatype=XSD.decimal),
         }
 
     def _pools(self, view: Store, need: ComputeNeed) -> dict[str, list[dict[str, Any]]]:

@@ -18,7 +18,7 @@ from typing import Any
 from rdflib import URIRef
 
 from registry.errors import ParameterError, UnitError
-from registry.units import parse_count, parse_data_size, parse_duration
+from registry.units import canonical, parse_count, parse_data_size, parse_duration
 
 __all__ = ["OVERRIDE_NAMES", "ComputeNeed", "DataNeed", "Overrides", "Requirements", "decimal", "number"]
 
@@ -218,7 +218,7 @@ class Overrides:
                 raise ParameterError(parameter, "must not be negative", value)
             if name in ("nodes", "max_nodes") and parsed < 1:
                 raise ParameterError(parameter, "must be at least 1", value)
-            result[parameter] = parsed
+            result[parameter] = parsed if type(parsed) is int else canonical(parsed)
         if "nodes" in result and "max-nodes" in result and result["max-nodes"] < result["nodes"]:
             raise ParameterError("max-nodes", f"must be at least --nodes ({result['nodes']})", self.max_nodes)
         return result

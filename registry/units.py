@@ -22,6 +22,7 @@ __all__ = [
     "DURATION_PATTERN",
     "LARGEST",
     "Kind",
+    "canonical",
     "format_quantity",
     "significant",
     "parse_count",
@@ -200,10 +201,27 @@ def parse_quantity(kind: Kind, value: int | float | Decimal | str) -> Decimal:
     return Decimal(parse_count(value))
 
 
+#: The most fractional digits a canonical number keeps. The SPARQL engines' decimal
+#: arithmetic holds 18 (pyoxigraph's is a 128-bit integer of 10^-18 units), and a
+#: comparison of a longer decimal fails there as an error; 10^-18 GiB is about a
+#: billionth of a byte. The quantity as given is kept apart, exactly.
+CANONICAL_PLACES = 18
+_CANONICAL_STEP = Decimal(1).scaleb(-CANONICAL_PLACES)
+
+
+def canonical(number: Decimal) -> Decimal:
+    """``number`` rounded (half to even) to :data:`CANONICAL_PLACES` fractional digits,
+    when it has more: the canonical value stored and compared by the planner's queries."""
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -CANONICAL_PLACES:
+        return number.quantize(_CANONICAL_STEP, rounding=ROUND_HALF_EVEN)
+    return number
+
+
 def format_quantity(kind: Kind, value: Decimal | float | int) -> str:
     """Write a canonical value for people, to three significant figures (a whole number
     from 100 up): data sizes with binary prefixes (``186 GiB``, ``4.55 TiB``, ``512 MiB``),
-    durations in hours (``190 h``; minutes below an hour: ``30 min``), counts as they are
+    durations in hours (``190 h``; below an hour ``30 min``, below a minute ``2 s``), counts as they are
     (``2048``; a fraction to three figures)."""
     number = Decimal(str(value))
     if kind is Kind.DATA_SIZE:
@@ -217,10 +235,13 @@ def format_quantity(kind: Kind, value: Decimal | float | int) -> str:
             scaled, unit = scaled * 1024, "MiB"
             if abs(scaled) < 1:
                 scaled, unit = scaled * 1024, "KiB"
+                if abs(scaled) < 1:
+                    scaled, unit = scaled * 1024, "bytes"
         return f"{significant(scaled)} {unit}"
     if kind is Kind.DURATION:
         if 0 < abs(number) < 1:
-            return f"{significant(number * 60)} min"
+            minutes = number * 60
+            return f"{significant(minutes)} min" if abs(minutes) >= 1 else f"{significant(minutes * 60)} s"
         return f"{significant(number)} h"
     if number == number.to_integral_value():
         return str(number.quantize(Decimal(1)))

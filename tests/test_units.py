@@ -12,6 +12,7 @@ from registry.units import (
     DATA_SIZE_PATTERN,
     DURATION_PATTERN,
     Kind,
+    canonical,
     format_quantity,
     parse_count,
     parse_data_size,
@@ -106,3 +107,34 @@ def test_quantities_are_formatted_for_people() -> None:
     assert format_quantity(Kind.DATA_SIZE, Decimal("0.5")) == "512 MiB"
     assert format_quantity(Kind.DURATION, Decimal(190)) == "190 h"
     assert format_quantity(Kind.COUNT, Decimal(8)) == "8"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("0.4656612873077392578125"), Decimal("0.465661287307739258")),
+        (Decimal("27.287670969963073730468750"), Decimal("27.287670969963073730")),
+        (Decimal("7.450580596923828125"), Decimal("7.450580596923828125")),  # 18 digits: kept
+        (Decimal(344), Decimal(344)),
+    ],
+)
+def test_canonical_numbers_keep_at_most_18_fractional_digits(value: Decimal, expected: Decimal) -> None:
+    assert canonical(value) == expected and str(canonical(value)) == str(expected)
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "text"),
+    [
+        (Kind.DATA_SIZE, Decimal("186.2645149230957"), "186 GiB"),
+        (Kind.DATA_SIZE, Decimal("4656.612873077393"), "4.55 TiB"),
+        (Kind.DATA_SIZE, Decimal("465661.28730773926"), "455 TiB"),
+        (Kind.DATA_SIZE, Decimal("0.4656612873077392578125"), "477 MiB"),
+        (Kind.DATA_SIZE, Decimal("1.5"), "1.5 GiB"),
+        (Kind.DURATION, Decimal("0.25"), "15 min"),
+        (Kind.DURATION, Decimal("12.3456"), "12.3 h"),
+        (Kind.COUNT, Decimal(2048), "2048"),
+    ],
+)
+def test_quantities_for_people_have_three_significant_figures(kind: Kind, value: Decimal, text: str) -> None:
+    assert format_quantity(kind, value) == text
+

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from registry import __version__
+from registry.broker import Broker
 from registry.service import Registry
 from registry.store import CREDENTIALS_FILE_ENV, Store, open_store
-from registry.broker import Broker
 from registry.web import api, broker, endpoint, ontology
 from registry.web.errors import register_handlers
 from registry.web.http import BEARER_SCHEME, AppState, negotiate, state

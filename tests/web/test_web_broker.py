@@ -398,15 +398,18 @@ PARTNER = {
 
 @pytest.fixture
 def partner_broker(tmp_path: Path, runner: Any, examples_dir: Path) -> Iterator[str]:
-    """A second registry, in its own process (``esap-registry serve``), holding the
-    examples and one more BinderHub."""
+    """A second registry, in its own process (``esap-registry serve --offer-ttl 120``),
+    holding the examples and one more BinderHub."""
     store = tmp_path / "partner-store"
     manifest = tmp_path / "partner.json"
     manifest.write_text(json.dumps(PARTNER), encoding="utf-8")
     result = runner.invoke(cli, ["ingest", "--store", str(store), str(examples_dir), str(manifest)])
     assert result.exit_code == 0, result.output
     port = free_port()
-    command = [str(Path(sys.executable).parent / "esap-registry"), "serve", "--store", str(store), "--port", str(port), "--log-level", "warning"]
+    command = [
+        str(Path(sys.executable).parent / "esap-registry"),
+        "serve", "--store", str(store), "--port", str(port), "--log-level", "warning", "--offer-ttl", "120",
+    ]
     env = {k: v for k, v in os.environ.items() if k != "ESAP_REGISTRY_TOKEN"}
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -437,8 +440,12 @@ def test_the_cli_client_compares_the_offers_of_two_brokers(broker_server: str, p
     theirs = {o["meta"]["name"] for o in answers[partner_broker]["offers"]}
     assert ours == {"CSCS CTA BinderHub", "SKAO BinderHub"}
     assert theirs == ours | {"Partner BinderHub"}
-    for offerset in answers.values():
+    for url, offerset in answers.items():
         conforms(offerset)
+        ttl = timedelta(seconds=120 if url == partner_broker else 300)  # serve --offer-ttl 120 for the partner
+        for offer in offerset["offers"]:
+            created = datetime.fromisoformat(offer["meta"]["created"].replace("Z", "+00:00"))
+            assert datetime.fromisoformat(offer["expires"].replace("Z", "+00:00")) - created == ttl
         assert all(o["meta"]["url"].startswith(offerset["meta"]["url"].split("/offersets/")[0]) for o in offerset["offers"])
     table = runner.invoke(cli, ["broker", "request", file, "--broker", broker_server, "--broker", partner_broker])
     assert table.exit_code == 0, table.output

@@ -110,6 +110,11 @@ def test_a_notebook_request_becomes_a_manifest(kinds: KindMap) -> None:
 
 
 def test_what_a_manifest_cannot_hold_is_noted(kinds: KindMap) -> None:
+    odd = request("notebook-request.json")
+    odd["compute"]["gpus"] = {"min": 1}
+    odd["priority"] = "high"
+    notes = read_request(odd, kinds).notes
+    assert notes == ["priority: not part of an ExecutionRequest; not read", "compute.gpus: not part of a simple compute resource; not read"]
     read = read_request(request("docker-request.yaml"), kinds)
     entry = read.manifest("0b5c3a4e-1111-4222-8333-944455556666")["executables"][0]
     assert entry["compute-resources"] == [{"mincores": 2, "maxcores": 4, "minmemory": 4, "maxmemory": 8, "walltime": 2.5}]

@@ -313,6 +313,8 @@ class Broker:
         memory = _clamp(allocation.memory, request.memory)
         compute_in = tree.get("compute") if isinstance(tree.get("compute"), dict) else {}
         compute: dict[str, Any] = {"kind": COMPUTE_KIND}
+        if compute_in.get("meta") is not None:
+            compute["meta"] = compute_in["meta"]
         if cores is not None:
             compute["cores"] = {"min": cores, "max": cores}
         if memory is not None:

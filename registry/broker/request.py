@@ -328,6 +328,9 @@ def read_request(tree: dict[str, Any], kinds: KindMap, source: str = "<request>"
                 request.cores = _range(compute["cores"], "compute.cores", "cores", source)
             if compute.get("memory") is not None:
                 request.memory = _range(compute["memory"], "compute.memory", "memory", source)
+            for key in compute:
+                if key not in ("kind", "meta", "cores", "memory", "volumes"):
+                    request.notes.append(f"compute.{key}: not part of a simple compute resource; not read")
             if compute.get("volumes"):
                 volumes = _list(compute["volumes"], "compute.volumes", "volumes", source)
                 for i, volume in enumerate(volumes):

@@ -143,6 +143,7 @@ def check_offer(http: httpx.Client, request: dict[str, Any], offer: dict[str, An
         assert given["min"] == given["max"]
         assert asked[key]["min"] <= given["min"] <= asked[key]["max"]
         assert any(read(pool[key]) * pool.get("nodes", 1) >= given["min"] for pool in platform["compute-resources"])
+    assert compute.get("meta") == asked.get("meta")
     assert offer["executable"] == {**request["executable"], "kind": offer["executable"]["kind"]}
     assert offer["data"] == request.get("data", [])
     assert offer.get("connectors") == []

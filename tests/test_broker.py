@@ -336,3 +336,12 @@ def test_ivoa_data_is_read_through_the_alignments(kinds: KindMap) -> None:
     assert read.data == [{"title": "a cube", "data-content": "urn:astronomy-data-cube", "data-format": "urn:fits-binary", "size": "3000000000B"}]
     assert any(n.startswith("data[1].ivoa.obscore.dataproduct_type sed") for n in read.notes)
     assert any(n.startswith("data[1]: no size, content or format") for n in read.notes)
+
+
+def test_a_docker_container_is_exported_without_a_location(runner: Any, cli_store: str) -> None:
+    tools = "0e6c8f3a-2b4d-4e9f-a1c7-5d8b3e2f6a90"  # eossr command-line tools, a Docker container
+    result = runner.invoke(cli, ["export", "--store", cli_store, "--format", "execution-request-json", "--uuid", tools])
+    assert result.exit_code == 0, result.output
+    executable = json.loads(result.stdout)["executable"]
+    assert executable["kind"] == KINDS + "executable/docker-container.yaml" and "location" not in executable
+    assert "note: location: a Docker container is named by its image" in result.stderr

@@ -495,7 +495,9 @@ def request_from_manifest(entry: dict[str, Any], kinds: KindMap, broader: list[s
         executable["meta"]["description"] = entry["description"]
     location = entry.get("location") or {}
     repository = location.get("repository")
-    if repository:
+    if repository and kind.endswith("/docker-container.yaml"):
+        notes.append(f"location: a Docker container is named by its image, which the manifest does not give; the repository {repository} is not written")
+    elif repository:
         if location.get("path") and urlsplit(repository).netloc in ("github.com", "gitlab.com"):
             separator = "/-/blob/" if urlsplit(repository).netloc == "gitlab.com" else "/blob/"
             executable["location"] = f"{repository.rstrip('/').removesuffix('.git')}{separator}{location.get('ref', 'HEAD')}/{location['path']}"

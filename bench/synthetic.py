@@ -75,8 +75,12 @@ def executable(rng: random.Random, index: int) -> dict[str, Any]:
         entry["compute-resources"] = [{"mincores": rng.choice([1, 2]), "minmemory": rng.choice([1, 2, 4, 8])}]
     elif family == "batch":
         entry["type"] = rng.choice(BATCH_TYPES)
-        entry["compute-resources"] = [{"nodes": rng.choice([1, 2, 8]), "mincores": rng.choice([16, 64, 210]),
-                                       "minmemory": rng.choice(["64G", 128, "344G"]), "walltime": rng.choice(["12h", "48h", "190h"])}]
+        need = {"nodes": rng.choice([1, 2, 8]), "mincores": rng.choice([16, 64, 210]),
+                "minmemory": rng.choice(["64G", 128, "344G"]), "walltime": rng.choice(["12h", "48h", "190h"])}
+        spread = rng.choice([0, 0, 8, 56])  # an exact node count, or a range up to 8 or 56 nodes more
+        if spread:
+            need["maxnodes"] = need["nodes"] + spread
+        entry["compute-resources"] = [need]
         entry["data-resources"] = [{"uuid": _uuid(rng), "data-content": rng.choice(CONTENTS), "data-format": rng.choice(FORMATS), "size": rng.choice(["500MB", "50GB", "5TB"])}]
     else:
         entry["type"] = rng.choice(CONTAINER_TYPES[1:])

@@ -32,8 +32,8 @@ from registry.store import (
     default_store_path,
     open_store,
 )
-from registry.texttable import table as _table
 from registry.planview import quantity
+from registry.texttable import table as _table
 from registry.validation import Report, get_validator
 from registry.vocabulary import ESAP
 
@@ -396,10 +396,10 @@ def _override_option(name: str, help: str) -> Callable[[F], F]:
 @_override_option("storage", "Working storage needed (GiB, or with a unit).")
 @_override_option("data-size", "Size of each data resource (GiB, or with a unit: 500MB).")
 @click.option("--uuid", "uuid", default=None, metavar="UUID", help="Which executable of a manifest FILE that holds several.")
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="List only the best N matches and the N nearest rejections (the summary counts all).")
+@click.option("--limit", default="20", show_default=True, metavar="N|all", help="List the best N matches and the N nearest rejections, or all of them (the summary counts every platform).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
-def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: str, uuid: str | None, **overrides: str | None) -> None:
+def plan(target: str, store_spec: str | None, at: str, limit: str, fmt: str, uuid: str | None, **overrides: str | None) -> None:
     """Find the platforms that can run an executable (a registered UUID, a manifest FILE;
     --uuid picks one of several; or an IVOA ExecutionRequest FILE in JSON or YAML), ranked,
     with the reason every other platform is rejected and the overrides that would make it fit.
@@ -413,8 +413,10 @@ def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: s
     Exit 0 when planned (even with no match), 1 for an unknown uuid, a bad override, or a
     manifest that is malformed or does not conform (its report is printed).
     """
-    from registry.planner import Overrides, Planner
+    from registry.planner import Overrides, Planner, parse_limit
     from registry.planview import plan_text
+
+    count = parse_limit(limit)
 
     with _registry(store_spec).store as store:
         registry = Registry(store)
@@ -442,7 +444,7 @@ def plan(target: str, store_spec: str | None, at: str, limit: int | None, fmt: s
         elif uuid is not None:
             raise ParameterError("uuid", "picks an executable of a manifest FILE; a registered executable is planned by its uuid alone", uuid)
         given = Overrides(**{name: value for name, value in overrides.items()})
-        result = Planner(registry).plan(subject, at=at, overrides=given, limit=limit, uuid=uuid)  # type: ignore[arg-type]
+        result = Planner(registry).plan(subject, at=at, overrides=given, limit=count, uuid=uuid)  # type: ignore[arg-type]
         label = registry.vocabulary.label
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))

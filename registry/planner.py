@@ -28,14 +28,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 from string import Formatter
-from typing import Any, Literal as TypingLiteral
+from typing import Any
+from typing import Literal as TypingLiteral
 from urllib.parse import quote
 
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Identifier
 
 from registry.documents import Document
-from registry.errors import InputError, NotFound, ParameterError, StoreError
+from registry.errors import InputError, ParameterError, StoreError
 from registry.requirements import DEFAULT_NEED, OVERRIDE_NAMES, ComputeNeed, DataNeed, Overrides, Requirements
 from registry.requirements import decimal as _decimal
 from registry.requirements import number as _number
@@ -45,11 +46,35 @@ from registry.service import Registry
 from registry.store import Store, open_store
 from registry.units import canonical
 from registry.vocabulary import ESAP
-from registry.whatif import Pool, Side, single_fixes, would_fit
+from registry.whatif import Pool, Search, Side
 
-__all__ = ["ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements"]
+__all__ = ["DEFAULT_LIMIT", "ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements", "parse_limit"]
 
 At = TypingLiteral["min", "max"]
+
+#: How many matches and rejections the command line, the API and the pages list unless
+#: told otherwise (``--limit all`` lists every one); the summary always counts all.
+DEFAULT_LIMIT = 20
+
+
+def parse_limit(value: int | str | None) -> int | None:
+    """A ``--limit`` (``?limit=``): a whole number of at least 1, or ``all`` (None);
+    :data:`DEFAULT_LIMIT` when not given.
+
+    :raises ParameterError: for anything else.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_LIMIT
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text == "all":
+            return None
+        if not text.isdigit():
+            raise ParameterError("limit", "must be a whole number of at least 1, or all", value)
+        value = int(text)
+    if value < 1:
+        raise ParameterError("limit", "must be a whole number of at least 1, or all", value)
+    return value
 
 
 # -- the plan ------------------------------------------------------------------
@@ -404,13 +429,16 @@ class Planner:
             match["rank"] = rank
         failing = [e for e in evaluations.values() if not e.matches]
         failing.sort(key=lambda e: (_failures(e), e.platform.title, str(e.platform.iri)))
-        singles = {e.platform.iri: single_fixes(base, given, requirements, e.side()) for e in failing if e.platform.type_ok}
+        search = Search(base, given)
+        sides = {e.platform.iri: e.side() for e in failing if e.platform.type_ok}
+        singles = {iri: search.single_fixes(side) for iri, side in sides.items()}
         shown = failing[:limit]
         self._offered_types(self.store.planning_view(), [e.platform for e in shown if not e.platform.type_ok])
         rejected = [self._rejection(e, requirements) for e in shown]
         for evaluation, rejection in zip(shown, rejected, strict=True):
-            if evaluation.platform.type_ok:
-                fix = would_fit(base, given, requirements, evaluation.side(), singles[evaluation.platform.iri])
+            iri = evaluation.platform.iri
+            if iri in sides:
+                fix = search.would_fit(sides[iri], singles[iri])
                 rejection["would-fit"] = {name: _number(value) for name, value in fix.items()} if fix is not None else None
         other: At = "max" if at == "min" else "min"
         _, _, other_base = self._base(target, other, uuid)

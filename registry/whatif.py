@@ -29,7 +29,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from registry.errors import ParameterError
 from registry.requirements import OVERRIDE_NAMES, ComputeNeed, Requirements
 
-__all__ = ["Pool", "Side", "pool_fits", "single_fixes", "would_fit"]
+__all__ = ["Pool", "Search", "Side", "pool_fits"]
 
 _STEP = Decimal("0.001")
 _RANK = {name: index for index, name in enumerate(OVERRIDE_NAMES)}
@@ -90,19 +90,88 @@ def pool_fits(need: ComputeNeed, pool: Pool) -> bool:
     )
 
 
-def _matches(requirements: Requirements, side: Side) -> bool:
-    if not all(any(pool_fits(need, pool) for pool in side.pools) for need in requirements.compute):
-        return False
+def _compute_matches(requirements: Requirements, side: Side) -> bool:
+    return all(any(pool_fits(need, pool) for pool in side.pools) for need in requirements.compute)
+
+
+def _storage_matches(requirements: Requirements, side: Side) -> bool:
     staged = sum((d.staged for d, here in zip(requirements.data, side.local, strict=True) if not here), Decimal(0))
     return side.storage >= requirements.storage + staged
 
 
-def _admits(base: Requirements, given: Mapping[str, Decimal | int], fix: Fix, side: Side) -> bool:
-    """Whether planning with the given overrides and ``fix`` on top matches the platform."""
-    try:
-        return _matches(base.with_overrides({**given, **fix}), side)
-    except ParameterError:  # an empty node range: not a suggestion anyone can use
-        return False
+def _matches(requirements: Requirements, side: Side) -> bool:
+    return _compute_matches(requirements, side) and _storage_matches(requirements, side)
+
+
+#: The overrides that act on the compute clause, and on the storage clause.
+_COMPUTE_NAMES = frozenset({"max-nodes", "nodes", "hours", "cores", "memory"})
+_STORAGE_NAMES = frozenset({"storage", "data-size"})
+
+
+class Search:
+    """The search for one plan: the executable's needs before overrides, the overrides
+    the plan was made with, and each set of overrides tried, applied once and kept (the
+    same values recur across platforms whose pools are alike).
+
+    :param base: the executable's needs before any override.
+    :param given: the overrides the plan was made with (parsed).
+    """
+
+    def __init__(self, base: Requirements, given: Mapping[str, Decimal | int]) -> None:
+        self.base = base
+        self.given = dict(given)
+        self.requirements = base.with_overrides(self.given)
+        self._applied: dict[tuple[tuple[str, Decimal | int], ...], Requirements | None] = {}
+
+    def _apply(self, fix: Fix) -> Requirements | None:
+        key = tuple(sorted(fix.items()))
+        if key not in self._applied:
+            try:
+                self._applied[key] = self.base.with_overrides({**self.given, **fix})
+            except ParameterError:  # an empty node range: not a suggestion anyone can use
+                self._applied[key] = None
+        return self._applied[key]
+
+    def admits(self, fix: Fix, side: Side) -> bool:
+        """Whether planning with the plan's overrides and ``fix`` on top matches the platform."""
+        applied = self._apply(fix)
+        return applied is not None and _matches(applied, side)
+
+    def single_fixes(self, side: Side) -> Fix:
+        """Each override that alone would admit the platform, with its nearest value."""
+        found: Fix = {}
+        compute_ok = _compute_matches(self.requirements, side)
+        storage_ok = _storage_matches(self.requirements, side)
+        if not compute_ok and not storage_ok:
+            return found  # no one override mends both clauses
+        names = _STORAGE_NAMES if compute_ok else _COMPUTE_NAMES
+        for name, values in _candidates(self.requirements, side).items():
+            if name not in names:
+                continue
+            for value in values:
+                if self.admits({name: value}, side):
+                    found[name] = value
+                    break
+        return found
+
+    def would_fit(self, side: Side, singles: Fix | None = None) -> Fix | None:
+        """The overrides that change the needs as little as possible so that the platform
+        matches, or None when no override can (it has no node pool).
+
+        :param singles: :meth:`single_fixes` of the same side, when already known.
+        """
+        singles = self.single_fixes(side) if singles is None else singles
+        if singles:
+            name = min(singles, key=_RANK.__getitem__)
+            return {name: singles[name]}
+        best: tuple[tuple[int, tuple[int, ...]], Fix] | None = None
+        for fix in _composites(self.requirements, side):
+            if not self.admits(fix, side):
+                continue
+            key = (len(fix), tuple(sorted(_RANK[n] for n in fix)))
+            if best is None or key < best[0]:
+                best = (key, fix)
+        return best[1] if best else None
 
 
 def _candidates(requirements: Requirements, side: Side) -> dict[str, list[Decimal | int]]:
@@ -140,44 +209,6 @@ def _candidates(requirements: Requirements, side: Side) -> dict[str, list[Decima
         key = order.get(name, lambda v: -v)  # lowered needs: the largest (least lowered) first
         result[name] = sorted(found, key=key)  # type: ignore[arg-type]
     return result
-
-
-def single_fixes(base: Requirements, given: Mapping[str, Decimal | int], requirements: Requirements, side: Side) -> Fix:
-    """Each override that alone would admit the platform, with its nearest value.
-
-    :param base: the executable's needs before any override.
-    :param given: the overrides the plan was made with (parsed).
-    :param requirements: ``base`` with ``given`` applied.
-    """
-    found: Fix = {}
-    for name, values in _candidates(requirements, side).items():
-        for value in values:
-            if _admits(base, given, {name: value}, side):
-                found[name] = value
-                break
-    return found
-
-
-def would_fit(
-    base: Requirements, given: Mapping[str, Decimal | int], requirements: Requirements, side: Side, singles: Fix | None = None
-) -> Fix | None:
-    """The overrides that change the needs as little as possible so that the platform
-    matches, or None when no override can (it has no node pool).
-
-    :param singles: :func:`single_fixes` of the same arguments, when already known.
-    """
-    singles = single_fixes(base, given, requirements, side) if singles is None else singles
-    if singles:
-        name = min(singles, key=_RANK.__getitem__)
-        return {name: singles[name]}
-    best: tuple[tuple[int, tuple[int, ...]], Fix] | None = None
-    for fix in _composites(requirements, side):
-        if not _admits(base, given, fix, side):
-            continue
-        key = (len(fix), tuple(sorted(_RANK[n] for n in fix)))
-        if best is None or key < best[0]:
-            best = (key, fix)
-    return best[1] if best else None
 
 
 def _composites(requirements: Requirements, side: Side) -> Iterable[Fix]:

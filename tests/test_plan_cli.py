@@ -95,3 +95,26 @@ def test_no_platform_of_the_type_says_so(tmp_path: Path, examples_dir: Path) -> 
         assert CliRunner().invoke(cli, ["ingest", "--store", str(store), str(path)]).exit_code == 0
     _, out, _ = plan("--store", store, GAIA)
     assert "No registered platform runs urn:types/batch-job or a broader type." in out
+
+
+def test_the_default_limit_is_20_and_all_lists_every_platform(tmp_path: Path) -> None:
+    from support.planning import BASE_EXECUTABLE, BASE_PLATFORM, changed
+
+    platforms = [changed(changed(BASE_PLATFORM, "uuid", f"b0000000-0000-4000-8000-{n:012d}"), "title", f"P{n:02d}") for n in range(25)]
+    platforms += [changed(p, "executable-types", ["urn:types/container"]) for p in
+                  (changed(changed(BASE_PLATFORM, "uuid", f"c0000000-0000-4000-8000-{n:012d}"), "title", f"Q{n:02d}") for n in range(22))]
+    store = tmp_path / "store"
+    for name, body in (("e.json", {"executables": [BASE_EXECUTABLE]}), ("p.json", {"platforms": platforms})):
+        (tmp_path / name).write_text(json.dumps(body))
+        assert CliRunner().invoke(cli, ["ingest", "--store", str(store), str(tmp_path / name)]).exit_code == 0
+    default = json.loads(plan("--store", store, BASE_EXECUTABLE["uuid"], "--format", "json")[1])
+    assert len(default["matches"]) == 20 and len(default["rejected"]) == 20
+    assert default["summary"]["matches"] == 25 and default["summary"]["platforms"] == 47 and default["summary"]["limit"] == 20
+    every = json.loads(plan("--store", store, BASE_EXECUTABLE["uuid"], "--format", "json", "--limit", "all")[1])
+    assert len(every["matches"]) == 25 and len(every["rejected"]) == 22 and every["summary"]["limit"] is None
+    assert every["matches"][:20] == default["matches"] and every["rejected"][:20] == default["rejected"]
+    _, text, _ = plan("--store", store, BASE_EXECUTABLE["uuid"])
+    assert "matches (25, the best 20 shown):" in text and "rejected (22, the nearest 20 shown):" in text
+    for bad in ("0", "some", "-3"):
+        code, _, err = plan("--store", store, BASE_EXECUTABLE["uuid"], "--limit", bad)
+        assert code == 1 and "--limit must be a whole number of at least 1, or all" in err, err

@@ -88,6 +88,56 @@ def test_each_compute_constraint_alone_rejects(path: str, value: Any, reason: di
     assert reasons(plan_of(BASE_EXECUTABLE, changed(BASE_PLATFORM, path, value))) == [dict(reason, pool=POOL)]
 
 
+RANGE = changed(BASE_EXECUTABLE, "compute-resources", [{"nodes": 2, "maxnodes": 4, "mincores": 24, "minmemory": 64, "walltime": 5}])
+
+
+@pytest.mark.parametrize(
+    ("pool", "allocation", "reasons_"),
+    [
+        # 24 cores on 8-core nodes: 3 nodes, within [2, 4] and the pool's 4.
+        ({"nodes": 4, "cores": 8, "memory": 32}, {"nodes": 3, "cores": 24, "memory": 96}, None),
+        # The lower end holds: 2 nodes of 16 cores are enough, and 2 is the fewest allowed.
+        ({"nodes": 4, "cores": 16, "memory": 64}, {"nodes": 2, "cores": 32, "memory": 128}, None),
+        # The pool has only 2 nodes: 16 cores at 2 nodes.
+        ({"nodes": 2, "cores": 8, "memory": 32}, None,
+         [{"constraint": "cores", "required": 24, "offered": 16, "unit": "cores", "at-nodes": 2}]),
+        # 6 nodes of 4 cores would do, but the range ends at 4: 16 cores at 4 nodes.
+        ({"nodes": 8, "cores": 4, "memory": 32}, None,
+         [{"constraint": "cores", "required": 24, "offered": 16, "unit": "cores", "at-nodes": 4}]),
+        # One node is fewer than the range's lower end.
+        ({"nodes": 1, "cores": 64, "memory": 256}, None, [{"constraint": "nodes", "required": 2, "offered": 1, "unit": "nodes"}]),
+    ],
+    ids=["fewest-within", "lower-end", "pool-too-small", "range-too-narrow", "too-few-nodes"],
+)
+def test_the_node_count_is_chosen_within_the_range(pool: dict[str, Any], allocation: dict[str, Any] | None, reasons_: list[dict[str, Any]] | None) -> None:
+    plan = plan_of(RANGE, changed(BASE_PLATFORM, "compute-resources", [dict(pool, maxwalltime=10)]))
+    if allocation is not None:
+        assert plan["matches"][0]["allocation"] == allocation
+    else:
+        assert reasons(plan) == [dict(r, pool=POOL) for r in reasons_ or []]
+
+
+def test_max_nodes_raises_or_lowers_the_upper_end_and_nodes_pins_the_range() -> None:
+    wide = changed(BASE_PLATFORM, "compute-resources", [{"nodes": 8, "cores": 4, "memory": 32, "maxwalltime": 10}])
+    assert plan_of(RANGE, wide)["rejected"]
+    assert plan_of(RANGE, wide, overrides=Overrides(max_nodes=6))["matches"][0]["allocation"]["nodes"] == 6
+    assert plan_of(RANGE, wide, overrides=Overrides(max_nodes=3))["rejected"][0]["reasons"][0]["at-nodes"] == 3
+    pinned = plan_of(RANGE, changed(wide, "compute-resources.0.cores", 8), overrides=Overrides(nodes=4))
+    assert pinned["requirements"]["compute"][0]["nodes"] == 4 and pinned["requirements"]["compute"][0]["max-nodes"] == 4
+    assert pinned["matches"][0]["allocation"]["nodes"] == 4  # pinned: 4 nodes though 3 would hold the cores
+
+
+def test_ranking_counts_the_waste_of_the_nodes_allocated() -> None:
+    """24 cores: two 16-core nodes (32 cores) waste more than two 12-core nodes (24)."""
+    sixteen = changed(changed(BASE_PLATFORM, "title", "sixteen"), "compute-resources", [{"nodes": 4, "cores": 16, "memory": 64}])
+    twelve = changed(changed(changed(BASE_PLATFORM, "title", "twelve"), "uuid", "b0000000-0000-4000-8000-000000000002"),
+                     "compute-resources", [{"nodes": 4, "cores": 12, "memory": 64}])
+    executable = changed(RANGE, "compute-resources.0.nodes", 1)
+    plan = plan_of(executable, sixteen, twelve)
+    assert matched(plan) == ["twelve", "sixteen"]
+    assert [m["score"]["cores"] for m in plan["matches"]] == [24, 32]
+
+
 def test_no_walltime_on_either_side_means_no_limit() -> None:
     assert matched(plan_of(BASE_EXECUTABLE, changed(BASE_PLATFORM, "compute-resources.0.maxwalltime", ...))) == ["P"]
     no_walltime = changed(BASE_EXECUTABLE, "compute-resources.0.walltime", ...)

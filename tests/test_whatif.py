@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from support.planning import BASE_EXECUTABLE, BASE_PLATFORM, changed, plan_of
 
 from registry.documents import load_document
 from registry.errors import ParameterError
 from registry.planner import Overrides, Planner
 from registry.service import Registry
 from registry.store import open_store
-from support.planning import BASE_EXECUTABLE, BASE_PLATFORM, changed, plan_of
 
 CONTENTS = ["urn:astronomy-catalogue", "urn:astrometric-catalogue", "urn:astronomy-image"]
 FORMATS = ["urn:tabular-format", "urn:parquet-binary", "urn:fits-binary"]

@@ -17,7 +17,7 @@ from rdflib import URIRef
 from registry import __version__
 from registry.documents import Document, entry_iri, load_document
 from registry.errors import InputError, NotFound, ParameterError, ValidationFailed
-from registry.planner import Overrides, Planner
+from registry.planner import Overrides, Planner, parse_limit
 from registry.service import IngestResult
 from registry.vocabulary import ESAP
 from registry.web.http import WRITE_SECURITY, AppState, body_format, negotiate, read_body, require_token, state
@@ -382,19 +382,23 @@ def plan_overrides(
 
 
 def make_plan(
-    app: AppState, target: str | Document, at: str, overrides: Overrides, limit: int | None = None, uuid: str | None = None
+    app: AppState, target: str | Document, at: str, overrides: Overrides, limit: str | int | None = None, uuid: str | None = None
 ) -> dict[str, Any]:
     """The plan's JSON (as ``esap-registry plan --format json``).
 
+    :param limit: how many matches and rejections to list: a number, ``all``, or None
+        for :data:`registry.planner.DEFAULT_LIMIT`.
     :param uuid: which executable of a document holding several.
     :raises NotFound: for an unknown uuid.
-    :raises ParameterError: for a bad ``at`` or override (422).
+    :raises ParameterError: for a bad ``at``, override or limit (422).
     :raises InputError: for a target that is no executable, or a document holding
         several executables and no ``uuid`` naming one of them.
     """
     if at not in ("min", "max"):
         raise ParameterError("at", "must be min or max", at)
-    return Planner(app.registry).plan(target, at=at, overrides=overrides, limit=limit, uuid=uuid).to_dict()  # type: ignore[arg-type]
+    count = parse_limit(limit)
+    with app.plan_slots:  # at most Settings.plan_workers plans at once; the others wait
+        return Planner(app.registry).plan(target, at=at, overrides=overrides, limit=count, uuid=uuid).to_dict()  # type: ignore[arg-type]
 
 
 @router.get(
@@ -422,7 +426,7 @@ _MAX_NODES = Query(None, alias="max-nodes", description="the most nodes the exec
 _HOURS = Query(None, description="wall-clock time needed (hours, or 30min, 2d, 12:30:00)")
 _STORAGE = Query(None, description="working storage needed (GiB, or with a unit)")
 _DATA_SIZE = Query(None, alias="data-size", description="size of each data resource (GiB, or with a unit)")
-_LIMIT = Query(None, ge=1, description="list only the best N matches and the N nearest rejections (the summary counts all)")
+_LIMIT = Query(None, description="list the best N matches and the N nearest rejections (default 20), or all of them: all (the summary counts every platform)")
 
 
 @router.get(
@@ -443,7 +447,7 @@ def plan_registered(
     hours: str | None = _HOURS,
     storage: str | None = _STORAGE,
     data_size: str | None = _DATA_SIZE,
-    limit: int | None = _LIMIT,
+    limit: str | None = _LIMIT,
 ) -> Response:
     """The same JSON as ``esap-registry plan UUID --format json`` with the same overrides.
     A page (``Accept: text/html``) with a bad override shows the form again, the error
@@ -477,7 +481,7 @@ async def plan_document(
     hours: str | None = _HOURS,
     storage: str | None = _STORAGE,
     data_size: str | None = _DATA_SIZE,
-    limit: int | None = _LIMIT,
+    limit: str | None = _LIMIT,
     uuid: str | None = Query(None, description="which executable of a manifest that holds several"),
 ) -> Response:
     """The document must conform to the shapes (else 422) and hold one executable, or

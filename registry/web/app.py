@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import os
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -74,7 +76,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.esap = AppState(settings=settings, registry=registry, pages=pages, executor=executor)
+    app.state.esap = AppState(
+        settings=settings, registry=registry, pages=pages, executor=executor, plan_slots=threading.BoundedSemaphore(settings.plan_workers)
+    )
     app.state.pages = pages
     app.state.broker = Broker(
         registry,

@@ -67,6 +67,8 @@ class AppState:
     :param executor_closed: the app's lifespan ended and shut the executor down.
     :param write_lock: held while a document is validated or stored (pySHACL and rdflib
         graphs are not made for concurrent use).
+    :param plan_slots: how many plans run at once (``Settings.plan_workers``); the others
+        wait their turn, so that many clients share the cores instead of thrashing them.
     """
 
     settings: Settings
@@ -75,6 +77,7 @@ class AppState:
     executor: ThreadPoolExecutor
     write_lock: threading.Lock = field(default_factory=threading.Lock)
     executor_closed: bool = False
+    plan_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
 
 
 def state(request: Request) -> AppState:

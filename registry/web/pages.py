@@ -22,7 +22,7 @@ from rdflib import DCTERMS, OWL, Literal, URIRef
 from registry import __version__
 from registry.errors import InputError, ParameterError
 from registry import planview
-from registry.planner import Overrides, Planner
+from registry.planner import DEFAULT_LIMIT, Overrides, Planner
 from registry.resources import data_dir, load_query
 from registry.service import Registry
 from registry.store import Solutions
@@ -175,7 +175,7 @@ class Pages:
 
     def _plan(self, uuid: str, at: str = "min", overrides: Overrides | None = None) -> tuple[dict[str, Any] | None, str | None]:
         try:
-            return Planner(self.registry).plan(uuid, at=at, overrides=overrides).to_dict(), None  # type: ignore[arg-type]
+            return Planner(self.registry).plan(uuid, at=at, overrides=overrides, limit=DEFAULT_LIMIT).to_dict(), None  # type: ignore[arg-type]
         except InputError as exc:
             return None, str(exc)
 
@@ -265,7 +265,7 @@ def _literal(node: Any) -> str:
 
 
 #: The plan page's form fields, in the order the form shows them.
-PLAN_FIELDS = ("at", "cores", "memory", "nodes", "max-nodes", "hours", "storage", "data-size")
+PLAN_FIELDS = ("at", "cores", "memory", "nodes", "max-nodes", "hours", "storage", "data-size", "limit")
 
 
 def would_fit_href(uuid: str, form: dict[str, str], fix: dict[str, Any]) -> str:

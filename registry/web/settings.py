@@ -22,6 +22,8 @@ class Settings:
     :param max_body_bytes: the largest request body accepted (413 beyond).
     :param query_timeout: seconds a SPARQL query may run before it is stopped (503).
     :param query_workers: SPARQL queries run at once, each in a worker thread.
+    :param plan_workers: plans run at once (the others wait their turn); by default the
+        number of cores.
     :param cors: allow reads from pages of other origins.
     :param broker_offers: the most offers an ExecutionBroker offer set holds (``--offers``).
     :param offer_ttl: seconds an offer stays OFFERED (``--offer-ttl``).
@@ -33,6 +35,7 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     query_timeout: float = 30.0
     query_workers: int = 4
+    plan_workers: int = field(default_factory=lambda: os.cpu_count() or 2)
     cors: bool = True
     broker_offers: int = 5
     offer_ttl: float = 300.0
@@ -48,6 +51,8 @@ class Settings:
             raise InputError("the query time limit must be positive")
         if self.query_workers < 1:
             raise InputError("at least one query worker is needed")
+        if self.plan_workers < 1:
+            raise InputError("at least one plan worker is needed")
         if self.broker_offers < 1 or self.offer_ttl <= 0 or self.offer_retention < 0 or self.max_open_offersets < 1:
             raise InputError("the broker needs at least one offer, a positive offer TTL, a retention of 0 or more and a cap of 1 or more")
 

@@ -161,3 +161,14 @@ def test_the_plan_page_in_chromium(browser: Any, live_server: LiveServer, width:
         assert page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("limit", "status"), [("all", 200), ("2", 200), ("0", 422), ("many", 422)])
+def test_the_limit_on_the_web(client: TestClient, limit: str, status: int) -> None:
+    response = client.get(f"/plan/{NOTEBOOK}", params={"limit": limit})
+    assert response.status_code == status, response.text
+    if status == 200:
+        body = response.json()
+        assert len(body["matches"]) == (5 if limit == "all" else 2) and body["summary"]["matches"] == 5
+    else:
+        assert response.json()["parameter"] == "limit"

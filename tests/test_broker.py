@@ -345,3 +345,26 @@ def test_a_docker_container_is_exported_without_a_location(runner: Any, cli_stor
     executable = json.loads(result.stdout)["executable"]
     assert executable["kind"] == KINDS + "executable/docker-container.yaml" and "location" not in executable
     assert "note: location: a Docker container is named by its image" in result.stderr
+
+
+def test_the_broker_on_every_backend(store: Any, example_dump: bytes) -> None:
+    """Offer sets, phases, expiry, the cap and purging on each store backend (the rdf:JSON
+    documents and the xsd:dateTime comparisons of the broker's queries included)."""
+    store.load(example_dump, "nquads")
+    clock = Clock()
+    brokers = Broker(Registry(store), ttl=60, retention=60, max_open=2, clock=clock)
+    first = brokers.request(request("notebook-request.yaml"), BASE)
+    second = brokers.request(request("docker-request.yaml"), BASE)
+    assert first["result"] == second["result"] == "YES"
+    with pytest.raises(BrokerBusy):
+        brokers.request(request("notebook-request.json"), BASE)
+    accepted = brokers.update(first["offers"][0]["meta"]["uuid"], ACCEPT)
+    assert accepted["phase"] == "ACCEPTED" and accepted["connectors"][0]["location"].startswith("https://")
+    assert [o["phase"] for o in brokers.offerset(first["meta"]["uuid"])["offers"]] == ["ACCEPTED", "REJECTED"]
+    assert brokers.offerset(second["meta"]["uuid"])["offers"][0]["executable"] == second["offers"][0]["executable"]
+    clock.now += timedelta(seconds=121)
+    assert [o["phase"] for o in brokers.offerset(second["meta"]["uuid"])["offers"]] == ["EXPIRED"]
+    assert brokers.purge() == 1  # the docker offer set; the accepted one is kept
+    with pytest.raises(NotFound):
+        brokers.offerset(second["meta"]["uuid"])
+    assert brokers.session(first["offers"][0]["meta"]["uuid"])["phase"] == "ACCEPTED"

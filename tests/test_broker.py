@@ -368,3 +368,14 @@ def test_the_broker_on_every_backend(store: Any, example_dump: bytes) -> None:
     with pytest.raises(NotFound):
         brokers.offerset(second["meta"]["uuid"])
     assert brokers.session(first["offers"][0]["meta"]["uuid"])["phase"] == "ACCEPTED"
+
+
+def test_would_fit_is_said_in_the_request_s_own_terms() -> None:
+    from registry.broker.offers import _reason_values
+
+    reason = {"constraint": "memory", "required": 64, "offered": 32.5, "unit": "GiB"}
+    values = _reason_values({"platform": "p", "title": "T", "would-fit": {"memory": 32.5, "hours": 1.5}}, reason)
+    assert values["would-fit"] == "memory=32.5, hours=1.5"
+    assert values["would-fit-request"] == "compute.memory.min=32, schedule.requested.duration=PT1H30M"
+    nodes = _reason_values({"platform": "p", "title": "T", "would-fit": {"max-nodes": 14}}, reason)
+    assert nodes["would-fit"] == "max-nodes=14" and "would-fit-request" not in nodes  # a request has no nodes

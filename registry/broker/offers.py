@@ -34,7 +34,7 @@ from typing import Any
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from registry.broker.kinds import COMPUTE_KIND, MESSAGE_KIND, OFFERSET_KIND, SESSION_KIND, STORAGE_KIND, UPDATE_KIND, KindMap
-from registry.broker.request import BrokerRequest, read_request, request_document
+from registry.broker.request import BrokerRequest, read_request, request_document, write_duration
 from registry.documents import entry_iri
 from registry.errors import BrokerBusy, BrokerConflict, InputError, NotFound
 from registry.planner import Planner
@@ -118,7 +118,25 @@ def _reason_values(rejected: dict[str, Any], reason: dict[str, Any]) -> dict[str
     would_fit = rejected.get("would-fit")
     if would_fit:
         values["would-fit"] = ", ".join(f"{k}={_text(v)}" for k, v in would_fit.items())
+        in_request = [_request_value(name, value) for name, value in would_fit.items()]
+        if all(in_request):
+            values["would-fit-request"] = ", ".join(in_request)  # type: ignore[arg-type]
     return values
+
+
+def _request_value(name: str, value: object) -> str | None:
+    """A planner override (``cores=8``) as the request's own terms (``compute.cores.min=8``);
+    None for one a request cannot say (nodes)."""
+    number = Decimal(str(value))
+    if name == "cores":
+        return f"compute.cores.min={int(number)}"
+    if name == "memory":
+        return f"compute.memory.min={math.floor(number)}"
+    if name == "storage":
+        return f"storage.size.min={math.floor(number)}"
+    if name == "hours":
+        return f"schedule.requested.duration={write_duration(number)}"
+    return None
 
 
 def _text(value: object) -> str:
@@ -143,6 +161,7 @@ def _message(level: str, template: str, values: dict[str, str], moment: datetime
 
 _REJECTION = "{title}: {constraint} needs {required} {unit}, offers {offered} {unit}"
 _REJECTION_FIT = "{title}: {constraint} needs {required} {unit}, offers {offered} {unit}; would fit with {would-fit}"
+_REJECTION_FIT_REQUEST = "{title}: {constraint} needs {required} {unit}, offers {offered} {unit}; would fit with {would-fit-request}"
 _TYPE_REJECTION = "{title}: does not run {required} (runs {offered})"
 
 
@@ -269,7 +288,12 @@ class Broker:
                     for rejected in plan["rejected"]:
                         for reason in rejected.get("reasons", []):
                             values = _reason_values(rejected, reason)
-                            template = _TYPE_REJECTION if values["constraint"] == "type" else _REJECTION_FIT if "would-fit" in values else _REJECTION
+                            if values["constraint"] == "type":
+                                template = _TYPE_REJECTION
+                            elif "would-fit-request" in values:
+                                template = _REJECTION_FIT_REQUEST
+                            else:
+                                template = _REJECTION_FIT if "would-fit" in values else _REJECTION
                             messages.append(_message("WARN", template, values, moment))
         for note in request.notes:
             messages.append(_message("INFO", "{note}", {"note": note}, moment))

@@ -236,7 +236,8 @@ def test_an_impossible_request_gets_no_with_the_reasons(http: httpx.Client) -> N
     assert cores and all(v["required"] == "500" and v["unit"] == "cores" and int(v["offered"]) < 500 for v in cores)
     assert any("needs 500 cores" in m["message"] for m in reasons)
     cscs = next(m for m in reasons if m["values"]["title"] == "CSCS CTA BinderHub")
-    assert cscs["values"]["would-fit"] == "cores=8" and cscs["message"].endswith("would fit with cores=8")
+    assert cscs["values"]["would-fit"] == "cores=8" and cscs["values"]["would-fit-request"] == "compute.cores.min=8"
+    assert cscs["message"].endswith("would fit with compute.cores.min=8")
     page = http.get(offerset["meta"]["url"], headers={"Accept": "text/html"}).text
     assert "NO" in page and "needs 500 cores" in page
 

@@ -458,3 +458,14 @@ def test_the_cli_client_compares_the_offers_of_two_brokers(broker_server: str, p
     offered = [r for r in rows if "OFFERED" in r]
     assert offered.index(partner_rows[0]) == len(offered) - 1
     assert f"{broker_server}: YES, 2 offer(s)" in table.output and f"{partner_broker}: YES, 3 offer(s)" in table.output
+
+
+def test_the_pages_escape_what_the_request_says(http: httpx.Client) -> None:
+    request = _read(BROKER_DATA / "notebook-request.json")
+    request["executable"]["meta"]["name"] = "<script>alert(1)</script>"
+    request["executable"]["location"] = "javascript:alert(1)"
+    offerset = http.post("/requests", json=request).json()
+    for url in [offerset["meta"]["url"], *(o["meta"]["url"] for o in offerset["offers"])]:
+        page = http.get(url, headers={"Accept": "text/html"}).text
+        assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert 'href="javascript:' not in page

@@ -19,7 +19,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import disk_mib, peak_rss_mib, save, skipped, summary_ms, table, timings  # noqa: E402
-from synthetic import executables  # noqa: E402
+from synthetic import executables, platforms  # noqa: E402
 
 from registry.documents import load_document, load_documents, load_path  # noqa: E402
 from registry.service import Registry  # noqa: E402
@@ -29,18 +29,26 @@ from registry.validation import get_validator  # noqa: E402
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+#: The ingest modes: what is ingested, and how many manifests a call (None: ``batch``).
+INGEST_MODES = {"single": ("executables", 1), "bulk": ("executables", None), "bulk-platforms": ("platforms", None)}
+
+
 def ingest_once(mode: str, n: int, batch: int, path: Path) -> dict[str, Any]:
     """In this process: ingest ``n`` synthetic executables (parse, SHACL validation, store)
     into a fresh embedded store at ``path``, one manifest a call (``single``) or ``batch``
-    manifests a call (``bulk``, parsed together by ``load_documents``); the rate excludes
-    generating the manifests' text.
+    manifests a call (``bulk``, parsed together by ``load_documents``), or ``n`` synthetic
+    platforms in bulk (``bulk-platforms``: most lack the recommended description, so each
+    has a warning, as real platform lists do); the rate excludes generating the manifests' text.
 
     :raises ValidationFailed: when a synthetic manifest does not conform (a bug).
     """
-    texts = [json.dumps({"executables": [entry]}) for entry in executables(n)["executables"]]
+    kind, _ = INGEST_MODES[mode]
+    entries = platforms(n)["platforms"] if kind == "platforms" else executables(n)["executables"]
+    texts = [json.dumps({kind: [entry]}) for entry in entries]
     registry = Registry(open_store(path))
     registry.prepare()
     started = time.perf_counter()
+    cpu_started = time.process_time()
     if mode == "single":
         for text in texts:
             registry.ingest(load_document(text, source="bench.json"))
@@ -48,10 +56,12 @@ def ingest_once(mode: str, n: int, batch: int, path: Path) -> dict[str, Any]:
         for start in range(0, n, batch):
             registry.ingest(load_documents((t, "bench.json") for t in texts[start : start + batch]))
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
     stored = len(registry.entries())
     registry.store.close()
-    return {"executables": n, "stored": stored, "seconds": round(seconds, 3), "per_second": round(n / seconds, 1),
-            "peak_rss_mib": peak_rss_mib(), "disk_mib": disk_mib(path), **({"batch": batch} if mode == "bulk" else {})}
+    return {kind: n, "stored": stored, "seconds": round(seconds, 3), "per_second": round(n / seconds, 1),
+            "cpu_seconds": round(cpu_seconds, 3), "per_cpu_second": round(n / cpu_seconds, 1),
+            "peak_rss_mib": peak_rss_mib(), "disk_mib": disk_mib(path), **({"batch": batch} if mode != "single" else {})}
 
 
 def run_ingest(
@@ -68,13 +78,14 @@ def run_ingest(
     not run when the rate measured at the size before predicts more than ``budget`` seconds
     (``single_budget`` for one manifest at a time, when given).
 
-    :returns: ``{"single"|"bulk": {str(size): {executables, stored, seconds, per_second,
-        peak_rss_mib, disk_mib[, batch]} or {per_second: None, ..., skipped: reason}}}``.
+    :returns: ``{"single"|"bulk"|"bulk-platforms": {str(size): {executables (platforms for
+        bulk-platforms), stored, seconds, per_second, peak_rss_mib, disk_mib[, batch]} or
+        {per_second: None, ..., skipped: reason}}}``.
     :raises RuntimeError: when a child process fails.
     """
-    results: dict[str, Any] = {"single": {}, "bulk": {}}
+    results: dict[str, Any] = {mode: {} for mode in INGEST_MODES}
     with tempfile.TemporaryDirectory(prefix="bench-ingest-", dir=scratch) as tmp:
-        for mode in ("single", "bulk"):
+        for mode in INGEST_MODES:
             rate: float | None = None
             limit = single_budget if mode == "single" and single_budget is not None else budget
             for n in sizes:
@@ -93,7 +104,7 @@ def run_ingest(
                     raise RuntimeError(f"ingest {mode} {n} failed: {child.stderr[-2000:]}")
                 figures = json.loads(child.stdout)
                 if figures["stored"] != n:
-                    raise RuntimeError(f"ingest {mode} {n} stored {figures['stored']} executables")
+                    raise RuntimeError(f"ingest {mode} {n} stored {figures['stored']} {INGEST_MODES[mode][0]}")
                 results[mode][str(n)] = figures
                 rate = figures["per_second"]
                 log(f"ingest {mode} {n}: {rate}/s, peak {figures['peak_rss_mib']} MiB")
@@ -109,7 +120,7 @@ def ingest_markdown(results: dict[str, Any]) -> str:
                 rows.append([mode, n, "not run", "not run", "-", f["skipped"]])
             else:
                 rows.append([mode + (f" ({f['batch']} a call)" if "batch" in f else ""), n, f["seconds"], f["per_second"], f["peak_rss_mib"], ""])
-    return table(["mode", "executables", "seconds", "executables/s", "peak resident MiB", "note"], rows)
+    return table(["mode", "entries", "seconds", "entries/s", "peak resident MiB", "note"], rows)
 
 
 def main() -> None:

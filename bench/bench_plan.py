@@ -8,7 +8,10 @@ one run, on three engines:
   ``--rdflib-budget`` seconds (else recorded as not run, with the reason);
 - ``floor``: the brute-force floor (``floor.py``): the same rule in plain Python over the
   platforms' JSON held in memory as Python objects; it must find the same platforms as the
-  planner (checked at every size: the run fails otherwise).
+  planner (checked at every size: the run fails otherwise);
+- ``classad``: HTCondor's ClassAd matchmaker (``classad_peer.py``; PyPI ``htcondor``, in the
+  ``bench`` extra): a job ad with the type and compute clauses against one machine ad per
+  node pool; it must find the platforms the plan finds passing those two clauses (checked).
 
     .venv/bin/python bench/bench_plan.py [--sizes 100 1000 10000 100000] [--repeat 20]
 
@@ -30,6 +33,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import adaptive_timings, save, skipped, summary_ms, table  # noqa: E402
+from classad_peer import ClassAdPeer, available  # noqa: E402
 from floor import Floor  # noqa: E402
 from stores import EXAMPLES, embedded, in_memory  # noqa: E402
 from synthetic import scaled  # noqa: E402
@@ -37,7 +41,7 @@ from synthetic import scaled  # noqa: E402
 from registry.planner import Planner  # noqa: E402
 
 TARGET = "5cec9f3d-79c0-49ad-9a5a-455596c55341"  # "Find ESCAPE OSSR records", a notebook
-ENGINES = ("embedded", "rdflib", "floor")
+ENGINES = ("embedded", "rdflib", "floor", "classad")
 
 
 def example_entries(kind: str) -> list[dict[str, Any]]:
@@ -55,11 +59,14 @@ def _planned(planner: Planner, repeat: int, budget: float) -> tuple[dict[str, An
     last: list[dict[str, Any]] = [{}]
 
     def plan() -> None:
-        last[0] = planner.plan(TARGET).to_dict()
+        last[0] = planner.plan(TARGET, limit=None).to_dict()
 
     seconds = adaptive_timings(plan, repeat=repeat, budget=budget)
     matched = {m["platform"] for m in last[0]["matches"]}
-    return {**summary_ms(seconds), "matches": len(matched), "repeat": len(seconds), "view_build_ms": view_ms}, matched
+    # The platforms passing the type and compute clauses: the matches, and those rejected for storage alone.
+    compute = matched | {r["platform"] for r in last[0]["rejected"] if {x["constraint"] for x in r["reasons"]} == {"storage"}}
+    stats = {**summary_ms(seconds), "matches": len(matched), "repeat": len(seconds), "view_build_ms": view_ms}
+    return stats, matched, compute
 
 
 def run(
@@ -84,10 +91,25 @@ def run(
     with tempfile.TemporaryDirectory(prefix="bench-plan-", dir=scratch) as tmp:
         for size in sizes:
             registry, load_seconds = embedded(Path(tmp) / f"store-{size}", size)
-            stats, matched = _planned(Planner(registry), repeat, budget)
+            stats, matched, passing = _planned(Planner(registry), repeat, budget)
             registry.store.close()
             results["embedded"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
             log(f"plan: {size} platforms, embedded: p50 {stats['p50_ms']} ms ({stats['repeat']} runs, {stats['matches']} matches)")
+
+            missing = available()
+            if missing is not None:
+                results["classad"][str(size)] = skipped(missing, p50_ms=None, p99_ms=None, mean_ms=None)
+            else:
+                started = time.perf_counter()
+                peer = ClassAdPeer(example_entries("platforms") + scaled("platforms", size))
+                job = peer.job(executable)
+                peer_load = time.perf_counter() - started
+                answers: list[set[str]] = []
+                peer_seconds = adaptive_timings(lambda: answers.append(peer.matches(job)), repeat=repeat, budget=budget)
+                assert answers[-1] == passing, f"the matchmaker and the planner disagree at {size} platforms"
+                results["classad"][str(size)] = {**summary_ms(peer_seconds), "matches": len(answers[-1]), "repeat": len(peer_seconds),
+                                                 "ads": len(peer.ads), "load_seconds": round(peer_load, 2), "agrees_with_planner": True}
+                log(f"plan: {size} platforms, classad: p50 {results['classad'][str(size)]['p50_ms']} ms over {len(peer.ads)} ads")
 
             started = time.perf_counter()
             floor = Floor(example_entries("platforms") + scaled("platforms", size))
@@ -106,7 +128,7 @@ def run(
                 log(f"plan: {size} platforms, rdflib: not run ({why})")
                 continue
             registry, load_seconds = in_memory("rdflib", size)
-            stats, rdflib_matched = _planned(Planner(registry), repeat, rdflib_budget)
+            stats, rdflib_matched, _ = _planned(Planner(registry), repeat, rdflib_budget)
             registry.store.close()
             assert rdflib_matched == matched, f"rdflib and the embedded store disagree at {size} platforms"
             results["rdflib"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
@@ -128,9 +150,12 @@ def markdown(results: dict[str, Any]) -> str:
         rdflib_p50 = results["rdflib"].get(size, {}).get("p50_ms")
         row.append(f"{rdflib_p50 / embedded_p50:.1f}x" if rdflib_p50 else "-")
         row.append(f"{embedded_p50 / results['floor'][size]['p50_ms']:.0f}x" if results["floor"][size]["p50_ms"] else "-")
+        classad_p50 = results.get("classad", {}).get(size, {}).get("p50_ms")
+        row.append(f"{classad_p50 / embedded_p50:.2f}x" if classad_p50 else "-")
         rows.append(row)
     header = ["platforms", "matches", "embedded p50 ms", "embedded p99 ms", "rdflib p50 ms", "rdflib p99 ms",
-              "floor p50 ms", "floor p99 ms", "rdflib / embedded", "embedded / floor"]
+              "floor p50 ms", "floor p99 ms", "classad p50 ms", "classad p99 ms", "rdflib / embedded", "embedded / floor",
+              "classad / embedded"]
     return table(header, rows)
 
 

@@ -34,7 +34,7 @@ from registry.store import (
 )
 from registry.planview import quantity
 from registry.texttable import table as _table
-from registry.validation import Report, get_validator
+from registry.validation import Issue, Report, get_validator
 from registry.vocabulary import ESAP
 
 __all__ = ["main"]
@@ -47,6 +47,63 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _fail(message: str, code: int) -> NoReturn:
     click.echo(f"esap-registry: {message}", err=True)
     sys.exit(code)
+
+
+def examples(*lines: str) -> str:
+    """A command's ``--help`` epilog: examples, one a line, kept as written."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+#: Above this many lines of issues, ``--warnings`` defaults to a summary.
+SUMMARY_ABOVE = 20
+#: The paths a summary line names for each message.
+SUMMARY_PATHS = 3
+
+warnings_option = click.option(
+    "--warnings",
+    "warnings_mode",
+    type=click.Choice(["all", "summary", "none"]),
+    default=None,
+    help=f"How issues are shown: every one, a summary (per message: how many, and the first "
+    f"{SUMMARY_PATHS} paths), or no warnings (violations still shown). Default: all, or a summary "
+    f"above {SUMMARY_ABOVE} lines.",
+)
+
+
+def _issue_line(issue: Issue) -> str:
+    value = f" (value: {json.dumps(issue.value, ensure_ascii=False)})" if issue.value is not None else ""
+    return f"{issue.severity.lower()}: {issue.where()}: {issue.message}{value}"
+
+
+def issue_lines(issues: list[Issue], mode: str | None) -> list[str]:
+    """The lines that tell ``issues`` (in their order) as ``--warnings`` asks: every one; a
+    summary, one line per severity and message with its count and first paths; or
+    without warnings. The default is every one up to :data:`SUMMARY_ABOVE` lines, else the summary."""
+    shown = [i for i in issues if mode != "none" or i.severity != "Warning"]
+    if mode == "all" or (mode != "summary" and len(shown) <= SUMMARY_ABOVE):
+        return [_issue_line(i) for i in shown]
+    groups: dict[tuple[str, str], list[Issue]] = {}
+    for issue in shown:
+        groups.setdefault((issue.severity, issue.message), []).append(issue)
+    lines = []
+    for (severity, message), found in groups.items():
+        if len(found) == 1:
+            lines.append(_issue_line(found[0]))
+            continue
+        named = found[:SUMMARY_PATHS]
+        sources = {i.source for i in named}
+        if len(sources) == 1 and None not in sources and all(i.path for i in named):
+            first = f"{named[0].source}: " + ", ".join(str(i.path) for i in named)
+        else:
+            first = ", ".join(i.where() for i in named)
+        more = f" and {len(found) - SUMMARY_PATHS:,} more" if len(found) > SUMMARY_PATHS else ""
+        lines.append(f"{severity.lower()}: {message} ({len(found):,} times, at {first}{more})")
+    return lines
+
+
+def _counts(errors: int, warnings: int) -> str:
+    """The end of a command's final line: what it found, counted."""
+    return f"{errors} error(s), {warnings} warning(s)"
 
 
 def handle_errors(function: F) -> F:
@@ -120,8 +177,16 @@ def _registry(store_spec: str | None) -> Registry:
     )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="esap-registry")
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=examples(
+        "esap-registry ingest examples/                   # validate and store manifests",
+        "esap-registry plan 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03",
+        "esap-registry serve --examples                   # the web service on http://127.0.0.1:8000/",
+        "esap-registry COMMAND --help                     # each command's options and examples",
+    ),
+)
+@click.version_option(__version__, "--version", "-V", prog_name="esap-registry")
 def cli() -> None:
     """A linked-data registry of scientific executables and the platforms that can run them."""
 
@@ -143,13 +208,20 @@ max_size_option = click.option(
 )
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "esap-registry validate examples/gaia-hdbscan.json",
+        "esap-registry validate manifests/ --warnings none       # violations only",
+        "esap-registry validate my.yaml --format json",
+    )
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "turtle"]), default="text", show_default=True)
 @max_size_option
+@warnings_option
 @handle_errors
-def validate(files: tuple[Path, ...], fmt: str, max_size: int) -> None:
-    """Validate manifests, JSON-LD or Turtle files without storing them.
+def validate(files: tuple[Path, ...], fmt: str, max_size: int, warnings_mode: str | None) -> None:
+    """Validate manifests (JSON or YAML), JSON-LD or Turtle files without storing them.
 
     Exit 0 when every file conforms (warnings allowed), 1 when one does not or
     is malformed or too large, 2 when a file cannot be read.
@@ -174,10 +246,17 @@ def validate(files: tuple[Path, ...], fmt: str, max_size: int) -> None:
     else:
         for error in malformed:
             click.echo(f"error: {error}", err=True)
-        if report.issues or not (malformed or unreadable):
-            click.echo(report.to_text())
+        for line in issue_lines(report.issues, warnings_mode):
+            click.echo(line)
     for message in unreadable:
         click.echo(f"esap-registry: cannot read {message}", err=True)
+    if fmt == "text":
+        unread = len(malformed) + len(unreadable)
+        verdict = "conforms" if report.conforms and not unread else "does not conform"
+        click.echo(
+            f"{verdict}: {len(report.violations)} violation(s), {unread} file(s) not read; "
+            + _counts(len(report.violations) + unread, len(report.warnings))
+        )
     if unreadable:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if report.conforms and not malformed else EXIT_FAIL)
@@ -186,14 +265,22 @@ def validate(files: tuple[Path, ...], fmt: str, max_size: int) -> None:
 # -- ingest ----------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "esap-registry ingest examples/",
+        "esap-registry ingest platforms.yaml --store var/registry --warnings summary",
+        "esap-registry ingest new.json --store http://127.0.0.1:8000/sparql --update-url http://127.0.0.1:8000/update",
+    )
+)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @store_option
 @click.option("--quiet", "-q", is_flag=True, help="Print only the summary.")
 @max_size_option
+@warnings_option
 @handle_errors
-def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_size: int) -> None:
-    """Validate and store files and directories of files, each file whole or not at all.
+def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_size: int, warnings_mode: str | None) -> None:
+    """Validate and store files (JSON or YAML manifests, JSON-LD, Turtle) and directories
+    of files, each file whole or not at all.
 
     Exit 0 when every file was stored, 1 when a file was rejected, 2 when a file
     could not be read (or on another error).
@@ -205,23 +292,38 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_siz
     registry = _registry(store_spec)
     with registry.store:
         if len(files) > 1 and not quiet:
-            with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
-                batch = registry.ingest_paths(files, progress=lambda _: bar.update(1), max_bytes=max_size)
+            registry.prepare()  # before the clock starts: the bar's first estimate is of files, not of setting up
+            if sys.stderr.isatty():
+                with click.progressbar(length=len(files), label="ingesting", file=sys.stderr) as bar:
+                    batch = registry.ingest_paths(files, progress=lambda _: bar.update(1), max_bytes=max_size)
+            else:  # a log, not a terminal: one line that says what is under way, no bar
+                click.echo(f"ingesting {len(files)} file(s)...", err=True)
+                batch = registry.ingest_paths(files, max_bytes=max_size)
         else:
             batch = registry.ingest_paths(files, max_bytes=max_size)
     if not quiet:
-        for issue in batch.issues:
-            click.echo(f"{issue.severity.lower()}: {issue.where()}: {issue.message}", err=True)
+        for line in issue_lines(batch.issues, warnings_mode):
+            click.echo(line, err=True)
     for path, reason in batch.rejected.items():
         click.echo(f"rejected {path}: {reason}", err=True)
-    click.echo(batch.summary())
+    violations = sum(1 for i in batch.issues if i.severity == "Violation")
+    refused = {i.source for i in batch.issues if i.severity == "Violation"}
+    unparsed = sum(1 for p in batch.rejected if p not in refused)  # malformed or unreadable: an error each
+    warnings = sum(1 for i in batch.issues if i.severity == "Warning")
+    click.echo(f"{batch.summary()}; {_counts(violations + unparsed, warnings)}")
     sys.exit(EXIT_ERROR if batch.unreadable else EXIT_FAIL if batch.rejected else EXIT_OK)
 
 
 # -- export ------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "esap-registry export > executables.json",
+        "esap-registry export --kind platforms --format jsonld -o platforms.jsonld",
+        "esap-registry export --uuid 5cec9f3d-79c0-49ad-9a5a-455596c55341 --format turtle",
+    )
+)
 @store_option
 @click.option(
     "--format",
@@ -231,7 +333,7 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_siz
     show_default=True,
     help="execution-request: one executable (--uuid) as an IVOA ExecutionRequest in YAML (-json: in JSON).",
 )
-@click.option("--kind", type=click.Choice(["executables", "platforms"]), help="Only this kind of entry.")
+@click.option("--kind", type=click.Choice(["executables", "platforms", "datasets"]), help="Only this kind of entry.")
 @click.option("--uuid", "uuids", multiple=True, help="Only these entries, in this order (repeatable).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
 @handle_errors
@@ -239,6 +341,8 @@ def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str,
     """Export the registry as a manifest (the list ESAP reads), JSON-LD, Turtle, TriG or N-Quads,
     or one executable as an ExecutionRequest (what it cannot say is noted on standard error)."""
     kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    if kind == "datasets":
+        kind_iri = ESAP.Dataset
     with _registry(store_spec).store as store:
         registry = Registry(store)
         if fmt.startswith("execution-request"):
@@ -270,14 +374,14 @@ def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str,
 # -- list, show, delete ------------------------------------------------------------
 
 
-@cli.command(name="list")
+@cli.command(name="list", epilog=examples("esap-registry list", "esap-registry list --kind platforms --format json"))
 @store_option
-@click.option("--kind", type=click.Choice(["executables", "platforms"]), help="Only this kind of entry.")
+@click.option("--kind", type=click.Choice(["executables", "platforms", "datasets"]), help="Only this kind of entry.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_errors
 def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
     """List what the registry holds."""
-    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
+    kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform, "datasets": ESAP.Dataset}.get(kind or "")
     with _registry(store_spec).store as store:
         entries = Registry(store).entries(kind_iri)
     if fmt == "json":
@@ -286,10 +390,12 @@ def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
     rows = [(e.kind, e.uuid, e.type or "", e.title or "") for e in entries]
     click.echo(_table(["kind", "uuid", "type", "title"], rows))
     executables = sum(1 for e in entries if e.kind == "executable")
-    click.echo(f"{executables} executable(s), {len(entries) - executables} platform(s)")
+    datasets = sum(1 for e in entries if e.kind == "dataset")
+    summary = f"{executables} executable(s), {len(entries) - executables - datasets} platform(s)"
+    click.echo(summary + (f", {datasets} data set(s)" if datasets else ""))
 
 
-@cli.command()
+@cli.command(epilog=examples("esap-registry show 5cec9f3d-79c0-49ad-9a5a-455596c55341", "esap-registry show 5cec9f3d-79c0-49ad-9a5a-455596c55341 --format turtle"))
 @click.argument("uuid")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonld", "turtle"]), default="json", show_default=True)
@@ -302,11 +408,11 @@ def show(uuid: str, store_spec: str | None, fmt: str) -> None:
             click.echo(registry.export_rdf("turtle", uuids=[uuid]))
             return
         manifest = registry.export_manifest(uuids=[uuid], jsonld=fmt == "jsonld")
-    entries = manifest.get("executables", []) + manifest.get("platforms", [])
+    entries = manifest.get("executables", []) + manifest.get("platforms", []) + manifest.get("datasets", [])
     click.echo(json.dumps(entries[0], indent=2, ensure_ascii=False))
 
 
-@cli.command()
+@cli.command(epilog=examples("esap-registry delete 5cec9f3d-79c0-49ad-9a5a-455596c55341", "esap-registry delete UUID1 UUID2 --store var/registry"))
 @click.argument("uuids", nargs=-1, required=True)
 @store_option
 @handle_errors
@@ -323,7 +429,12 @@ def delete(uuids: tuple[str, ...], store_spec: str | None) -> None:
 # -- query ---------------------------------------------------------------------------
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "esap-registry query queries/entries.rq --format csv",
+        "esap-registry query titles.rq --store http://127.0.0.1:8000/sparql --format json",
+    )
+)
 @click.argument("sparql")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
@@ -343,6 +454,37 @@ def query(sparql: str, store_spec: str | None, fmt: str) -> None:
         click.echo(result.serialize(format="json-ld" if fmt == "json" else "turtle"))
     else:
         _print_solutions(result, fmt)
+
+
+@cli.command(
+    epilog=examples(
+        "esap-registry update \"DROP GRAPH <urn:uuid:5cec9f3d-79c0-49ad-9a5a-455596c55341>\"",
+        "esap-registry update fix-titles.ru --store var/registry",
+        "esap-registry update fix.ru --store http://127.0.0.1:8000/sparql --update-url http://127.0.0.1:8000/update",
+    )
+)
+@click.argument("sparql")
+@store_option
+@handle_errors
+def update(sparql: str, store_spec: str | None) -> None:
+    """Run a SPARQL Update (text, or a .ru/.rq file) on the registry.
+
+    The entries it changes are validated as an ingest's are, their quantities read
+    afresh: it is tried on a copy first, and when a changed entry does not conform,
+    nothing is stored (exit 1, with the report). LOAD and SERVICE are refused, as on the
+    web. Exit 0 when stored, 1 for a malformed or refused update or an entry that does
+    not conform, 2 when the store fails.
+    """
+    text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith((".ru", ".rq")) else sparql
+    with _registry(store_spec).store as store:
+        result = Registry(store).update(text)
+    for line in issue_lines(result.report.issues, None):
+        click.echo(line, err=True)
+    click.echo(
+        f"updated: {len(result.entries)} entr{'y' if len(result.entries) == 1 else 'ies'} validated and stored, "
+        f"{len(result.graphs)} other graph(s) written, {len(result.dropped)} graph(s) emptied; "
+        + _counts(0, len(result.report.warnings))
+    )
 
 
 def _print_solutions(result: Solutions, fmt: str) -> None:
@@ -384,7 +526,13 @@ def _override_option(name: str, help: str) -> Callable[[F], F]:
     return click.option(f"--{name}", default=None, metavar="VALUE", help=help)
 
 
-@cli.command()
+@cli.command(
+    epilog=examples(
+        "esap-registry plan 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03",
+        "esap-registry plan 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03 --nodes 6 --cores 50 --memory 100 --data-size 500MB",
+        "esap-registry plan my-notebook.yaml --at max --format json",
+    )
+)
 @click.argument("target")
 @store_option
 @click.option("--at", type=click.Choice(["min", "max"]), default="min", show_default=True, help="Plan at the minima or the maxima of the ranges.")
@@ -436,7 +584,7 @@ def plan(target: str, store_spec: str | None, at: str, limit: str, fmt: str, uui
             report = registry.validate(subject)  # as POST /plan: a manifest that does not conform is not planned
             if not report.conforms:
                 raise ValidationFailed(report)
-        elif path.suffix.lower() in (".json", ".jsonld", ".json-ld", ".ttl", ".nt", ".rdf"):
+        elif path.suffix.lower() in (".json", ".jsonld", ".json-ld", ".yaml", ".yml", ".ttl", ".nt", ".rdf"):
             subject = load_path(path, max_bytes=DEFAULT_MAX_SIZE)
             report = registry.validate(subject)  # as POST /plan: a manifest that does not conform is not planned
             if not report.conforms:
@@ -452,7 +600,7 @@ def plan(target: str, store_spec: str | None, at: str, limit: str, fmt: str, uui
     click.echo(plan_text(result.to_dict(), lambda term: label(URIRef(term))))
 
 
-@cli.command()
+@cli.command(epilog=examples("esap-registry platforms", "esap-registry platforms --format json"))
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @handle_errors
@@ -480,7 +628,7 @@ def platforms(store_spec: str | None, fmt: str) -> None:
 # -- dump, restore (registry/backup.py) --------------------------------------------------
 
 
-@cli.command()
+@cli.command(epilog=examples("esap-registry dump --output backup.nq", "esap-registry dump --store var/registry --format trig > backup.trig"))
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default=None, help="Default: from the ending of --output (.nq, .trig), else nquads.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of standard output.")
@@ -500,7 +648,7 @@ def dump(store_spec: str | None, fmt: str | None, output: Path | None) -> None:
         sys.stdout.buffer.flush()
 
 
-@cli.command()
+@cli.command(epilog=examples("esap-registry restore backup.nq --store var/new-registry", "esap-registry restore backup.trig --replace"))
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True))
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["nquads", "trig"]), default=None, help="Default: from the file's ending (.nq, .trig).")
@@ -519,7 +667,7 @@ def restore(file: Path, store_spec: str | None, fmt: str | None, replace: bool) 
     with _registry(store_spec).store as store:
         count = backup.restore(store, data, chosen, source=str(file), replace=replace)
     click.echo(f"restored {count} quad(s) from {file}")
-@cli.command()
+@cli.command(epilog=examples("esap-registry runnable f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01", "esap-registry runnable f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01 --format json"))
 @click.argument("platform")
 @store_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -546,6 +694,46 @@ def runnable(platform: str, store_spec: str | None, fmt: str) -> None:
     click.echo(f"{len(rows)} executable(s) can run on {platform}")
 
 
+
+# -- shopping-list (registry/shopping.py) ---------------------------------------------
+
+
+@cli.command(name="shopping-list")
+@click.argument("target")
+@store_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@handle_errors
+def shopping_list_command(target: str, store_spec: str | None, fmt: str) -> None:
+    """The data shopping list of an executable (a registered UUID, or a manifest FILE holding
+    one executable): for each data resource it needs, the registered data sets that satisfy
+    it and how each is reached, the platforms holding a copy, and, when none does, the
+    nearest broader terms that have data sets. Nothing is fetched from any access.
+
+    \b
+    Examples:
+      esap-registry shopping-list 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03
+      esap-registry shopping-list 8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03 --format json
+
+    Exit 0 (even when data is missing), 1 for an unknown uuid, a uuid that is not an
+    executable, or a manifest that is malformed or does not conform.
+    """
+    from registry.shopping import shopping_list, shopping_text
+
+    with _registry(store_spec).store as store:
+        registry = Registry(store)
+        subject: str | Document = target
+        if Path(target).suffix.lower() in (".json", ".jsonld", ".json-ld", ".ttl", ".nt", ".rdf"):
+            subject = load_path(Path(target), max_bytes=DEFAULT_MAX_SIZE)
+            report = registry.validate(subject)
+            if not report.conforms:
+                raise ValidationFailed(report)
+        listing = shopping_list(registry, subject)
+    if fmt == "json":
+        click.echo(json.dumps(listing, indent=2, ensure_ascii=False))
+        return
+    click.echo(shopping_text(listing))
+
+
 # -- ossr (registry/ossr/command.py) -------------------------------------------------
 
 from registry.ossr.command import ossr as _ossr  # noqa: E402 - the OSSR import group, kept with its module
@@ -564,6 +752,11 @@ cli.add_command(_broker)
 
 from registry.web.command import serve as _serve  # noqa: E402 - the web service's command, kept with its module
 
+_serve.epilog = examples(  # kept here: the command lives with the web service
+    "esap-registry serve --store var/registry --examples",
+    "ESAP_REGISTRY_TOKEN=secret esap-registry serve --host 0.0.0.0 --port 8000",
+    "esap-registry serve --store http://127.0.0.1:7878/query --update-url http://127.0.0.1:7878/update --workers 4",
+)
 cli.add_command(store_option(_serve))  # type: ignore[arg-type]
 
 

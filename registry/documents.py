@@ -55,10 +55,15 @@ __all__ = [
 ]
 
 #: The top-level keys of a manifest, with the class of their entries' term in the context.
-ENTRY_KEYS = {"executables": "Executable", "platforms": "Platform"}
+ENTRY_KEYS = {"executables": "Executable", "platforms": "Platform", "datasets": "Dataset"}
+#: The classes of the entries, in the order a document lists them.
+ENTRY_CLASSES = (ESAP.Executable, ESAP.Platform, ESAP.Dataset)
 
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_SUFFIXES = {".json": "json", ".jsonld": "json", ".json-ld": "json", ".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml"}
+_SUFFIXES = {
+    ".json": "json", ".jsonld": "json", ".json-ld": "json", ".yaml": "yaml", ".yml": "yaml",
+    ".ttl": "turtle", ".nt": "nt", ".rdf": "xml", ".owl": "xml",
+}
 _RDF_FORMATS = {"turtle", "nt", "xml"}
 #: Entries nest no deeper than this in any format the registry reads.
 MAX_DEPTH = 32
@@ -109,7 +114,7 @@ class Document:
     :param graph: every triple of its entries, quantities normalised; when not given,
         the union of the entries' graphs, made when first read.
     :param entries: each entry's IRI -> the triples of that entry (its named graph).
-    :param kinds: each entry's IRI -> ``esap:Executable`` or ``esap:Platform``.
+    :param kinds: each entry's IRI -> ``esap:Executable``, ``esap:Platform`` or ``esap:Dataset``.
     :param paths: node -> JSON path in the user's file (plain JSON only).
     :param objects: JSON path -> the JSON object or value at that path.
     :param problems: faults found while reading.
@@ -131,6 +136,10 @@ class Document:
     def platforms(self) -> list[URIRef]:
         """The IRIs of the platforms in the document."""
         return [e for e, k in self.kinds.items() if k == ESAP.Platform]
+
+    def datasets(self) -> list[URIRef]:
+        """The IRIs of the data sets in the document."""
+        return [e for e, k in self.kinds.items() if k == ESAP.Dataset]
 
 
 def entry_iri(uuid: str) -> URIRef:
@@ -176,19 +185,47 @@ def _decode(data: bytes, source: str) -> str:
         ) from exc
 
 
+#: The formats read and how each is told, for the error on a file whose format cannot be told.
+FORMATS_READ = (
+    "JSON manifests and JSON-LD (.json, .jsonld, or text starting with { or [), "
+    "YAML manifests (.yaml, .yml, or text starting with executables:, platforms: or ---), "
+    "Turtle (.ttl, or text starting with @prefix, PREFIX, @base or <), N-Triples (.nt) "
+    "and RDF/XML (.rdf, .owl, or XML with rdf:RDF)"
+)
+
+_TURTLE_START = re.compile(r"(?:@prefix|@base|prefix\s|base\s|<|_:)", re.IGNORECASE)
+_YAML_START = re.compile(r"(?:---|%YAML|(?:executables|platforms)\s*:)")
+
+
 def _guess_format(text: str, source: str, format: str | None) -> str:
+    """The format named, else the file's ending, else what the text starts with.
+
+    :raises InputError: for an unknown format name, or a file (not a request) whose
+        format cannot be told: the message lists the formats read and how each is told.
+    """
     if format:
-        normalised = {"jsonld": "json", "json-ld": "json", "ttl": "turtle", "ntriples": "nt", "rdfxml": "xml"}.get(
+        normalised = {"jsonld": "json", "json-ld": "json", "ttl": "turtle", "ntriples": "nt", "rdfxml": "xml", "yml": "yaml"}.get(
             format, format
         )
-        if normalised not in {"json", *_RDF_FORMATS}:
-            raise InputError(f"unknown input format {format!r}: use json, jsonld, turtle, nt or rdfxml", source=source)
+        if normalised not in {"json", "yaml", *_RDF_FORMATS}:
+            raise InputError(f"unknown input format {format!r}: use json, jsonld, yaml, turtle, nt or rdfxml", source=source)
         return normalised
     suffix = Path(source).suffix.lower()
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
     stripped = text.lstrip()
-    return "json" if stripped[:1] in ("{", "[") else ("xml" if stripped[:1] == "<" and "rdf:RDF" in text else "turtle")
+    if stripped[:1] in ("{", "["):
+        return "json"
+    if stripped[:1] == "<" and "rdf:RDF" in text:
+        return "xml"
+    first = next((line.strip() for line in stripped.splitlines() if line.strip() and not line.lstrip().startswith("#")), "")
+    if not first or _TURTLE_START.match(first):
+        return "turtle"  # (an empty text, or comments alone, is an empty Turtle document)
+    if _YAML_START.match(first):
+        return "yaml"
+    if source.startswith("<"):
+        return "turtle"  # a request's body without a content type: the Turtle parser says what is wrong
+    raise InputError(f"the format of this file cannot be told; the formats read are {FORMATS_READ}", source=source)
 
 
 def load_path(path: Path, *, vocabulary: Vocabulary | None = None, max_bytes: int | None = None) -> Document:
@@ -241,6 +278,8 @@ def load_document(
     fmt = _guess_format(text, source, format)
     if fmt == "json":
         return _load_json(text, source, vocabulary, direct=direct)
+    if fmt == "yaml":
+        return _load_tree(_parse_yaml(text, source), source, vocabulary, direct=direct, format_name="YAML")
     if fmt == "xml":
         _check_xml(text, source)
     graph = Graph(bind_namespaces="none")
@@ -572,14 +611,163 @@ _NO_TEXT = "a string holds a lone surrogate (an escape from \\ud800 to \\udfff),
 
 
 def _load_json(text: str, source: str, vocabulary: Vocabulary, *, direct: bool = True) -> Document:
-    tree = _parse_json(text, source)
+    return _load_tree(_parse_json(text, source), source, vocabulary, direct=direct)
+
+
+def _load_tree(tree: Any, source: str, vocabulary: Vocabulary, *, direct: bool = True, format_name: str = "JSON") -> Document:
+    """A parsed JSON (or YAML) tree as a document: a software record, JSON-LD, or a manifest."""
     from registry.ossr import load_ossr, ossr_kind  # noqa: PLC0415 - registry.ossr builds on this module
 
     if ossr_kind(tree) is not None:  # a codemeta.json or a Zenodo record: a software record
         return load_ossr(tree, source=source, vocabulary=vocabulary)
-    if _has_context(tree):
+    if _has_context(tree) and not _is_manifest_in_context(tree):
         return _load_jsonld(tree, source, vocabulary)
+    if isinstance(tree, dict) and "@context" in tree:
+        tree = {k: v for k, v in tree.items() if k != "@context"}
+    if not isinstance(tree, dict) and format_name != "JSON":
+        raise InputError(
+            f"a manifest is a {format_name} mapping with an executables or a platforms list", source=source, json_path="$"
+        )
     return _load_manifest(tree, source, vocabulary, direct=direct)
+
+
+def _is_manifest_in_context(tree: Any) -> bool:
+    """Whether a JSON-LD document is a plain manifest with only the registry's own
+    ``@context`` added: an object of ``executables``/``platforms`` lists whose entries
+    carry no ``@id`` nor ``@type``. It is read as the plain manifest is (its entries
+    named by their uuids, its faults by JSON path); what the context says of its keys
+    is what the plain reading does."""
+    if not isinstance(tree, dict) or not set(tree) - {"@context"} or not set(tree) <= {"@context", *ENTRY_KEYS}:
+        return False
+    context = tree["@context"]
+    contexts = context if isinstance(context, list) else [context]
+    ours = (CONTEXT_IRI, CONTEXT_IRI.removesuffix(".jsonld"))
+    if not contexts or not all(
+        (isinstance(c, str) and c.rstrip("#") in ours) or (isinstance(c, dict) and c == _registry_context()) for c in contexts
+    ):
+        return False
+    for key in ENTRY_KEYS:
+        entries = tree.get(key, [])
+        if not isinstance(entries, list):
+            return False
+        if any(isinstance(e, dict) and ("@id" in e or "@type" in e) for e in entries):
+            return False
+    return True
+
+
+# -- YAML ----------------------------------------------------------------------
+
+
+def _parse_yaml(text: str, source: str) -> Any:
+    """A YAML manifest's tree, read with a safe loader held to the JSON reader's limits:
+    plain mappings, lists, text, numbers, booleans and null only (no tags, anchors or
+    aliases), keys that are text and appear once in their mapping, nesting to
+    :data:`MAX_DEPTH`, no integer longer than the JSON reader reads nor a number
+    that is not finite; dates stay the text written.
+
+    :raises InputError: at the line and column of the fault.
+    """
+    import yaml  # noqa: PLC0415 - only YAML input needs it
+
+    try:
+        loader = _yaml_loader(yaml)(text)
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, found before parsing
+        line, column = _position(text, exc.position)
+        raise InputError(
+            f"not well-formed YAML: the character U+{exc.character:04X} is not allowed", source=source, line=line, column=column
+        ) from exc
+    try:
+        tree = loader.get_single_data()
+    except _YamlRefused as exc:
+        raise InputError(f"not a YAML manifest the registry reads: {exc.reason}", source=source, line=exc.line, column=exc.column) from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise InputError(
+            f"not well-formed YAML: {problem or exc}",
+            source=source,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from exc
+    except yaml.YAMLError as exc:
+        raise InputError(f"not well-formed YAML: {exc}", source=source) from exc
+    finally:
+        loader.dispose()
+    _check_tree(tree, "", source)
+    return tree
+
+
+class _YamlRefused(ValueError):
+    def __init__(self, reason: str, mark: Any) -> None:
+        self.reason = reason
+        self.line = mark.line + 1 if mark is not None else None
+        self.column = mark.column + 1 if mark is not None else None
+        super().__init__(reason)
+
+
+_YAML_LOADER: Any = None
+
+
+def _yaml_loader(yaml: Any) -> Any:
+    """The registry's YAML loader class (a ``yaml.SafeLoader`` held to the JSON limits), made once."""
+    global _YAML_LOADER
+    if _YAML_LOADER is not None:
+        return _YAML_LOADER
+
+    class Loader(yaml.SafeLoader):  # type: ignore[misc,name-defined]
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                raise _YamlRefused("an alias (*name) is not read: write the value out", self.peek_event().start_mark)
+            event = self.peek_event()
+            if getattr(event, "anchor", None):
+                raise _YamlRefused(f"an anchor (&{event.anchor}) is not read: write the value out", event.start_mark)
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH + 1:
+                    raise _YamlRefused(f"the document nests deeper than {MAX_DEPTH} levels", event.start_mark)
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, str):
+                    raise _YamlRefused(f"the key {key!r} is not text: quote it", key_node.start_mark)
+                if key in seen:
+                    raise _YamlRefused(f"the key {key!r} appears twice in one mapping", key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_yaml_int(self, node: Any) -> Any:
+            digits = str(node.value).lstrip("+-").replace("_", "")
+            if len(digits) > _MAX_INT_DIGITS:
+                raise _YamlRefused(f"the number {_cut(node.value)} has more than {_MAX_INT_DIGITS} digits", node.start_mark)
+            return super().construct_yaml_int(node)
+
+        def construct_yaml_float(self, node: Any) -> Any:
+            number = super().construct_yaml_float(node)
+            if not math.isfinite(number):
+                raise _YamlRefused(f"{node.value} is not a number the registry reads (no NaN nor infinity)", node.start_mark)
+            return number
+
+        def construct_text(self, node: Any) -> Any:
+            return self.construct_scalar(node)
+
+        def refuse_tag(self, node: Any) -> Any:
+            raise _YamlRefused(f"the tag {node.tag} is not read: a manifest holds mappings, lists, text and numbers", node.start_mark)
+
+    Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
+    Loader.add_constructor("tag:yaml.org,2002:float", Loader.construct_yaml_float)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", Loader.construct_text)
+    for tag in ("binary", "set", "omap", "pairs"):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", Loader.refuse_tag)
+    Loader.add_constructor(None, Loader.refuse_tag)
+    _YAML_LOADER = Loader
+    return Loader
 
 
 def _has_context(tree: Any) -> bool:
@@ -644,9 +832,36 @@ def _load_jsonld(tree: Any, source: str, vocabulary: Vocabulary) -> Document:
         graph.parse(data=json.dumps(tree), format="json-ld", publicID=_DOCUMENT_IRI)
     except Exception as exc:  # noqa: BLE001 - rdflib's JSON-LD processor raises assorted types on bad JSON-LD
         raise InputError(f"not valid JSON-LD: {exc}", source=source) from exc
+    for node, prop in _jsonld_empties(tree, _mapper(vocabulary)):
+        graph.add((node, ESAP.emptyList, prop))
     document = Document(source=source, format="jsonld", graph=graph)
     _finish(document, vocabulary)
     return document
+
+
+def _jsonld_empties(tree: Any, mapper: _Mapper) -> Iterator[tuple[URIRef, URIRef]]:
+    """The lists a JSON-LD document in the registry's terms gives empty on a node with
+    an absolute ``@id`` (as the registry's JSON-LD export writes them): a JSON-LD
+    processor drops them, the registry keeps them as ``esap:emptyList``."""
+    todo: list[Any] = [tree]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        identifier = node.get("@id")
+        class_term = node.get("@type") if isinstance(node.get("@type"), str) else None
+        for key, value in node.items():
+            if key.startswith("@"):
+                continue
+            if value == [] and isinstance(value, list) and isinstance(identifier, str) and ":" in identifier:
+                found = mapper.key(class_term, key)
+                if found is not None and found.definition.get("@container") == "@set":
+                    yield URIRef(identifier), found.prop
+            elif isinstance(value, (dict, list)):
+                todo.append(value)
 
 
 # -- plain manifests -------------------------------------------------------------
@@ -984,6 +1199,9 @@ class _Annotator:
         self.walked: list[tuple[URIRef, URIRef, list[tuple[Node, Node, Node]]]] = []
         self._triples: list[tuple[Node, Node, Node]] = []
         self._quantities: list[tuple[URIRef, _Rule, Literal]] = []
+        #: the lists given empty (``"storage-resources": []``): (node, property), which an
+        #: empty list says nothing of in RDF, so each gets an ``esap:emptyList`` triple
+        self.empties: list[tuple[URIRef, URIRef]] = []
 
     def entry(self, top_key: str, index: int, obj: Any, document_number: int) -> Any:
         """Walk one entry of the list under ``top_key``.
@@ -1021,7 +1239,7 @@ class _Annotator:
             return annotated
         scope = self.mapper.entry_scope(class_term)
         kind = scope.type_iri(class_term)
-        if kind not in (ESAP.Executable, ESAP.Platform) or not scope.keeps_node_iris:
+        if kind not in ENTRY_CLASSES or not scope.keeps_node_iris:
             raise _Unmapped(f"the class term {class_term!r}")
         self._triples = [(iri, _RDF_TYPE, kind)]
         self._quantities = []
@@ -1054,10 +1272,14 @@ class _Annotator:
                 hint = _did_you_mean(key, mapper.known(class_term))
                 self.problems.append(Problem(f"unknown key {key!r}{hint}", here, value))
                 continue
-            _, definition, domain, cls = found
+            prop, definition, domain, cls = found
             if owner is not None and domain is not None and domain != owner:
                 self.problems.append(Problem(f"{key!r} does not belong here: {mapper.home(domain)}", here, value))
                 continue
+            if value == [] and isinstance(value, list) and definition.get("@container") == "@set":
+                self.empties.append((iri, prop))
+                if scope is not None:
+                    self._triples.append((iri, ESAP.emptyList, prop))
             if cls is not None:
                 result[key] = self._nested(key, value, iri, here, cls, definition, scope, depth)
             else:
@@ -1160,7 +1382,7 @@ class _Annotator:
             self._triples.append((parent, scope.rule(key).predicate, iri))
             if class_term:
                 self._triples.append((iri, _RDF_TYPE, child.type_iri(class_term)))
-        node = self._object(obj, iri, path, None, cls, child, depth + 1)
+        node = self._object(obj, iri, path, class_term, cls, child, depth + 1)
         if class_term:
             node["@type"] = class_term
         return node
@@ -1207,7 +1429,7 @@ def _load_manifest(tree: Any, source: str, vocabulary: Vocabulary, *, direct: bo
     """
     if not isinstance(tree, dict):
         raise InputError(
-            "a manifest is a JSON object with an executables or a platforms list", source=source, json_path="$"
+            "a manifest is a JSON object with an executables, a platforms or a datasets list", source=source, json_path="$"
         )
     number = next(_document_counter)
     mapper = _mapper(vocabulary)
@@ -1231,7 +1453,7 @@ def _walk_manifest(tree: dict[str, Any], source: str, mapper: _Mapper, number: i
     for key, value in tree.items():
         if key not in ENTRY_KEYS:
             hint = _did_you_mean(key, list(ENTRY_KEYS))
-            annotator.problems.append(Problem(f"unknown top-level key {key!r}{hint}: a manifest lists executables or platforms", key, value))
+            annotator.problems.append(Problem(f"unknown top-level key {key!r}{hint}: a manifest lists executables, platforms or datasets", key, value))
             continue
         found = True
         if not isinstance(value, list):
@@ -1240,7 +1462,7 @@ def _walk_manifest(tree: dict[str, Any], source: str, mapper: _Mapper, number: i
         entries = [annotator.entry(key, i, item, number) for i, item in enumerate(value)]
         annotated[key] = [e for e in entries if e is not None]
     if not found and not annotator.problems:
-        raise InputError("a manifest is a JSON object with an executables or a platforms list", source=source, json_path="$")
+        raise InputError("a manifest is a JSON object with an executables, a platforms or a datasets list", source=source, json_path="$")
     if direct:
         return _direct_document(annotator, source)
     graph = Graph(bind_namespaces="none")
@@ -1248,6 +1470,8 @@ def _walk_manifest(tree: dict[str, Any], source: str, mapper: _Mapper, number: i
         graph.parse(data=json.dumps(annotated), format="json-ld", publicID=_DOCUMENT_IRI)
     except Exception as exc:  # noqa: BLE001 - rdflib's JSON-LD processor raises assorted types on bad input
         raise InputError(f"the manifest could not be read as JSON-LD: {exc}", source=source) from exc
+    for node, prop in annotator.empties:  # the processor drops empty lists; the direct path keeps them so
+        graph.add((node, ESAP.emptyList, prop))
     document = Document(
         source=source,
         format="json",
@@ -1269,7 +1493,7 @@ def _direct_document(annotator: _Annotator, source: str) -> Document:
     document = Document(
         source=source, format="json", paths=annotator.paths, objects=annotator.objects, problems=annotator.problems
     )
-    for kind in (ESAP.Executable, ESAP.Platform):
+    for kind in ENTRY_CLASSES:
         for iri, entry_kind, triples in annotator.walked:
             if entry_kind != kind:
                 continue
@@ -1288,7 +1512,7 @@ def _direct_document(annotator: _Annotator, source: str) -> Document:
 def _finish(document: Document, vocabulary: Vocabulary) -> None:
     graph = document.graph
     # The manifest's own node only carries its entries; the entries are what is kept.
-    for manifest in set(graph.subjects(ESAP.executable)) | set(graph.subjects(ESAP.platform)):
+    for manifest in set(graph.subjects(ESAP.executable)) | set(graph.subjects(ESAP.platform)) | set(graph.subjects(ESAP.dataset)):
         graph.remove((manifest, None, None))
     _normalise(document, vocabulary)
     _split(document)
@@ -1356,16 +1580,16 @@ def _entry_graph() -> Graph:
 def _split(document: Document) -> None:
     graph = document.graph
     claimed: set[Node] = set()
-    for kind in (ESAP.Executable, ESAP.Platform):
+    for kind in ENTRY_CLASSES:
         for entry in graph.subjects(RDF.type, kind):
             if not isinstance(entry, URIRef):
                 document.problems.append(
-                    Problem("an executable or platform must have an IRI (urn:uuid:<uuid>), not a blank node", None)
+                    Problem("an executable, platform or data set must have an IRI (urn:uuid:<uuid>), not a blank node", None)
                 )
                 continue
             if entry in document.kinds:
                 document.problems.append(
-                    Problem(f"{entry} is typed both as an executable and as a platform", document.paths.get(entry))
+                    Problem(f"{entry} is typed as more than one of executable, platform and data set", document.paths.get(entry))
                 )
                 continue
             document.kinds[entry] = URIRef(kind)
@@ -1384,8 +1608,8 @@ def _split(document: Document) -> None:
         label = orphan.n3() if isinstance(orphan, URIRef) else "a blank node"
         document.problems.append(
             Problem(
-                f"statements about {label} belong to no executable or platform "
-                "(each entry must be typed esap:Executable or esap:Platform)",
+                f"statements about {label} belong to no executable, platform or data set "
+                "(each entry must be typed esap:Executable, esap:Platform or esap:Dataset)",
                 document.paths.get(orphan),
             )
         )

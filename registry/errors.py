@@ -27,6 +27,7 @@ __all__ = [
     "RegistryError",
     "ShapesUnsupported",
     "StoreError",
+    "StoreLocked",
     "StoreNotEmpty",
     "StoreUnavailable",
     "UnitError",
@@ -193,6 +194,27 @@ class QueryTimeout(RegistryError):
 class StoreError(RegistryError, RuntimeError):
     """The store failed to read or write: a full disk, a read-only directory,
     a store that is locked by another process."""
+
+
+class StoreLocked(StoreError):
+    """The embedded store's directory is held by another process, most often a running
+    ``esap-registry serve``: its message says so, and how to reach the same data through
+    that server, which is a SPARQL 1.1 store itself.
+
+    :param path: the store's directory.
+    :param reason: the system's own words.
+    """
+
+    def __init__(self, path: object, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"the store at {path} is in use by another process, most likely a running `esap-registry serve`, "
+            f"which holds its store while it runs ({reason}). That server is a SPARQL 1.1 store itself: give it as "
+            "the store, as in --store http://127.0.0.1:8000/sparql --update-url http://127.0.0.1:8000/update "
+            "(its host and port), with its token in $ESAP_REGISTRY_STORE_TOKEN (or --credentials-file) for writes; "
+            "or stop the server first"
+        )
 
 
 class StoreUnavailable(StoreError):

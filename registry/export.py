@@ -27,7 +27,7 @@ __all__ = ["Exporter", "entry_key_order"]
 #: Keys written first, in this order; the rest follow in the context's order.
 entry_key_order = ["uuid", "type", "title", "description", "url", "location"]
 
-_CLASS_TERMS = {"Executable": "executables", "Platform": "platforms"}
+_CLASS_TERMS = {"Executable": "executables", "Platform": "platforms", "Dataset": "datasets"}
 
 
 def _natural(node: Node) -> list[Any]:
@@ -100,8 +100,14 @@ class Exporter:
                 continue
             key, definition = scope[prop]
             grouped.setdefault(key, (definition, []))[1].append(value)
+        for prop in graph.objects(node, ESAP.emptyList):  # a list given empty comes back empty
+            if prop in scope and scope[prop][0] not in grouped:
+                grouped[scope[prop][0]] = (scope[prop][1], [])
         for key in sorted(grouped, key=lambda k: self._order.get(k, len(self._order))):
             definition, values = grouped[key]
+            if not values:
+                result[key] = []
+                continue
             converted = [self._value(graph, v, definition, jsonld, seen) for v in self._sorted(graph, values)]
             if definition.get("@container") == "@set" or len(converted) > 1:
                 result[key] = converted
@@ -123,12 +129,14 @@ class Exporter:
             return str(value)
         if value in seen:
             return {"@id": str(value)} if jsonld else str(value)
-        return self._node(graph, value, None, jsonld, seen)
+        # A nested object's keys are those of its class's context (an access's "type").
+        class_term = next((self._class_terms[t] for t in graph.objects(value, RDF.type) if t in self._class_terms), None)
+        return self._node(graph, value, class_term, jsonld, seen)
 
     def manifest(self, entries: Iterable[tuple[URIRef, URIRef, Graph]], *, jsonld: bool = False) -> dict[str, Any]:
         """A whole manifest from ``(entry, kind, graph)`` triples, in the order given.
 
-        Keys ``executables`` and ``platforms`` appear only when there are such entries,
+        Keys ``executables``, ``platforms`` and ``datasets`` appear only when there are such entries,
         except that an empty registry gives ``{"executables": []}``.
         """
         result: dict[str, Any] = {}

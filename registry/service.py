@@ -12,22 +12,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
-from registry.documents import Document, entry_iri, load_path
-from registry.errors import InputError, NotFound, StoreError, ValidationFailed
+from registry.documents import Document, entry_iri, load_document, load_path
+from registry.errors import InputError, NotFound, QueryError, StoreError, ValidationFailed
 from registry.export import Exporter
 from registry.resources import load_query
 from registry.runtime import collector_paused
-from registry.sparql import run_query
+from registry.sparql import check_update, run_query
 from registry.store import QueryResult, Solutions, Store
 from registry.validation import Issue, Report, Validator, get_validator
 from registry.vocabulary import ESAP, SHAPES_GRAPH, VOCABULARY_GRAPH, Vocabulary, get_vocabulary
 
-__all__ = ["BatchResult", "EntrySummary", "IngestResult", "Registry", "find_files"]
+__all__ = ["BatchResult", "EntrySummary", "IngestResult", "Registry", "UpdateResult", "find_files"]
+
+RDF_TYPE = RDF.type
 
 #: File endings ingested from a directory.
-INPUT_SUFFIXES = (".json", ".jsonld", ".ttl", ".nt")
+INPUT_SUFFIXES = (".json", ".jsonld", ".yaml", ".yml", ".ttl", ".nt")
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class EntrySummary:
     """One line of the registry's listing."""
 
     iri: str
-    kind: str  # "executable" or "platform"
+    kind: str  # "executable", "platform" or "dataset"
     uuid: str
     title: str | None
     type: str | None
@@ -50,6 +52,20 @@ class IngestResult:
     replaced: list[URIRef] = field(default_factory=list)
     report: Report = field(default_factory=Report)
     records: list[URIRef] = field(default_factory=list)
+    datasets: list[URIRef] = field(default_factory=list)
+
+
+@dataclass
+class UpdateResult:
+    """What a SPARQL Update changed (:meth:`Registry.update`)."""
+
+    #: the entries' graphs it changed, validated and stored
+    entries: list[URIRef] = field(default_factory=list)
+    #: other graphs it changed (written as the update left them)
+    graphs: list[URIRef] = field(default_factory=list)
+    #: graphs it emptied (dropped)
+    dropped: list[URIRef] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
 
 
 @dataclass
@@ -62,22 +78,35 @@ class BatchResult:
     platforms: int = 0
     replaced: int = 0
     records: int = 0
+    datasets: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
 
     def summary(self) -> str:
-        rate = (self.executables + self.platforms) / self.seconds if self.seconds else 0.0
+        rate = (self.executables + self.platforms + self.datasets) / self.seconds if self.seconds else 0.0
         text = (
             f"{self.stored_files} of {self.files} file(s) stored: {self.executables} executable(s), "
             f"{self.platforms} platform(s) ({self.replaced} replaced) in {self.seconds:.2f} s ({rate:.0f} entries/s)"
         )
+        if self.datasets:
+            text += f"; {self.datasets} data set(s)"
         if self.records:
             text += f"; {self.records} software record(s)"
         if self.rejected:
             text += f"; {len(self.rejected)} file(s) rejected, nothing of them stored"
         return text
+
+
+#: The entry classes, the kind names the listing uses for them, and each one's list in an IngestResult.
+_KIND_NAMES = {ESAP.Executable: "executable", ESAP.Platform: "platform", ESAP.Dataset: "dataset"}
+_KIND_CLASSES = {name: cls for cls, name in _KIND_NAMES.items()}
+_KIND_LISTS: dict[URIRef, Callable[[IngestResult], list[URIRef]]] = {
+    ESAP.Executable: lambda r: r.executables,
+    ESAP.Platform: lambda r: r.platforms,
+    ESAP.Dataset: lambda r: r.datasets,
+}
 
 
 class Registry:
@@ -144,7 +173,7 @@ class Registry:
             for entry, graph in doc.entries.items():
                 graphs[entry] = graph
                 kind = doc.kinds[entry]
-                (result.executables if kind == ESAP.Executable else result.platforms if kind == ESAP.Platform else result.records).append(entry)
+                _KIND_LISTS.get(kind, lambda r: r.records)(result).append(entry)
         result.replaced = self._held(list(graphs))
         self.store.replace_graphs(graphs)
         return result
@@ -201,6 +230,7 @@ class Registry:
                 batch.executables += len(result.executables)
                 batch.platforms += len(result.platforms)
                 batch.records += len(result.records)
+                batch.datasets += len(result.datasets)
                 batch.replaced += len(result.replaced)
                 batch.issues.extend(result.report.warnings)
             if progress:
@@ -221,7 +251,7 @@ class Registry:
         solutions = self.store.query(load_query("entry-kind"), {"entry": iri})
         assert isinstance(solutions, Solutions)
         if not solutions.rows:
-            raise NotFound(text, "executable or platform")
+            raise NotFound(text, "executable, platform or data set")
         return iri, URIRef(solutions.values("kind")[0])
 
     def entries(self, kind: URIRef | None = None) -> list[EntrySummary]:
@@ -237,7 +267,7 @@ class Registry:
                 continue
             seen[iri] = EntrySummary(
                 iri=iri,
-                kind="executable" if row["kind"] == ESAP.Executable else "platform",
+                kind=_KIND_NAMES[URIRef(row["kind"])],
                 uuid=str(row["uuid"]),
                 title=str(row["title"]) if row["title"] is not None else None,
                 type=str(row["type"]) if row["type"] is not None else None,
@@ -266,7 +296,7 @@ class Registry:
     def _selected(self, kind: URIRef | None, uuids: Sequence[str] | None) -> list[tuple[URIRef, URIRef]]:
         if uuids:
             return [self.resolve(u) for u in uuids]
-        return [(URIRef(e.iri), ESAP.Executable if e.kind == "executable" else ESAP.Platform) for e in self.entries(kind)]
+        return [(URIRef(e.iri), _KIND_CLASSES[e.kind]) for e in self.entries(kind)]
 
     def export_manifest(
         self, *, kind: URIRef | None = None, uuids: Sequence[str] | None = None, jsonld: bool = False
@@ -287,6 +317,80 @@ class Registry:
         return self.exporter.graph(self.store.graph(iri) for iri, _ in selected).serialize(format=format)
 
     # -- SPARQL ----------------------------------------------------------------
+
+    def update(self, text: str) -> UpdateResult:
+        """A user's SPARQL Update, with the entries it changes validated and normalised as
+        an ingest's are: it is first run on an in-memory copy of the store; each graph it
+        changes that holds (or held) an executable or a platform is read back from the copy
+        as a document and validated (its quantities' canonical numbers derived afresh); when
+        every one conforms, the changed graphs are written to the store in one atomic step
+        (emptied ones dropped). A store that changes between the copy and the write keeps
+        the last writer's version of each graph.
+
+        :raises QueryError: when the text is malformed, is a query, or calls ``SERVICE`` or ``LOAD``,
+            or writes to the default graph (the registry keeps everything in named graphs).
+        :raises ValidationFailed: when a changed entry does not conform; nothing is stored.
+        :raises StoreError: when the store fails; nothing is stored.
+        """
+        import pyoxigraph as ox  # noqa: PLC0415 - the copy is an in-memory pyoxigraph store
+
+        from registry.store.oxigraph import OxigraphStore  # noqa: PLC0415
+        from registry.store.terms import from_oxigraph  # noqa: PLC0415
+
+        check_update(text)
+        self.prepare()
+        copy = OxigraphStore(None)
+        copy.load(self.store.dump("nquads"))
+        raw = copy._store  # noqa: SLF001 - the copy is this method's own
+
+        def by_graph() -> dict[Any, set[Any]]:
+            graphs: dict[Any, set[Any]] = {}
+            for quad in raw.quads_for_pattern(None, None, None, None):
+                graphs.setdefault(quad.graph_name, set()).add(quad)
+            return graphs
+
+        before = by_graph()
+        try:
+            copy.update(text)
+        except QueryError as exc:
+            raise QueryError(f"malformed SPARQL Update: {exc}") from exc
+        after = by_graph()
+        changed = [g for g in before.keys() | after.keys() if before.get(g, set()) != after.get(g, set())]
+        if any(isinstance(g, ox.DefaultGraph) for g in changed):
+            raise QueryError(
+                "the update writes to the default graph, which the registry does not keep: "
+                "name the graph (GRAPH <urn:uuid:...> { ... }, or WITH); each entry's graph is its urn:uuid: IRI"
+            )
+        entry_types = {ox.NamedNode(str(ESAP.Executable)), ox.NamedNode(str(ESAP.Platform))}
+        rdf_type = ox.NamedNode(str(RDF_TYPE))
+
+        def holds_entry(quads: set[Any]) -> bool:
+            return any(q.predicate == rdf_type and q.object in entry_types for q in quads)
+
+        result = UpdateResult()
+        graphs: dict[URIRef, Graph] = {}
+        documents: list[Document] = []
+        for name in sorted(changed, key=str):
+            iri = URIRef(name.value)
+            quads = after.get(name, set())
+            if quads and (holds_entry(quads) or holds_entry(before.get(name, set()))):
+                data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
+                document = load_document(data or b"", source=f"<{iri}>", format="nt", vocabulary=self.vocabulary)
+                documents.append(document)
+                graphs[iri] = document.graph
+                result.entries.append(iri)
+            else:
+                graph = Graph(bind_namespaces="none")
+                for quad in quads:
+                    graph.add((from_oxigraph(quad.subject), from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+                graphs[iri] = graph
+                (result.graphs if quads else result.dropped).append(iri)
+        if documents:
+            result.report = self.validate(documents)
+            if not result.report.conforms:
+                raise ValidationFailed(result.report)
+        self.store.replace_graphs(graphs)
+        return result
 
     def query(self, text: str) -> QueryResult:
         """A user's SPARQL query, over the union of every graph (or its own ``FROM``).

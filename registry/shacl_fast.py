@@ -6,10 +6,15 @@ API. Most documents have no validation result at all, and telling *that* needs m
 once, turns each node and property shape into plain Python checks over an index of the
 data, and :meth:`FastChecker.clean` runs them over a batch of documents.
 
-The checker only ever answers one question: "does pySHACL find **no** validation result
+The checker answers first one question: "does pySHACL find **no** validation result
 (no violation, no warning, no info) and raise nothing on this data?" Its answer ``True``
 must be exact; ``False`` means "maybe", and the validator then runs pySHACL over the batch
-exactly as it always did, so that reports, messages and their order are pySHACL's own. Each
+exactly as it always did, so that reports, messages and their order are pySHACL's own.
+:meth:`FastChecker.missing` answers one more: "is every result pySHACL would find a
+``sh:minCount`` not met by a focus node without any value of the shape's one predicate (a
+key left out)?", and then names them; such a result has no value and the shape's own
+message, so the validator tells it as pySHACL does, and any other result (or doubt) still
+sends the batch to pySHACL. Each
 check therefore mirrors what pySHACL 0.40 does (its literal comparisons, its
 ``sh:datatype`` rules for ill-typed literals, its regular expressions and flags), and
 refuses (answers ``False``) anything unusual: a blank node where a number is compared, a
@@ -190,7 +195,10 @@ class _Shape:
     :param deactivated: the shape's ``sh:deactivated`` as pySHACL reads it.
     """
 
-    __slots__ = ("classes", "deactivated", "focus_checks", "node", "nodes", "objects_of", "path", "subjects_of", "value_checks")
+    __slots__ = (
+        "classes", "deactivated", "focus_checks", "least", "node", "nodes", "objects_of", "own_checks", "path",
+        "properties", "subjects_of", "value_checks",
+    )  # fmt: skip
 
     def __init__(self, node: Node, path: tuple[Node, ...] | None, deactivated: bool) -> None:
         self.node = node
@@ -202,6 +210,12 @@ class _Shape:
         self.nodes: list[Node] = []
         self.objects_of: list[Node] = []
         self.subjects_of: list[Node] = []
+        #: its sh:minCount (None when it has none)
+        self.least: int | None = None
+        #: how many of the value checks are the shape's own (the rest: its property shapes, merged)
+        self.own_checks = 0
+        #: its property shapes (sh:property), each as compiled, not merged
+        self.properties: list[_Shape] = []
 
     @property
     def targeted(self) -> bool:
@@ -295,6 +309,46 @@ class FastChecker:
         lists of triples) and the background triples with these shapes, would find no
         validation result at all (of any severity) and raise nothing; False when it finds
         or might find one."""
+        batch, targets = self._index(graphs)
+        for shape in self.shapes:
+            if shape.deactivated:
+                continue
+            for focus in shape.focus_nodes(batch, targets):
+                if not shape.conforms(focus, batch):
+                    return False
+        return True
+
+    def missing(self, graphs: Iterable[Iterable[Triple]]) -> list[tuple[Node, Node, Node]] | None:
+        """Every validation result pySHACL would find over ``graphs``, when each one is a
+        property shape's ``sh:minCount`` not met by a focus node that has no value at all
+        for the shape's one predicate (a recommended key left out: the result of
+        pySHACL's ``MinCountConstraintComponent``, with no ``sh:value``); ``None`` when
+        any result might be of another kind (then pySHACL must run).
+
+        :returns: ``(property shape, focus node, predicate)`` of each result.
+        """
+        batch, targets = self._index(graphs)
+        found: list[tuple[Node, Node, Node]] = []
+        for shape in self.shapes:
+            if shape.deactivated:
+                continue
+            for focus in shape.focus_nodes(batch, targets):
+                if shape.conforms(focus, batch):
+                    continue
+                if shape.path is None:
+                    own = shape.value_checks[: shape.own_checks]
+                    if not all(check(focus, batch) for check in own):
+                        return None
+                    for prop in shape.properties:
+                        if not _missing(prop, focus, batch, found):
+                            return None
+                elif not _missing(shape, focus, batch, found):
+                    return None
+        return found
+
+    def _index(self, graphs: Iterable[Iterable[Triple]]) -> tuple[_Batch, dict[Node, dict[Node, set[Node]]]]:
+        """The batch of ``graphs`` and its targets: the focus nodes by type, and the
+        objects and subjects of the predicates shapes target."""
         batch = _Batch(graphs, self.background, self.predicates)
         by_type: dict[Node, set[Node]] = {}
         objects_of: dict[Node, set[Node]] = {}
@@ -319,13 +373,26 @@ class FastChecker:
                 if what & 8:
                     subjects_of.setdefault(p, set()).add(s)
         targets: dict[Node, dict[Node, set[Node]]] = {_RDF_TYPE: by_type, SH.targetObjectsOf: objects_of, SH.targetSubjectsOf: subjects_of}
-        for shape in self.shapes:
-            if shape.deactivated:
-                continue
-            for focus in shape.focus_nodes(batch, targets):
-                if not shape.conforms(focus, batch):
-                    return False
+        return batch, targets
+
+
+def _missing(prop: _Shape, focus: Node, batch: _Batch, found: list[tuple[Node, Node, Node]]) -> bool:
+    """Add to ``found`` the result of property shape ``prop`` on ``focus`` when it is a
+    ``sh:minCount`` not met for want of any value (see :meth:`FastChecker.missing`).
+
+    :returns: False when ``prop`` might give ``focus`` a result of another kind.
+    """
+    if prop.deactivated:
         return True
+    values = prop.values(focus, batch)
+    if all(check(focus, values, batch) for check in prop.focus_checks):
+        return all(check(v, batch) for v in values for check in prop.value_checks)
+    # A focus check fails. With no value at all, only the count can (sh:lessThanOrEquals
+    # has nothing to compare, value checks nothing to check): one MinCount result.
+    if values or not prop.least or prop.path is None or len(prop.path) != 1:
+        return False
+    found.append((prop.node, focus, prop.path[0]))
+    return True
 
 
 # -- the checks --------------------------------------------------------------------------
@@ -603,6 +670,7 @@ class _Compiler:
         checks = shape.value_checks
         least = self._count(node, SH.minCount, is_property)
         most = self._count(node, SH.maxCount, is_property)
+        shape.least = least
         if least is not None or most is not None:
             shape.focus_checks.append(_count_check(least, most))
         datatype = self.one(node, SH.datatype)
@@ -638,11 +706,13 @@ class _Compiler:
         # same path are merged into one, so that the path is followed once: a merged shape
         # has no result exactly when none of them has (a deactivated one has none).
         by_path: dict[tuple[Node, ...], _Shape] = {}
+        shape.own_checks = len(checks)
         for prop in g.objects(node, SH.property):
             compiled = self.shape(prop)
             self._need(compiled.path is not None, "sh:property must name a property shape", prop)
             if compiled.deactivated:
                 continue
+            shape.properties.append(compiled)
             merged = by_path.get(compiled.path)  # type: ignore[arg-type]
             if merged is None:
                 merged = by_path[compiled.path] = _Shape(prop, compiled.path, False)  # type: ignore[index]

@@ -9,7 +9,10 @@ outside strings, IRIs and comments to tell its form (``SELECT``, ``ASK``,
 ``CONSTRUCT``, ``DESCRIBE`` or an update), whether it names its own dataset
 (``FROM``/``FROM NAMED``) and whether it calls another endpoint (``SERVICE``) or
 loads a document from one (``LOAD``), which the registry refuses: the store would
-fetch from any address it is given.
+fetch from any address it is given. The one change ever made to a user's text is
+the SPARQL Protocol's ``using-graph-uri``/``using-named-graph-uri`` of an update,
+added as the ``USING``/``USING NAMED`` clauses they stand for (:func:`with_using`),
+with every IRI checked and written by pyoxigraph.
 """
 
 from __future__ import annotations
@@ -37,13 +40,16 @@ __all__ = [
     "RESULT_FORMATS",
     "QueryForm",
     "Scan",
+    "error_position",
     "run_query",
+    "check_update",
     "run_update",
     "scan",
     "select_results",
     "serialize_boolean",
     "serialize_graph",
     "serialize_solutions",
+    "with_using",
 ]
 
 QueryForm = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE", "UPDATE"]
@@ -130,6 +136,22 @@ def scan(text: str) -> Scan:
     return Scan(form, has_dataset, has_service, has_load)
 
 
+_POSITIONS = (
+    re.compile(r"\berror at (\d+):(\d+)"),  # pyoxigraph: "error at 4:18: expected ..."
+    re.compile(r"\(line:(\d+), col:(\d+)\)"),  # rdflib (pyparsing): "... (at char 33), (line:4, col:3)"
+)
+
+
+def error_position(message: str) -> tuple[int, int] | None:
+    """The line and column (both from 1) a parser's message about a malformed query
+    points at, or ``None`` when it names none."""
+    for pattern in _POSITIONS:
+        match = pattern.search(message)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
 def _dataset(found: Scan, default_graph: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None) -> dict[str, Any]:
     """The dataset a user's query runs on, as ``Store.query`` arguments: the one given in
     the protocol when any is; else the query's own ``FROM``; else the union of every graph."""
@@ -145,12 +167,14 @@ def run_query(
     default_graph: Sequence[URIRef] | None = None,
     named_graphs: Sequence[URIRef] | None = None,
     deadline: Deadline | None = None,
+    base_iri: str | None = None,
 ) -> QueryResult:
     """Run a user's query as the SPARQL 1.1 Protocol says.
 
     The dataset is the one given here (``default-graph-uri``, ``named-graph-uri``)
     when any is; else the query's own ``FROM``/``FROM NAMED``; else the default
     graph is the union of every graph and ``GRAPH`` sees every named graph.
+    Relative IRIs resolve against ``base_iri`` (the endpoint's URL on the web).
 
     :raises QueryError: when the text is malformed, is an update, or calls ``SERVICE``.
     :raises QueryTimeout: when the deadline passes.
@@ -158,10 +182,13 @@ def run_query(
     """
     found = scan(text)
     if found.is_update:
-        raise QueryError("this is a SPARQL Update, not a query: send it to the update operation")
+        raise QueryError(
+            "this is a SPARQL Update, not a query: send it to the update operation "
+            "(esap-registry update; on the web, POST it as update= with the token)"
+        )
     if found.has_service:
         raise QueryError("federated queries (SERVICE) are not allowed here: the registry answers from its own data only")
-    return store.query(text, **_dataset(found, default_graph, named_graphs), deadline=deadline)
+    return store.query(text, **_dataset(found, default_graph, named_graphs), deadline=deadline, base_iri=base_iri)
 
 
 def select_results(
@@ -172,6 +199,7 @@ def select_results(
     default_graph: Sequence[URIRef] | None = None,
     named_graphs: Sequence[URIRef] | None = None,
     deadline: Deadline | None = None,
+    base_iri: str | None = None,
 ) -> bytes | None:
     """A user's SELECT query run as ``run_query`` runs it, its solutions written by the
     store itself in the results format ``format``; ``None`` when the store does not write
@@ -184,23 +212,90 @@ def select_results(
     found = scan(text)
     if found.form != "SELECT" or found.has_service:
         return None  # run_query says what is wrong with it
-    return store.select_results(text, format, **_dataset(found, default_graph, named_graphs), deadline=deadline)
+    return store.select_results(
+        text, format, **_dataset(found, default_graph, named_graphs), deadline=deadline, base_iri=base_iri
+    )
 
 
-def run_update(store: Store, text: str) -> None:
-    """Run a user's SPARQL Update.
+def with_using(text: str, default_graph: Sequence[URIRef] | None, named_graphs: Sequence[URIRef] | None) -> str:
+    """The update with the SPARQL Protocol's dataset (``using-graph-uri`` as
+    ``default_graph``, ``using-named-graph-uri`` as ``named_graphs``) written into each
+    of its ``DELETE``/``INSERT … WHERE`` operations as ``USING``/``USING NAMED``
+    clauses, just before their ``WHERE``: the graphs its patterns match, as the
+    protocol says. Other operations (``INSERT DATA``, ``DELETE WHERE``, ``CLEAR`` …)
+    have no dataset and are left as they are. Without either list, the text unchanged.
 
-    :raises QueryError: when the text is malformed, is a query, or calls ``SERVICE`` or ``LOAD``.
+    :raises QueryError: when the update names its own dataset (``WITH``, ``USING``) as
+        well: the protocol says such a request is refused.
+    :raises InputError: when a graph name is not a valid IRI.
+    """
+    if default_graph is None and named_graphs is None:
+        return text
+    clauses = [f"USING {to_oxigraph(iri)}" for iri in default_graph or []]
+    clauses += [f"USING NAMED {to_oxigraph(iri)}" for iri in named_graphs or []]
+    clause = " ".join(clauses) + " "
+    pieces: list[str] = []
+    depth, last_word, done = 0, "", 0
+    for match in _TOKEN.finditer(text):
+        kind, token = match.lastgroup, match.group()
+        if kind == "other":
+            depth += {"{": 1, "}": -1}.get(token, 0)
+            if not token.isspace():
+                last_word = ""
+            continue
+        if kind != "word":
+            if kind != "comment":
+                last_word = ""
+            continue
+        word = token.upper()
+        if depth == 0 and word in ("WITH", "USING"):
+            raise QueryError(
+                f"the update names its own dataset with {word} and the request gives using-graph-uri or"
+                " using-named-graph-uri as well: give the graphs one way, not both"
+            )
+        if depth == 0 and word == "WHERE" and last_word != "DELETE":
+            pieces += [text[done:match.start()], clause]
+            done = match.start()
+        last_word = word
+    pieces.append(text[done:])
+    return "".join(pieces)
+
+
+def run_update(
+    store: Store,
+    text: str,
+    *,
+    using_graphs: Sequence[URIRef] | None = None,
+    using_named_graphs: Sequence[URIRef] | None = None,
+    base_iri: str | None = None,
+) -> None:
+    """Run a user's SPARQL Update: its ``DELETE``/``INSERT … WHERE`` operations match
+    ``using_graphs`` as their default graph and ``using_named_graphs`` as their named
+    graphs when either is given (the protocol's ``using-graph-uri`` and
+    ``using-named-graph-uri``); relative IRIs resolve against ``base_iri``.
+
+    :raises QueryError: when the text is malformed, is a query, calls ``SERVICE`` or
+        ``LOAD``, or names its own dataset while ``using_graphs``/``using_named_graphs``
+        are given.
+    :raises InputError: when a graph name is not a valid IRI.
     :raises StoreError: when the store fails.
+    """
+    check_update(text)
+    store.update(with_using(text, using_graphs, using_named_graphs), base_iri=base_iri)
+
+
+def check_update(text: str) -> None:
+    """Refuse what a user's SPARQL Update may not do here (on the web and on the command line).
+
+    :raises QueryError: when the text is a query, or calls ``SERVICE`` or ``LOAD``.
     """
     found = scan(text)
     if found.form in _QUERY_FORMS:
-        raise QueryError(f"this is a {found.form} query, not an update: send it to the query operation")
+        raise QueryError(f"this is a {found.form} query, not an update: send it to the update operation")
     if found.has_service:
         raise QueryError("SERVICE is not allowed in updates here: the registry never fetches from other endpoints")
     if found.has_load:
         raise QueryError("LOAD is not allowed here: the registry never fetches documents from elsewhere; ingest them instead")
-    store.update(text)
 
 
 # -- result formats ------------------------------------------------------------

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,7 +25,7 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from registry.documents import Document, Problem, load_path
+from registry.documents import ENTRY_KEYS, Document, Problem, load_path
 from registry.errors import InputError, ShapesUnsupported
 from registry.resources import data_dir
 from registry.shacl_fast import FastChecker, compile_shapes
@@ -191,8 +192,10 @@ class Validator:
 
     Documents are first put to the fast checker compiled from the same shapes
     (:mod:`registry.shacl_fast`): when it tells that pySHACL would find no result at all,
-    pySHACL is not run; otherwise (or when the shapes use a feature the checker does not
-    compile) pySHACL validates the documents as it always did.
+    or only keys left out (``sh:minCount`` results with no value, which it then tells as
+    pySHACL would), pySHACL is not run; otherwise (or when the shapes use a feature the
+    checker does not compile) pySHACL validates the documents as it always did. Issues come
+    in the order a person reads them (see :func:`_issue_order`), each fault once.
 
     :param vocabulary: the vocabulary whose terms tell known URNs.
     :param shapes: the shapes graph (the shipped ``shapes/*.ttl`` by default).
@@ -204,6 +207,9 @@ class Validator:
         self._term_types = list(self.vocabulary.term_types())
         #: The texts of IRIs already found storable (see :meth:`_unstorable`).
         self._storable_iris: set[str] = set()
+        #: each shape's sh:message texts and severity, read once
+        self._messages: dict[Node, list[str]] = {}
+        self._severities: dict[Node, str] = {}
         #: The fast checker, or None when the shapes use what it does not support.
         self.fast: FastChecker | None = None
         #: Why there is no fast checker.
@@ -229,7 +235,14 @@ class Validator:
             entries = {entry: list(entry_graph) for entry, entry_graph in doc.entries.items()}
             report.issues.extend(self._unstorable(doc, entries))
             triples.extend(entries.values())
-        if self.fast is not None and any(triples) and self._fast_clean(triples):
+        # The fast checker: no result at all, or only keys left out, which it tells itself
+        # as pySHACL would; anything else (or nothing it can vouch for) goes to pySHACL.
+        missing = self._fast_missing(triples) if self.fast is not None and any(triples) else None
+        if missing is not None:
+            # Every result is a recommended (or required) key left out: told as pySHACL tells it.
+            owner = _Owners(docs)
+            report.issues.extend(self._missing_issue(shape, focus, prop, owner.of(focus)) for shape, focus, prop in missing)
+            report.issues.sort(key=_issue_order(docs))
             return report
         data = Graph(bind_namespaces="none")
         owner: dict[Node, Document] = {}
@@ -239,6 +252,7 @@ class Validator:
                     data.add(triple)
                     owner.setdefault(triple[0], doc)
         if len(data) == 0:
+            report.issues.sort(key=_issue_order(docs))
             return report
         for triple in self._term_types:
             data.add(triple)
@@ -262,23 +276,58 @@ class Validator:
                 )
             )
             return report
-        # Only the report's own results: nested sh:detail results restate them.
+        # Only the report's own results: nested sh:detail results restate them. One shape
+        # failing two of its constraints on one value ("4" is no integer, nor at least 1)
+        # is one fault, with the shape's one message: reported once.
         top = [r for report_node in results.subjects(RDF.type, SH.ValidationReport) for r in results.objects(report_node, SH.result)]
-        issues = [self._result_issue(results, r, owner) for r in top]
-        issues.sort(key=lambda i: (i.source or "", i.path or "", i.focus or "", i.message))
-        report.issues.extend(issues)
+        seen: set[tuple[Node | None, ...]] = set()
+        for result in top:
+            key = tuple(results.value(result, p) for p in (SH.sourceShape, SH.focusNode, SH.resultPath, SH.value, SH.resultSeverity))
+            if key[0] is not None and not isinstance(key[0], BNode) and key in seen:
+                continue
+            seen.add(key)
+            report.issues.append(self._result_issue(results, result, owner))
+        report.issues.sort(key=_issue_order(docs))
         return report
 
-    def _fast_clean(self, triples: list[list[tuple[Node, Node, Node]]]) -> bool:
-        """The fast checker's verdict on the union of the entries' triples: True when
-        pySHACL would find no result at all. A fault in the checker itself is never a
-        verdict: pySHACL then decides."""
+    def _fast_missing(self, triples: list[list[tuple[Node, Node, Node]]]) -> list[tuple[Node, Node, Node]] | None:
+        """The fast checker's results when each is a key left out (see
+        :meth:`FastChecker.missing`), and each such shape has the one message pySHACL
+        would give; else None, and pySHACL decides."""
         assert self.fast is not None
         try:
-            return self.fast.clean(triples)
+            found = self.fast.missing(triples)
         except Exception:  # noqa: BLE001 - pySHACL validates instead, as it always did
             logger.exception("the fast SHACL checker failed; pySHACL validates the documents")
-            return False
+            return None
+        if found is None or any(len(self._shape_messages(shape)) != 1 for shape, _, _ in found):
+            return None
+        return found
+
+    def _shape_messages(self, shape: Node) -> list[str]:
+        found = self._messages.get(shape)
+        if found is None:
+            found = self._messages[shape] = [str(m) for m in self.shapes.objects(shape, SH.message)]
+        return found
+
+    def _missing_issue(self, shape: Node, focus: Node, prop: Node, doc: Document | None) -> Issue:
+        """The issue of pySHACL's ``sh:minCount`` result for a focus node (of ``doc``)
+        without any value of ``prop``, as :meth:`_result_issue` tells it."""
+        severity = self._severities.get(shape)
+        if severity is None:
+            severity = self._severities[shape] = _SEVERITY.get(self.shapes.value(shape, SH.severity), "Violation")
+        given = self.vocabulary.given_property.get(prop, prop) if isinstance(prop, URIRef) else None
+        path, shown = self._json_location(doc, focus, given, None)
+        return Issue(
+            severity=severity,
+            message=self._shape_messages(shape)[0],
+            path=path,
+            value=shown,
+            shape=str(shape) if isinstance(shape, URIRef) else None,
+            focus=str(focus) if isinstance(focus, URIRef) else None,
+            property=str(given) if given is not None else None,
+            source=doc.source if doc else None,
+        )
 
     def _unstorable(self, doc: Document, entries: dict[URIRef, list[tuple[Node, Node, Node]]]) -> list[Issue]:
         """Terms no store can hold (an IRI with a space, a malformed language tag or
@@ -333,6 +382,8 @@ class Validator:
         severity = _SEVERITY.get(results.value(result, SH.resultSeverity), "Violation")
         messages = [str(m) for m in results.objects(result, SH.resultMessage)]
         message = messages[0] if messages else "does not conform"
+        if "{$value}" in message:  # SHACL's message template of the value at fault (pySHACL leaves it)
+            message = message.replace("{$value}", str(value) if value is not None else "(none)")
         doc = owner.get(focus)
         given = self.vocabulary.given_property.get(prop, prop) if isinstance(prop, URIRef) else None
         path, shown = self._json_location(doc, focus, given, value)
@@ -342,7 +393,8 @@ class Validator:
             if isinstance(cls, URIRef) and cls in self.vocabulary.taxonomy_classes:
                 close = self.vocabulary.closest_terms(str(value), cls)
                 if close:
-                    message += f" Did you mean {' or '.join(close)}?"
+                    message = message.rstrip()
+                    message += ("" if message.endswith((".", "?", "!")) else ".") + f" Did you mean {' or '.join(close)}?"
         return Issue(
             severity=severity,
             message=message,
@@ -377,6 +429,79 @@ class Validator:
         if path in doc.objects and not isinstance(written, (dict, list)):
             return path, written
         return path, shown
+
+
+class _Owners:
+    """Which document a node of a batch belongs to: an entry, or a node under its IRI
+    (``urn:uuid:...#compute-resources-0``), found by its entry; any other node (a blank
+    node of JSON-LD or Turtle) by the documents' triples, indexed when first asked."""
+
+    def __init__(self, docs: Sequence[Document]) -> None:
+        self.docs = docs
+        self.entries: dict[Node, Document] = {}
+        for doc in docs:
+            for entry in doc.entries:
+                self.entries.setdefault(entry, doc)
+        self.subjects: dict[Node, Document] | None = None
+
+    def of(self, node: Node) -> Document | None:
+        if isinstance(node, URIRef):
+            found = self.entries.get(node) or self.entries.get(URIRef(str(node).partition("#")[0]))
+            if found is not None:
+                return found
+        if self.subjects is None:
+            self.subjects = {}
+            for doc in self.docs:
+                for entry_graph in doc.entries.values():
+                    for subject in entry_graph.subjects(unique=True):
+                        self.subjects.setdefault(subject, doc)
+        return self.subjects.get(node)
+
+
+_SEVERITY_RANK = {"Violation": 0, "Warning": 1, "Info": 2}
+_PATH_PART = re.compile(r"\[(\d+)\]|([^.\[\]]+)")
+
+
+def _issue_order(docs: Sequence[Document]) -> Callable[[Issue], tuple[Any, ...]]:
+    """The key that orders issues as a person reads them: by document (in the order
+    given), then JSON path in the document's own order (``platforms[9]`` before
+    ``platforms[10]``, keys in the order the file writes them, keys it lacks after
+    those), then severity, then message; the same order every run."""
+    index = {}
+    for i, doc in enumerate(docs):
+        index.setdefault(doc.source, (i, doc))
+
+    def path_key(doc: Document | None, path: str) -> tuple[tuple[int, str], ...]:
+        parts: list[tuple[int, str]] = []
+        here = ""
+        for match in _PATH_PART.finditer(path):
+            number, name = match.groups()
+            parent = doc.objects.get(here) if doc is not None and here else None
+            if number is not None:
+                parts.append((int(number), ""))
+                here += f"[{number}]"
+                continue
+            if isinstance(parent, dict):
+                keys = list(parent)
+                parts.append((keys.index(name) if name in keys else len(keys), name))
+            else:
+                parts.append((list(ENTRY_KEYS).index(name) if not here and name in ENTRY_KEYS else len(ENTRY_KEYS), name))
+            here = f"{here}.{name}" if here else name
+        return tuple(parts)
+
+    def key(issue: Issue) -> tuple[Any, ...]:
+        position, doc = index.get(issue.source or "", (len(index), None))
+        return (
+            position,
+            issue.source or "",
+            path_key(doc, issue.path) if issue.path else (),
+            issue.focus or "",
+            _SEVERITY_RANK.get(issue.severity, 3),
+            issue.message,
+            json.dumps(issue.value, sort_keys=True, default=str),
+        )
+
+    return key
 
 
 def _python(value: Node | None) -> Any:

@@ -68,9 +68,9 @@ def test_validate_as_turtle_is_a_shacl_report(runner: CliRunner, data_dir: Path)
 def test_ingest_list_export_delete(runner: CliRunner, examples_dir: Path, store_path: Path) -> None:
     code, out, err = run(runner, "ingest", "--store", store_path, examples_dir)
     assert code == 0, err
-    assert "4 of 4 file(s) stored: 7 executable(s), 7 platform(s)" in out
+    assert "5 of 5 file(s) stored: 7 executable(s), 7 platform(s)" in out and "; 4 data set(s)" in out
     code, out, _ = run(runner, "list", "--store", store_path)
-    assert code == 0 and "7 executable(s), 7 platform(s)" in out and "Gaia HDBSCAN clustering" in out
+    assert code == 0 and "7 executable(s), 7 platform(s), 4 data set(s)" in out and "Gaia HDBSCAN clustering" in out
     code, out, _ = run(runner, "export", "--store", store_path, "--kind", "executables", "--uuid", NOTEBOOK)
     assert json.loads(out)["executables"][0]["title"] == "Find ESCAPE OSSR records"
     code, out, _ = run(runner, "export", "--store", store_path, "--format", "turtle")
@@ -79,7 +79,7 @@ def test_ingest_list_export_delete(runner: CliRunner, examples_dir: Path, store_
     assert code == 0 and json.loads(out)["uuid"] == NOTEBOOK
     assert run(runner, "delete", "--store", store_path, NOTEBOOK)[0] == 0
     code, _, err = run(runner, "delete", "--store", store_path, NOTEBOOK)
-    assert code == 1 and f"no executable or platform {NOTEBOOK}" in err
+    assert code == 1 and f"no executable, platform or data set {NOTEBOOK}" in err
     assert run(runner, "show", "--store", store_path, NOTEBOOK)[0] == 1
 
 
@@ -176,7 +176,7 @@ def test_plan_refuses_bad_overrides_naming_the_option(
 def test_plan_an_unknown_uuid_and_an_unregistered_manifest(runner: CliRunner, examples_dir: Path, store_path: Path, tmp_path: Path) -> None:
     run(runner, "ingest", "--store", store_path, examples_dir / "platforms.json")
     code, _, err = run(runner, "plan", "--store", store_path, GAIA)
-    assert code == 1 and f"no executable or platform {GAIA}" in err
+    assert code == 1 and f"no executable, platform or data set {GAIA}" in err
     single = tmp_path / "gaia.json"
     manifest = json.loads((examples_dir / "gaia-hdbscan.json").read_text())
     single.write_text(json.dumps({"executables": manifest["executables"][:1]}))

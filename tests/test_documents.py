@@ -170,7 +170,7 @@ def test_malformed_turtle_names_the_line() -> None:
 def test_statements_about_no_entry_are_a_problem() -> None:
     doc = load_document(f"<urn:x> <{ESAP.title}> \"stray\" .", source="d.ttl")
     assert doc.entries == {}
-    assert "belong to no executable or platform" in doc.problems[0].message
+    assert "belong to no executable, platform or data set" in doc.problems[0].message
 
 
 def test_a_key_at_the_wrong_level_is_a_problem_that_says_where_it_belongs() -> None:

@@ -19,7 +19,7 @@ EXAMPLES = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.jso
 
 
 def _uuids(manifest: dict[str, list[dict[str, object]]]) -> list[str]:
-    return [str(e["uuid"]) for key in ("executables", "platforms") for e in manifest.get(key, [])]
+    return [str(e["uuid"]) for key in ("executables", "platforms", "datasets") for e in manifest.get(key, [])]
 
 
 def _graphs(registry: Registry) -> dict[str, Graph]:

@@ -187,10 +187,11 @@ def test_nested_node_shapes_are_targeted_by_their_linking_property(shapes_graph:
         "NodePool": ESAP.nodePool,
         "StorageOffer": ESAP.storageOffer,
         "DataCollection": ESAP.holdsData,
+        "DataAccess": ESAP.access,
     }
     for name, link in links.items():
         assert (SHAPES[name], SH.targetObjectsOf, link) in shapes_graph, name
-    for name in ("Executable", "Platform"):
+    for name in ("Executable", "Platform", "Dataset"):
         assert (SHAPES[name], SH.targetClass, ESAP[name]) in shapes_graph, name
 
 

@@ -157,7 +157,8 @@ def alignments_graph() -> Graph:
 def vocabulary(esap_graph, taxonomy_graphs, external_graph, alignments_graph) -> Graph:
     """The whole vocabulary: esap.ttl, the taxonomies, external.ttl and alignments.ttl."""
     graph = Graph()
-    for part in (esap_graph, *taxonomy_graphs.values(), external_graph, alignments_graph):
+    access_types = _parse(TAXONOMY_DIR / ACCESS_TYPES.file)
+    for part in (esap_graph, *taxonomy_graphs.values(), access_types, external_graph, alignments_graph):
         for triple in part:
             graph.add(triple)
     return graph
@@ -202,7 +203,15 @@ def english(graph: Graph, subject: URIRef, prop: URIRef) -> list[Literal]:
 
 # -- every file parses and says what it is ----------------------------------------
 
-VOCAB_FILES = ["esap.ttl", "external.ttl", "alignments.ttl", *(f"taxonomies/{t.file}" for t in TAXONOMIES.values())]
+#: The access types: four flat terms, one per way of reaching a data set (too few for the size test).
+ACCESS_TYPES = Taxonomy("access-types.ttl", ESAP.AccessType, ESAP.AccessTypes, "urn:access/")
+VOCAB_FILES = [
+    "esap.ttl",
+    "external.ttl",
+    "alignments.ttl",
+    *(f"taxonomies/{t.file}" for t in TAXONOMIES.values()),
+    f"taxonomies/{ACCESS_TYPES.file}",
+]
 
 
 @pytest.mark.parametrize("relative", VOCAB_FILES, ids=VOCAB_FILES)
@@ -376,6 +385,7 @@ def test_closure_matches_the_asserted_hierarchy(closure, taxonomy_graphs):
 def test_closure_does_not_make_other_vocabularies_terms_concepts(closure, taxonomy_graphs):
     graph, _ = closure
     ours = set().union(*(terms(taxonomy_graphs[n], TAXONOMIES[n]) for n in NAMES))
+    ours |= terms(_parse(TAXONOMY_DIR / ACCESS_TYPES.file), ACCESS_TYPES)
     concepts = {c for c in graph.subjects(RDF.type, SKOS.Concept) if isinstance(c, URIRef)}
     assert concepts == ours
 
@@ -488,3 +498,24 @@ def test_cwl_memory_mappings_state_the_unit(alignments_graph):
         axioms = list(g.subjects(OWL.annotatedTarget, URIRef(CWL + f"ResourceRequirement/{field}")))
         assert axioms, field
         assert any("MiB" in str(c) for a in axioms for c in g.objects(a, RDFS.comment)), field
+
+
+# -- access types -------------------------------------------------------------------
+
+
+def test_access_types_are_complete_and_aligned_to_the_execution_broker(alignments_graph):
+    graph = _parse(TAXONOMY_DIR / ACCESS_TYPES.file)
+    kinds = "https://www.purl.org/ivoa.net/Calycopis-openapi/schema/v1.0/kinds/data/"
+    expected = {"url": "simple-data-resource", "s3": "S3-data-resource", "rucio": "rucio-data-resource", "ivoa": "ivoa-data-resource"}
+    assert terms(graph, ACCESS_TYPES) == {URIRef(ACCESS_TYPES.iri_prefix + n) for n in expected}
+    for name, kind in expected.items():
+        term = URIRef(ACCESS_TYPES.iri_prefix + name)
+        assert (term, RDF.type, SKOS.Concept) in graph and set(graph.objects(term, SKOS.inScheme)) == {ACCESS_TYPES.scheme}
+        assert [str(n) for n in graph.objects(term, SKOS.notation)] == [name]
+        assert len(english(graph, term, SKOS.prefLabel)) == 1 and english(graph, term, SKOS.definition) == english(graph, term, RDFS.comment)
+        assert (term, RDFS.isDefinedBy, VOCAB) in graph
+        assert (term, SKOS.exactMatch, URIRef(kinds + kind)) in alignments_graph
+    assert (URIRef(ACCESS_TYPES.iri_prefix + "rucio"), SKOS.narrowMatch, URIRef(kinds + "skao-data-resource")) in alignments_graph
+    assert (ESAP.Dataset, SKOS.closeMatch, DCAT.Dataset) in alignments_graph
+    assert (ESAP.DataAccess, SKOS.closeMatch, DCAT.Distribution) in alignments_graph
+    assert (ESAP.accessURL, SKOS.exactMatch, DCAT.accessURL) in alignments_graph

@@ -46,23 +46,21 @@ def _broader_types(registry: Registry, type_: str) -> list[str]:
 
 
 def read_request_file(registry: Registry, path: Path, max_bytes: int) -> tuple[Document, list[str]] | None:
-    """An ExecutionRequest file as a document of one executable and the notes on what it
-    holds that a manifest cannot; None when the file is no ExecutionRequest (a manifest).
+    """An ExecutionRequest file (JSON or YAML) as a document of one executable and the notes
+    on what it holds that a manifest cannot; None when the file is no ExecutionRequest (a
+    manifest, in JSON or YAML, or a file that does not parse: the manifest reader says why).
 
     :raises InputError: when it is malformed, or names kinds the registry does not know.
     :raises OSError: when it cannot be read.
     """
     data = read_source(path, max_bytes)
     is_yaml = path.suffix.lower() in (".yaml", ".yml")
-    if not is_yaml:
-        try:
-            tree = parse_body(data, "json", source=str(path))
-        except InputError:
-            return None  # not JSON an ExecutionRequest could be: read as a manifest, with its own messages
-        if not is_execution_request(tree):
-            return None
-    else:
-        tree = parse_body(data, "yaml", source=str(path))
+    try:
+        tree = parse_body(data, "yaml" if is_yaml else "json", source=str(path))
+    except InputError:
+        return None  # not an ExecutionRequest: read as a manifest, with the manifest reader's messages
+    if not is_execution_request(tree):
+        return None  # a manifest (JSON or YAML)
     request = read_request(tree, KindMap.load(registry), source=str(path))
     document = request_document(request, str(uuids.uuid4()), source=str(path), vocabulary=registry.vocabulary)
     return document, list(request.notes)

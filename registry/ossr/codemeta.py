@@ -319,7 +319,7 @@ def read_codemeta(tree: Any, *, source: str, record: URIRef) -> CodemetaDocument
     if codemeta is not None:
         graph.add((record, ESAP.codemetaVersion, Literal(codemeta.version)))
     # A codemeta.json may say owl:sameAs and the like; nothing it says may claim to be an entry.
-    for kind in (ESAP.Executable, ESAP.Platform, OWL.Ontology):
+    for kind in (ESAP.Executable, ESAP.Platform, ESAP.Dataset, OWL.Ontology):
         for subject in list(graph.subjects(RDF.type, kind)):
             graph.remove((subject, RDF.type, kind))
             problems.append(Problem(f"a codemeta.json cannot type {subject} as {kind}: the type is left out", None, None, "Warning"))

@@ -20,12 +20,18 @@ from registry.store import STORE_ENV, default_store_path
 __all__ = ["ossr"]
 
 
-@click.group()
+@click.group(
+    epilog="\b\nExamples:\n  esap-registry ossr import tests/data/ossr/\n  esap-registry ossr import --record 5176089"
+)
 def ossr() -> None:
     """Import software records (CodeMeta, Zenodo) from the OSSR, the Zenodo community escape2020."""
 
 
-@ossr.command(name="import")
+@ossr.command(
+    name="import",
+    epilog="\b\nExamples:\n  esap-registry ossr import codemeta.json zenodo-records/\n"
+    "  esap-registry ossr import --record 5176089 --record 6806728\n  esap-registry ossr import --all --timeout 60",
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--record", "record_ids", multiple=True, metavar="ID", help="A Zenodo record id to fetch online (repeatable).")
 @click.option("--all", "all_records", is_flag=True, help="Fetch every record of the OSSR online.")
@@ -93,6 +99,9 @@ def _run(
 
 def _with_progress(count: int, quiet: bool, work: Callable[[Callable[[str], None] | None], Any]) -> Any:
     if count > 1 and not quiet:
+        if not sys.stderr.isatty():  # a log, not a terminal: one line that says what is under way, no bar
+            click.echo(f"importing {count} record(s)...", err=True)
+            return work(None)
         with click.progressbar(length=count, label="importing", file=sys.stderr) as bar:
             return work(lambda _: bar.update(1))
     return work(None)

@@ -434,6 +434,8 @@ def _seed_executables(tree: Any, source: str, vocabulary: Vocabulary) -> Documen
     doc = load_document(_dumps(tree), source=source, format="json", vocabulary=vocabulary)
     if doc.platforms():
         doc.problems.append(Problem(f"{EXECUTABLES_FILE} lists platforms: it may list executables only", "platforms"))
+    if doc.datasets():
+        doc.problems.append(Problem(f"{EXECUTABLES_FILE} lists data sets: it may list executables only", "datasets"))
     return doc
 
 

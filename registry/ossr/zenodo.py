@@ -47,7 +47,7 @@ def is_zenodo_record(tree: Any) -> bool:
     return (
         isinstance(tree, dict)
         and "@context" not in tree
-        and not ({"executables", "platforms"} & set(tree))
+        and not ({"executables", "platforms", "datasets"} & set(tree))
         and isinstance(tree.get("metadata"), dict)
         and "id" in tree
         and ("doi" in tree or "conceptdoi" in tree or "doi" in tree["metadata"])

@@ -103,6 +103,7 @@ class Store(ABC):
         default_graph: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         deadline: Deadline | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query.
 
@@ -115,6 +116,8 @@ class Store(ABC):
         :param named_graphs: the only named graphs ``GRAPH`` sees (``named-graph-uri``);
             ``None`` for all of them.
         :param deadline: stop the query when it passes, checked while results are read.
+        :param base_iri: the IRI relative IRIs of the query resolve against (the SPARQL
+            endpoint's own URL for users' queries); ``None``: relative IRIs are an error.
         :returns: :class:`Solutions` for SELECT, ``bool`` for ASK, a ``Graph`` for CONSTRUCT/DESCRIBE.
         :raises QueryError: when the query is malformed.
         :raises QueryTimeout: when the deadline passes before every result is read.
@@ -122,8 +125,10 @@ class Store(ABC):
         """
 
     @abstractmethod
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update, atomically.
+
+        :param base_iri: the IRI relative IRIs of the update resolve against, as in ``query``.
 
         :raises QueryError: when the update is malformed.
         :raises StoreError: when the store fails.
@@ -180,12 +185,13 @@ class Store(ABC):
         default_graph: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         deadline: Deadline | None = None,
+        base_iri: str | None = None,
     ) -> bytes | None:
         """A SELECT query's solutions already written in a SPARQL 1.1 results format
         (``json``, ``xml``, ``csv`` or ``tsv``), for backends that write them natively
         (the SPARQL endpoint's fast path); ``None`` from the others, and for a query that
         turns out not to be a SELECT, which is then run with ``query``. The dataset
-        arguments and the deadline are those of ``query``.
+        arguments, the deadline and the base IRI are those of ``query``.
 
         :raises QueryError: when the query is malformed.
         :raises QueryTimeout: when the deadline passes.

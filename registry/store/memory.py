@@ -11,6 +11,9 @@ import rdflib.plugins.sparql
 from rdflib import Dataset, Graph, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from pyparsing import ParseException
+from rdflib.plugins.sparql.algebra import translateUpdate
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.update import evalUpdate
 from rdflib.query import Result
 
 from registry.errors import QueryError
@@ -42,6 +45,7 @@ class RdflibStore(Store):
         default_graph: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         deadline: Deadline | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         with self._lock:
             dataset = self._dataset
@@ -50,7 +54,7 @@ class RdflibStore(Store):
             else:
                 dataset.default_union = union_default_graph
             try:
-                result: Result = dataset.query(query, initBindings=dict(bindings or {}))
+                result: Result = dataset.query(query, initBindings=dict(bindings or {}), base=base_iri)
                 if result.type == "ASK":
                     return bool(result.askAnswer)
                 if result.type == "SELECT":
@@ -86,10 +90,10 @@ class RdflibStore(Store):
                 target.add(triple)
         return view
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         with self._lock:
             try:
-                self._dataset.update(update)
+                evalUpdate(self._dataset, translateUpdate(parseUpdate(update), base=base_iri))
             except ParseException as exc:
                 raise QueryError(f"malformed SPARQL Update: {exc}") from exc
 

@@ -13,7 +13,7 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
-from registry.errors import QueryError, StoreError
+from registry.errors import QueryError, StoreError, StoreLocked
 from registry.resources import load_query
 from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store
 from registry.store.terms import from_oxigraph, insert_data, quads, to_oxigraph
@@ -86,6 +86,8 @@ class OxigraphStore(Store):
             else:
                 self._store = ox.Store()
         except OSError as exc:
+            if "lock" in str(exc).lower():
+                raise StoreLocked(path, str(exc)) from exc
             raise StoreError(f"cannot open the store at {path}: {exc}") from exc
 
     def _open_read_only(self, path: Path) -> ox.Store:
@@ -107,12 +109,13 @@ class OxigraphStore(Store):
         default_graph: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         deadline: Deadline | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         substitutions = {ox.Variable(k): to_oxigraph(v) for k, v in (bindings or {}).items()}
         dataset = _dataset(union_default_graph, default_graph, named_graphs)
         try:
             # pyoxigraph evaluates lazily: the deadline is checked as each result is read.
-            result = self._store.query(query, substitutions=substitutions or None, **dataset)
+            result = self._store.query(query, substitutions=substitutions or None, base_iri=base_iri, **dataset)
             if deadline is not None:
                 deadline.check()
             if isinstance(result, ox.QueryBoolean):
@@ -149,13 +152,14 @@ class OxigraphStore(Store):
         default_graph: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         deadline: Deadline | None = None,
+        base_iri: str | None = None,
     ) -> bytes | None:
         results_format = _RESULTS_FORMATS.get(format)
         if results_format is None:
             return None
         dataset = _dataset(union_default_graph, default_graph, named_graphs)
         try:
-            result = self._store.query(query, **dataset)
+            result = self._store.query(query, base_iri=base_iri, **dataset)
             if not isinstance(result, ox.QuerySolutions):
                 return None
             # pyoxigraph writes the results itself, lazily, through a buffer: the deadline
@@ -184,15 +188,22 @@ class OxigraphStore(Store):
         except OSError as exc:
             raise StoreError(f"the store failed to answer a query: {exc}") from exc
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         # Any graph may change: the planning view is rebuilt when next asked for.
-        self._update(update, forget_view=True)
+        self._update(update, forget_view=True, base_iri=base_iri)
 
-    def _update(self, update: str, *, forget_view: bool, view_graphs: Mapping[URIRef, Graph] | None = None) -> None:
+    def _update(
+        self,
+        update: str,
+        *,
+        forget_view: bool,
+        view_graphs: Mapping[URIRef, Graph] | None = None,
+        base_iri: str | None = None,
+    ) -> None:
         self._check_writable()
         with self._write_lock:
             try:
-                self._store.update(update)
+                self._store.update(update, base_iri=base_iri)
             except SyntaxError as exc:
                 raise QueryError(str(exc)) from exc
             except OSError as exc:

@@ -247,6 +247,16 @@ def _where_brace(query: str) -> int | None:
     return None
 
 
+def _based(text: str, base_iri: str | None) -> str:
+    """The query or update with ``base_iri`` declared as its base (written by pyoxigraph,
+    on the first line so that the server's line numbers stay the user's); a ``BASE`` of
+    the text's own still wins, as SPARQL's later declarations do.
+
+    :raises InputError: when ``base_iri`` is not a valid IRI.
+    """
+    return text if base_iri is None else f"BASE {to_oxigraph(URIRef(base_iri))} {text}"
+
+
 def bind_values(query: str, bindings: Bindings | None) -> str:
     """The query with its bound variables fixed by a ``VALUES`` block placed first in
     its ``WHERE`` clause, so that every part of the clause (``BIND``, ``FILTER``,
@@ -480,6 +490,7 @@ class RemoteStore(Store):
         default_graph: Sequence[URIRef] | None = None,
         named_graphs: Sequence[URIRef] | None = None,
         deadline: Deadline | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query: one POST to the query endpoint, with the dataset asked for by
         the SPARQL Protocol's ``default-graph-uri`` and ``named-graph-uri``.
@@ -489,7 +500,7 @@ class RemoteStore(Store):
         :raises StoreUnavailable: when the server cannot be reached or does not answer in time.
         :raises StoreError: when the server fails otherwise.
         """
-        form: dict[str, str | list[str]] = {"query": bind_values(query, bindings)}
+        form: dict[str, str | list[str]] = {"query": _based(bind_values(query, bindings), base_iri)}
         if default_graph is not None:
             form["default-graph-uri"] = [to_oxigraph(g).value for g in default_graph] or [_NO_GRAPH]
         elif union_default_graph:
@@ -531,13 +542,14 @@ class RemoteStore(Store):
         except SyntaxError as exc:
             raise StoreError(f"the SPARQL endpoint {_safe_url(response.url)} answered with malformed results: {exc}") from exc
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL Update: one POST to the update endpoint, applied whole or not at all.
 
         :raises QueryError: when the server refuses the update, with its message.
         :raises StoreUnavailable: when the server cannot be reached or does not answer in time.
         :raises StoreError: when the server fails otherwise.
         """
+        update = _based(update, base_iri)
         self._send("POST", self.update_url, idempotent=False, what="the update", data={"update": update})
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:

@@ -19,17 +19,21 @@ from registry.documents import Document, entry_iri, load_document
 from registry.errors import InputError, NotFound, ParameterError, ValidationFailed
 from registry.planner import Overrides, Planner, parse_limit
 from registry.service import IngestResult
+from registry.shopping import shopping_list
 from registry.vocabulary import ESAP
 from registry.web.http import WRITE_SECURITY, AppState, body_format, negotiate, read_body, require_token, state
 from registry.web.pages import type_filter
 
 __all__ = ["COLLECTIONS", "ENTRY_TYPES", "router"]
 
-#: The two collections: URL segment -> (class of its entries, singular name).
+#: The collections: URL segment -> (class of its entries, singular name).
 COLLECTIONS: dict[str, tuple[URIRef, str]] = {
     "executables": (ESAP.Executable, "executable"),
     "platforms": (ESAP.Platform, "platform"),
+    "datasets": (ESAP.Dataset, "dataset"),
 }
+#: Each entry class -> its collection.
+_COLLECTION_OF = {kind: collection for collection, (kind, _) in COLLECTIONS.items()}
 
 #: What an entry (or a list of entries) can be given as, in the server's order of preference.
 ENTRY_TYPES = [
@@ -79,12 +83,14 @@ def health(request: Request) -> dict[str, Any]:
     app = state(request)
     entries = app.registry.entries()
     executables = sum(1 for e in entries if e.kind == "executable")
+    datasets = sum(1 for e in entries if e.kind == "dataset")
     return {
         "status": "ok",
         "version": __version__,
         "store": app.registry.store.backend,
         "executables": executables,
-        "platforms": len(entries) - executables,
+        "platforms": len(entries) - executables - datasets,
+        "datasets": datasets,
         "writable": not app.settings.read_only,
         "vocabulary": app.registry.vocabulary.version,
         "process": os.getpid(),
@@ -166,9 +172,9 @@ def _check_document(document: Document, collection: str) -> None:
     :raises InputError: when it holds none, or holds entries of the other kind.
     """
     kind, name = COLLECTIONS[collection]
-    other = next(c for c in COLLECTIONS if c != collection)
     wrong = [e for e, k in document.kinds.items() if k != kind]
     if wrong:
+        other = _COLLECTION_OF.get(document.kinds[wrong[0]], next(c for c in COLLECTIONS if c != collection))
         raise InputError(
             f"the document holds {len(wrong)} entr{'y' if len(wrong) == 1 else 'ies'} that "
             f"{'is' if len(wrong) == 1 else 'are'} not {name}s: send them to /{other}",
@@ -179,7 +185,7 @@ def _check_document(document: Document, collection: str) -> None:
 
 
 def _stored(result: IngestResult, collection: str) -> dict[str, Any]:
-    entries = result.executables if collection == "executables" else result.platforms
+    entries = {"executables": result.executables, "platforms": result.platforms, "datasets": result.datasets}[collection]
     replaced = set(result.replaced)
     return {
         "stored": [
@@ -333,9 +339,9 @@ for _collection in COLLECTIONS:
 
 @router.get("/entries/{uuid}", tags=["service"], summary="Redirect to an entry, whichever its kind")
 def entry_redirect(request: Request, uuid: str) -> RedirectResponse:
-    """303 to ``/executables/{uuid}`` or ``/platforms/{uuid}``."""
+    """303 to ``/executables/{uuid}``, ``/platforms/{uuid}`` or ``/datasets/{uuid}``."""
     _, kind = state(request).registry.resolve(uuid)
-    collection = "executables" if kind == ESAP.Executable else "platforms"
+    collection = _COLLECTION_OF[kind]
     return RedirectResponse(f"/{collection}/{uuid.strip().lower().removeprefix('urn:uuid:')}", status_code=303)
 
 
@@ -500,3 +506,31 @@ async def plan_document(
         return make_plan(app, document, at, overrides, limit, uuid)
 
     return _json(await run_in_threadpool(work))
+
+
+# -- the data shopping list ---------------------------------------------------------------
+
+
+@router.get(
+    "/executables/{uuid}/shopping-list",
+    tags=["plan"],
+    summary="The data shopping list of a registered executable: data sets, their access, copies",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}, "text/html": {}}}, 404: {"description": "no such executable"}},
+)
+def executable_shopping_list(request: Request, uuid: str) -> Response:
+    """The JSON of ``esap-registry shopping-list UUID --format json`` (HTML in a browser): for
+    each data resource of the executable, the registered data sets that satisfy it (content
+    and format equal to or narrower than asked), how each is reached, the platforms holding a
+    copy, and, when none, the nearest broader terms that have data sets. Nothing is fetched.
+
+    :raises NotFound: when no executable has this uuid (404).
+    :raises InputError: when it is not a UUID (400).
+    """
+    app = state(request)
+    _check_kind(app, uuid, "executables")
+    chosen = negotiate(request, ["application/json", "text/html"])
+    listing = shopping_list(app.registry, uuid)
+    if chosen == "text/html":
+        return _vary(HTMLResponse(app.pages.shopping_page(request, listing)))
+    return _vary(_json(listing))

@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         index: dict[str, Any] = {
             "executables": "/executables",
             "platforms": "/platforms",
+            "datasets": "/datasets",
             "sparql": "/sparql",
             "ontology": "/ontology",
             "vocabulary": "/vocab",

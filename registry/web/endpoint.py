@@ -9,6 +9,7 @@ answered with 503 while other requests carry on.
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
@@ -21,6 +22,7 @@ from registry.errors import InputError, QueryError, QueryTimeout
 from registry.sparql import (
     GRAPH_FORMATS,
     RESULT_FORMATS,
+    error_position,
     run_query,
     run_update,
     scan,
@@ -44,6 +46,7 @@ from registry.web.http import (
     require_token,
     state,
 )
+from registry.web.negotiation import choose
 
 __all__ = ["GRAPH_TYPES", "RESULT_TYPES", "router"]
 
@@ -66,6 +69,15 @@ _UPDATE_BODY = "application/sparql-update"
 _FORM_BODY = "application/x-www-form-urlencoded"
 
 router = APIRouter(tags=["sparql"])
+#: The protocol's dataset of an update, in the URL of a direct POST (a form carries them in its body).
+_USING_PARAMETERS = [
+    {"name": "using-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+     "description": "an update: the graphs whose merge each DELETE/INSERT ... WHERE matches as its default graph"},
+    {"name": "using-named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+     "description": "an update: the named graphs GRAPH sees in each DELETE/INSERT ... WHERE"},
+]
 
 
 @dataclass
@@ -76,7 +88,8 @@ class Operation:
     update: str | None = None
     default_graphs: list[str] | None = None
     named_graphs: list[str] | None = None
-    using_graphs: bool = False
+    using_graphs: list[str] | None = None
+    using_named_graphs: list[str] | None = None
 
 
 def _single(values: dict[str, list[str]], name: str) -> str | None:
@@ -96,7 +109,8 @@ def _operation(values: dict[str, list[str]], *, query: str | None = None, update
         update=update,
         default_graphs=values.get("default-graph-uri"),
         named_graphs=values.get("named-graph-uri"),
-        using_graphs=bool(values.get("using-graph-uri") or values.get("using-named-graph-uri")),
+        using_graphs=values.get("using-graph-uri"),
+        using_named_graphs=values.get("using-named-graph-uri"),
     )
 
 
@@ -129,7 +143,11 @@ async def _read_operation(request: Request) -> Operation:
     url_values = {k: request.query_params.getlist(k) for k in request.query_params}
     body = await read_body(request)
     if kind == _FORM_BODY:
-        return _operation(_form(body))
+        # The protocol puts every parameter in the form; those of the URL are read too.
+        values = url_values
+        for name, found in _form(body).items():
+            values[name] = values.get(name, []) + found
+        return _operation(values)
     if kind in (_QUERY_BODY, _UPDATE_BODY):
         try:
             text = body.decode("utf-8")
@@ -146,7 +164,15 @@ async def _read_operation(request: Request) -> Operation:
 # -- running -------------------------------------------------------------------------
 
 
-def _answer(app: AppState, operation: Operation, chosen: str, deadline: Deadline) -> tuple[bytes, str]:
+def base_iri(request: Request) -> str:
+    """The base IRI relative IRIs of users' queries and updates resolve against: the
+    URL of the endpoint the request went to, without its query string."""
+    return str(request.url.replace(query="", fragment="")).rstrip("?")
+
+
+def _answer(
+    app: AppState, operation: Operation, chosen: str, deadline: Deadline, base: str | None = None
+) -> tuple[bytes, str]:
     """Run the query and write its result (in a worker thread)."""
     assert operation.query is not None
     default_graph = named_graphs = None
@@ -162,11 +188,17 @@ def _answer(app: AppState, operation: Operation, chosen: str, deadline: Deadline
             default_graph=default_graph,
             named_graphs=named_graphs,
             deadline=deadline,
+            base_iri=base,
         )
         if body is not None:
             return body, chosen
     result = run_query(
-        app.registry.store, operation.query, default_graph=default_graph, named_graphs=named_graphs, deadline=deadline
+        app.registry.store,
+        operation.query,
+        default_graph=default_graph,
+        named_graphs=named_graphs,
+        deadline=deadline,
+        base_iri=base,
     )
     if isinstance(result, Graph):
         if chosen not in GRAPH_TYPES:
@@ -179,40 +211,92 @@ def _answer(app: AppState, operation: Operation, chosen: str, deadline: Deadline
     return serialize_boolean(bool(result), RESULT_TYPES[chosen]), chosen
 
 
-async def _query(request: Request, operation: Operation) -> Response:
-    app = state(request)
-    assert operation.query is not None
-    found = scan(operation.query)
+def _offered(query: str) -> list[str]:
+    """The media types the answer to a query may take.
+
+    :raises QueryError: when it is an update.
+    """
+    found = scan(query)
     if found.is_update:
         raise QueryError("this is a SPARQL Update sent to the query operation: POST it as update= (with the token)")
-    offered = GRAPH_TYPES if found.form in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES
-    chosen = negotiate(request, list(offered))
+    return list(GRAPH_TYPES if found.form in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES)
+
+
+async def _query(request: Request, operation: Operation) -> Response:
+    assert operation.query is not None
+    chosen = negotiate(request, _offered(operation.query))
+    body, media = await _run(request, operation, chosen)
+    charset = "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
+    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
+
+
+async def _run(request: Request, operation: Operation, chosen: str) -> tuple[bytes, str]:
+    """The query's answer in the format chosen, run in a worker within the time limit.
+
+    :raises QueryError: when the query is malformed.
+    :raises QueryTimeout: when the time is up first.
+    """
+    app = state(request)
     seconds = app.settings.query_timeout
     deadline = Deadline(seconds)
     loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(app.executor, _answer, app, operation, chosen, deadline)
+    future = loop.run_in_executor(app.executor, _answer, app, operation, chosen, deadline, base_iri(request))
     try:
         body, media = await asyncio.wait_for(future, timeout=seconds + 0.05)
     except TimeoutError as exc:
         # The worker is still inside the store: it stops at its next result, or
         # finishes in the background; either way this request is answered now.
         raise QueryTimeout(seconds) from exc
-    charset = "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
-    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
+    return body, media
+
+
+def _wants_page(request: Request, query: str) -> bool:
+    """Whether the client (a browser following a shared ``/sparql?query=`` link) prefers
+    HTML to every result format of the query; ``*/*`` alone gets results."""
+    try:
+        offered = _offered(query)
+    except QueryError:
+        offered = list(RESULT_TYPES)
+    return choose(request.headers.get("accept"), [*offered, "text/html"]) == "text/html"
+
+
+async def _query_page(request: Request, operation: Operation) -> Response:
+    """The query page with the query filled in and its answer shown: a table of
+    solutions, the boolean, the graph as Turtle, or the error (with its line and column)."""
+    app = state(request)
+    assert operation.query is not None
+    status, outcome = 200, {}
+    try:
+        offered = _offered(operation.query)
+        chosen = RESULT_FORMATS["json"] if RESULT_FORMATS["json"] in offered else GRAPH_FORMATS["turtle"]
+        body, media = await _run(request, operation, chosen)
+        if media == RESULT_FORMATS["json"]:
+            outcome = {"results": json.loads(body)}
+        else:
+            outcome = {"graph": body.decode("utf-8")}
+    except (InputError, QueryError) as exc:
+        status, outcome = 400, {"error": str(exc), "position": error_position(str(exc))}
+    except QueryTimeout as exc:
+        status, outcome = 503, {"error": str(exc), "position": None}
+    page = app.pages.query_page(request, query=operation.query, outcome=outcome, status=status)
+    return HTMLResponse(page, status_code=status, headers={"Vary": "Accept"})
 
 
 async def _update(request: Request, operation: Operation) -> Response:
     app = state(request)
     assert operation.update is not None
-    if operation.using_graphs:
-        raise InputError("using-graph-uri and using-named-graph-uri are not supported: name graphs in the update (WITH, USING)")
     found = scan(operation.update)
     if found.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
         raise QueryError(f"this is a {found.form} query sent to the update operation: send it as query=")
+    using = _iris(operation.using_graphs, "using-graph-uri")
+    using_named = _iris(operation.using_named_graphs, "using-named-graph-uri")
+    base = base_iri(request)
 
     def work() -> None:
         with app.write_lock:
-            run_update(app.registry.store, operation.update or "")
+            run_update(
+                app.registry.store, operation.update or "", using_graphs=using, using_named_graphs=using_named, base_iri=base
+            )
 
     await run_in_threadpool(work)
     return Response(status_code=204)
@@ -252,6 +336,8 @@ async def sparql_get(request: Request) -> Response:
         raise InputError("a SPARQL Update is sent by POST (update= or application/sparql-update), never by GET")
     if operation.query is None:
         return await run_in_threadpool(_description_or_page, request)
+    if _wants_page(request, operation.query):
+        return await _query_page(request, operation)
     return await _query(request, operation)
 
 
@@ -262,6 +348,7 @@ async def sparql_get(request: Request) -> Response:
     openapi_extra={
         "requestBody": {"content": {t: {} for t in (_FORM_BODY, _QUERY_BODY, _UPDATE_BODY)}},
         "security": OPTIONAL_WRITE_SECURITY,
+        "parameters": _USING_PARAMETERS,
     },
 )
 async def sparql_post(request: Request) -> Response:
@@ -283,7 +370,11 @@ async def sparql_post(request: Request) -> Response:
     summary="SPARQL 1.1 Update (urlencoded update= or application/sparql-update; needs the token)",
     status_code=204,
     response_class=Response,
-    openapi_extra={"requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}}, "security": WRITE_SECURITY},
+    openapi_extra={
+        "requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}},
+        "security": WRITE_SECURITY,
+        "parameters": _USING_PARAMETERS,
+    },
 )
 async def update_post(request: Request) -> Response:
     """Only updates: a query sent here is refused."""

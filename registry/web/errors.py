@@ -33,6 +33,7 @@ from registry.errors import (
     UnitError,
     ValidationFailed,
 )
+from registry.sparql import error_position
 from registry.web.negotiation import choose
 
 __all__ = [
@@ -147,7 +148,11 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 async def _query_error(request: Request, exc: Exception) -> Response:
-    return _respond(request, 400, {"error": "query", "message": str(exc)})
+    body: dict[str, Any] = {"error": "query", "message": str(exc)}
+    position = error_position(str(exc))
+    if position is not None:
+        body["line"], body["column"] = position
+    return _respond(request, 400, body)
 
 
 async def _query_timeout(request: Request, exc: Exception) -> Response:

@@ -8,14 +8,13 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from rdflib import OWL, RDF, RDFS, SKOS, Graph, URIRef
 from rdflib.term import Node
 
-from registry.errors import NotFound
+from registry.errors import NotFound, ParameterError
 from registry.resources import data_dir, load_query
 from registry.sparql import GRAPH_FORMATS, serialize_graph
 from registry.store import Solutions, Store
@@ -228,10 +227,21 @@ def _shapes_graph() -> Graph:
     return graph
 
 
-@router.get("/ontology", summary="The vocabulary: classes, properties and taxonomies (HTML)", response_class=HTMLResponse)
-def ontology_page(request: Request) -> HTMLResponse:
-    """An overview with each taxonomy as a tree, linking a page per term."""
-    return HTMLResponse(state(request).pages.ontology_page(request))
+@router.get(
+    "/ontology",
+    summary="The vocabulary: an overview (HTML), or Turtle, N-Triples, JSON-LD or RDF/XML by Accept",
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in _HTML_AND_RDF}}},
+)
+def ontology_page(request: Request) -> Response:
+    """An overview with each taxonomy as a tree, linking a page per term; the vocabulary
+    itself for a client asking for RDF (as ``/vocab`` and a term's page answer)."""
+    chosen = negotiate(request, _HTML_AND_RDF)
+    if chosen == "text/html":
+        response: Response = HTMLResponse(state(request).pages.ontology_page(request))
+        response.headers["Vary"] = "Accept"
+        return response
+    return _rdf(_vocabulary_graph(request), chosen)
 
 
 @router.get(
@@ -299,9 +309,24 @@ def context() -> Response:
 )
 def term(request: Request, iri: str = Query(..., description="the term's IRI, e.g. urn:types/jupyter-notebook")) -> Response:
     """Its definition, broader and narrower terms, alignments, and how many entries use it."""
+    iri = iri.strip()
+    if iri == str(ESAP):
+        # The namespace with an empty name is no term: say how to name one. (What is left
+        # of .../vocab#minMemory typed into a URL is .../vocab, the vocabulary's own IRI:
+        # its page says the same at its top.)
+        raise ParameterError(
+            "iri",
+            f"names only the vocabulary's namespace ({iri}), not one of its terms: a '#' typed in a URL starts"
+            " the part the browser keeps to itself. Open the term by its name, /ontology/minMemory for"
+            f" {ESAP}minMemory, or write the '#' as %23; the whole vocabulary is /ontology",
+            iri,
+        )
+    return _term_response(request, iri)
+
+
+def _term_response(request: Request, iri: str) -> Response:
     app = state(request)
     chosen = negotiate(request, _HTML_AND_RDF)
-    iri = iri.strip()
     if chosen == "text/html":
         response: Response = HTMLResponse(app.pages.term_page(request, iri))
         response.headers["Vary"] = "Accept"
@@ -309,8 +334,14 @@ def term(request: Request, iri: str = Query(..., description="the term's IRI, e.
     return _rdf(app.pages.ontology.description(iri), chosen)
 
 
-@router.get("/ontology/{name}", summary="A term of the esap: namespace by its local name", response_class=Response)
-def term_by_name(name: str) -> RedirectResponse:
-    """``/ontology/minCores`` redirects to the term page of ``esap:minCores``."""
-    return RedirectResponse(f"/ontology/term?{urlencode({'iri': str(ESAP) + name})}", status_code=303)
+@router.get(
+    "/ontology/{name}",
+    summary="A term of the esap: namespace by its local name: HTML or RDF by Accept",
+    response_class=Response,
+    responses={200: {"content": {t: {} for t in _HTML_AND_RDF}}, 404: {"description": "the vocabulary has no such term"}},
+)
+def term_by_name(request: Request, name: str) -> Response:
+    """``/ontology/minCores`` is the page of ``esap:minCores`` (the address every page links
+    a term of the namespace by: no ``#`` in it)."""
+    return _term_response(request, str(ESAP) + name)
 

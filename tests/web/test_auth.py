@@ -31,10 +31,15 @@ WRITES = {
     ("POST", "/platforms"),
     ("PUT", "/platforms/{uuid}"),
     ("DELETE", "/platforms/{uuid}"),
+    ("POST", "/datasets"),
+    ("PUT", "/datasets/{uuid}"),
+    ("DELETE", "/datasets/{uuid}"),
     ("POST", "/update"),
     ("POST", "/sessions/{uuid}"),
     ("POST", "/direct"),
 }
+#: An example data set (examples/datasets.json), changed or deleted by the writes.
+GAIA_DATASET = "401f6251-be15-4f8a-bad7-38ef4d6cb7c1"
 INSERT = "INSERT DATA { GRAPH <urn:test:auth> { <urn:test:s> <urn:test:p> 'written' } }"
 #: Authorization headers that are not the token.
 WRONG = {
@@ -70,6 +75,17 @@ def write_requests() -> list[tuple[str, str, dict[str, object]]]:
             }
         ]
     }
+    dataset = {
+        "datasets": [
+            {
+                "uuid": GAIA_DATASET,
+                "title": "Gaia DR3, changed",
+                "description": "Changed by the auth tests.",
+                "data-content": "urn:astrometric-catalogue",
+                "access": [{"type": "urn:access/url", "url": "https://cdn.gea.esac.esa.int/Gaia/gdr3/gaia_source/"}],
+            }
+        ]
+    }
     return [
         ("POST", "/executables", {"json": executable}),
         ("PUT", f"/executables/{NEW_UUID}", {"json": executable}),
@@ -77,6 +93,9 @@ def write_requests() -> list[tuple[str, str, dict[str, object]]]:
         ("POST", "/platforms", {"json": platform}),
         ("PUT", f"/platforms/{MYBINDER}", {"json": platform}),
         ("DELETE", f"/platforms/{MYBINDER}", {}),
+        ("POST", "/datasets", {"json": dataset}),
+        ("PUT", f"/datasets/{GAIA_DATASET}", {"json": dataset}),
+        ("DELETE", f"/datasets/{GAIA_DATASET}", {}),
         ("POST", "/update", {"data": {"update": INSERT}}),
         ("POST", "/update", {"content": INSERT, "headers": {"Content-Type": "application/sparql-update"}}),
         ("POST", "/sparql", {"data": {"update": INSERT}}),

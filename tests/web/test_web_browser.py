@@ -97,6 +97,16 @@ def test_search_and_filter_the_platforms(page: Any) -> None:
     assert MYBINDER not in page.content()
 
 
+def test_executable_to_its_shopping_list_and_on_to_a_data_set(page: Any) -> None:
+    page.goto("/executables/7f2a9c4e-1d3b-4f6a-8e5c-9b0d2f4a6c31")
+    page.locator("a.shopping-link").click()
+    page.wait_for_url("**/executables/7f2a9c4e-1d3b-4f6a-8e5c-9b0d2f4a6c31/shopping-list")
+    assert "CSCS CTA BinderHub" in page.locator("p.held-by").inner_text()
+    page.locator("table.datasets a.dataset").first.click()
+    page.wait_for_url("**/datasets/b4d6f8a0-2c4e-4a6b-8d0f-1e3a5c7e9b42")
+    assert page.locator("h1").inner_text() == "H.E.S.S. DL3 public data release 1"
+
+
 def test_query_page_runs_a_query(page: Any) -> None:
     page.goto("/sparql")
     page.locator("#query").wait_for()

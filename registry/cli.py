@@ -322,6 +322,7 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_siz
         "esap-registry export > executables.json",
         "esap-registry export --kind platforms --format jsonld -o platforms.jsonld",
         "esap-registry export --uuid 5cec9f3d-79c0-49ad-9a5a-455596c55341 --format turtle",
+        "esap-registry export --uuid 5cec9f3d-79c0-49ad-9a5a-455596c55341 --format execution-request > request.yaml",
     )
 )
 @store_option

@@ -149,12 +149,28 @@ def _token(token_file: Path | None) -> str | None:
     return os.environ.get("ESAP_REGISTRY_TOKEN") or None
 
 
-@click.group()
+def _examples(*lines: str) -> str:
+    """A ``--help`` epilog of examples (as :func:`registry.cli.examples` writes them)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@click.group(
+    epilog=_examples(
+        "esap-registry broker request tests/data/broker/notebook-request.yaml",
+        "esap-registry broker accept http://127.0.0.1:8000/sessions/9a1e... --token-file token.txt",
+    )
+)
 def broker() -> None:
     """A client of IVOA ExecutionBrokers: ask for offers, accept or reject one."""
 
 
-@broker.command()
+@broker.command(
+    epilog=_examples(
+        "esap-registry broker request notebook-request.yaml",
+        "esap-registry broker request request.json --broker https://broker.example.org --broker http://127.0.0.1:8000",
+        "esap-registry broker request request.json --format json",
+    )
+)
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
     "--broker",
@@ -219,7 +235,14 @@ def _table(header: list[str], rows: list[tuple[str, ...]]) -> str:
 
 
 def _phase_command(phase: str, verb: str) -> click.Command:
-    @click.command(name=verb, help=f"{verb.capitalize()} the offer at SESSION-URL (sets its phase to {phase}; needs that broker's write token).")
+    @click.command(
+        name=verb,
+        help=f"{verb.capitalize()} the offer at SESSION-URL (sets its phase to {phase}; needs that broker's write token).",
+        epilog=_examples(
+            f"esap-registry broker {verb} http://127.0.0.1:8000/sessions/9a1e... --token-file token.txt",
+            f"ESAP_REGISTRY_TOKEN=... esap-registry broker {verb} https://broker.example.org/sessions/9a1e... --format json",
+        ),
+    )
     @click.argument("session_url", metavar="SESSION-URL")
     @click.option(
         "--token-file",

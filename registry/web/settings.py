@@ -22,8 +22,10 @@ class Settings:
     :param max_body_bytes: the largest request body accepted (413 beyond).
     :param query_timeout: seconds a SPARQL query may run before it is stopped (503).
     :param query_workers: SPARQL queries run at once, each in a worker thread.
-    :param plan_workers: plans run at once (the others wait their turn); by default the
-        number of cores.
+    :param plan_workers: plans run at once (the others wait their turn); by default one
+        less than the cores, leaving one for the event loop and the SPARQL endpoint (a plan
+        is mostly Python holding the GIL: on 2 cores, 2 at once let 16 clients get fewer
+        plans a second than 1 client did).
     :param cors: allow reads from pages of other origins.
     :param broker_offers: the most offers an ExecutionBroker offer set holds (``--offers``).
     :param offer_ttl: seconds an offer stays OFFERED (``--offer-ttl``).
@@ -35,7 +37,7 @@ class Settings:
     max_body_bytes: int = 10 * 1024 * 1024
     query_timeout: float = 30.0
     query_workers: int = 4
-    plan_workers: int = field(default_factory=lambda: os.cpu_count() or 2)
+    plan_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     cors: bool = True
     broker_offers: int = 5
     offer_ttl: float = 300.0

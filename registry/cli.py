@@ -322,24 +322,43 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_siz
         "esap-registry export > executables.json",
         "esap-registry export --kind platforms --format jsonld -o platforms.jsonld",
         "esap-registry export --uuid 5cec9f3d-79c0-49ad-9a5a-455596c55341 --format turtle",
+        "esap-registry export --uuid 5cec9f3d-79c0-49ad-9a5a-455596c55341 --format execution-request > request.yaml",
     )
 )
 @store_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["json", "jsonld", "turtle", "trig", "nquads"]), default="json", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "jsonld", "turtle", "trig", "nquads", "execution-request", "execution-request-json"]),
+    default="json",
+    show_default=True,
+    help="execution-request: one executable (--uuid) as an IVOA ExecutionRequest in YAML (-json: in JSON).",
 )
 @click.option("--kind", type=click.Choice(["executables", "platforms", "datasets"]), help="Only this kind of entry.")
 @click.option("--uuid", "uuids", multiple=True, help="Only these entries, in this order (repeatable).")
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of standard output.")
 @handle_errors
 def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str, ...], output: Path | None) -> None:
-    """Export the registry as a manifest (the list ESAP reads), JSON-LD, Turtle, TriG or N-Quads."""
+    """Export the registry as a manifest (the list ESAP reads), JSON-LD, Turtle, TriG or N-Quads,
+    or one executable as an ExecutionRequest (what it cannot say is noted on standard error)."""
     kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
     if kind == "datasets":
         kind_iri = ESAP.Dataset
     with _registry(store_spec).store as store:
         registry = Registry(store)
-        if fmt in ("json", "jsonld"):
+        if fmt.startswith("execution-request"):
+            from registry.broker.export import execution_request
+
+            request, notes = execution_request(registry, uuids)
+            for note in notes:
+                click.echo(f"esap-registry: note: {note}", err=True)
+            if fmt == "execution-request-json":
+                text = json.dumps(request, indent=2, ensure_ascii=False)
+            else:
+                import yaml
+
+                text = yaml.safe_dump(request, sort_keys=False, allow_unicode=True).rstrip()
+        elif fmt in ("json", "jsonld"):
             text = json.dumps(
                 registry.export_manifest(kind=kind_iri, uuids=uuids or None, jsonld=fmt == "jsonld"),
                 indent=2,
@@ -530,9 +549,9 @@ def _override_option(name: str, help: str) -> Callable[[F], F]:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
 def plan(target: str, store_spec: str | None, at: str, limit: str, fmt: str, uuid: str | None, **overrides: str | None) -> None:
-    """Find the platforms that can run an executable (a registered UUID, or a manifest FILE;
-    --uuid picks one of several), ranked, with the reason every other platform is rejected
-    and the overrides that would make it fit.
+    """Find the platforms that can run an executable (a registered UUID, a manifest FILE;
+    --uuid picks one of several; or an IVOA ExecutionRequest FILE in JSON or YAML), ranked,
+    with the reason every other platform is rejected and the overrides that would make it fit.
 
     \b
     Examples:
@@ -552,7 +571,21 @@ def plan(target: str, store_spec: str | None, at: str, limit: str, fmt: str, uui
         registry = Registry(store)
         path = Path(target)
         subject: str | Document = target
-        if path.suffix.lower() in (".json", ".jsonld", ".json-ld", ".yaml", ".yml", ".ttl", ".nt", ".rdf"):
+        if path.suffix.lower() in (".json", ".yaml", ".yml") and path.is_file():
+            from registry.broker.export import read_request_file
+
+            request_document = read_request_file(registry, path, DEFAULT_MAX_SIZE)
+            if request_document is not None:
+                subject, notes = request_document
+                for note in notes:
+                    click.echo(f"esap-registry: note: {note}", err=True)
+        if isinstance(subject, Document):
+            if uuid is not None:
+                raise ParameterError("uuid", "picks an executable of a manifest FILE; an ExecutionRequest holds one", uuid)
+            report = registry.validate(subject)  # as POST /plan: a manifest that does not conform is not planned
+            if not report.conforms:
+                raise ValidationFailed(report)
+        elif path.suffix.lower() in (".json", ".jsonld", ".json-ld", ".yaml", ".yml", ".ttl", ".nt", ".rdf"):
             subject = load_path(path, max_bytes=DEFAULT_MAX_SIZE)
             report = registry.validate(subject)  # as POST /plan: a manifest that does not conform is not planned
             if not report.conforms:
@@ -707,6 +740,13 @@ def shopping_list_command(target: str, store_spec: str | None, fmt: str) -> None
 from registry.ossr.command import ossr as _ossr  # noqa: E402 - the OSSR import group, kept with its module
 
 cli.add_command(_ossr)
+
+
+# -- broker (registry/broker/command.py) ----------------------------------------------
+
+from registry.broker.command import broker as _broker  # noqa: E402 - the ExecutionBroker client, kept with its module
+
+cli.add_command(_broker)
 
 
 # -- serve (registry/web/command.py) ------------------------------------------------

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from registry.validation import Report
 
 __all__ = [
+    "BrokerBusy",
+    "BrokerConflict",
+    "BrokerUnreachable",
     "InputError",
     "NotFound",
     "OssrError",
@@ -240,3 +243,26 @@ class OssrError(InputError):
 class OssrUnavailable(RegistryError, RuntimeError):
     """The OSSR cannot be asked: Zenodo cannot be reached or does not answer in
     time, or the optional ``eossr`` library the online import needs is missing."""
+
+
+class BrokerBusy(RegistryError, RuntimeError):
+    """The broker interface holds as many open offer sets as it may (its cap): a new
+    request is refused until offers expire.
+
+    :param seconds: when to try again.
+    """
+
+    def __init__(self, message: str, seconds: int) -> None:
+        self.seconds = seconds
+        super().__init__(message)
+
+
+class BrokerConflict(RegistryError, ValueError):
+    """A session update the session's phase does not allow (accepting an offer that
+    expired, was rejected or whose sibling was accepted)."""
+
+
+class BrokerUnreachable(RegistryError, RuntimeError):
+    """Another ExecutionBroker (the ``broker`` client's ``--broker URL``) cannot be
+    reached, or answers with an error or with something that is no ExecutionBroker
+    answer."""

@@ -18,9 +18,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from registry import __version__
+from registry.broker import Broker
 from registry.service import Registry
 from registry.store import CREDENTIALS_FILE_ENV, Store, open_store
-from registry.web import api, endpoint, ontology
+from registry.web import api, broker, endpoint, ontology
 from registry.web.errors import register_handlers
 from registry.web.http import BEARER_SCHEME, AppState, negotiate, state
 from registry.web.pages import STATIC_DIR, Pages
@@ -33,7 +34,8 @@ batch jobs from ESCAPE's OSSR) and the platforms that can run them.
 
 `GET /executables` and `GET /platforms` are the known locations ESAP reads. Writes need the
 operator's bearer token. `/sparql` is a SPARQL 1.1 Protocol endpoint over the union of every
-graph; `/ontology` browses the vocabulary."""
+graph; `/ontology` browses the vocabulary. The `broker` operations answer IVOA ExecutionBroker
+requests (`POST /requests`) with offers from the platforms of the registry."""
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
@@ -78,6 +80,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         settings=settings, registry=registry, pages=pages, executor=executor, plan_slots=threading.BoundedSemaphore(settings.plan_workers)
     )
     app.state.pages = pages
+    app.state.broker = Broker(
+        registry,
+        offers=settings.broker_offers,
+        ttl=settings.offer_ttl,
+        retention=settings.offer_retention,
+        max_open=settings.max_open_offersets,
+        lock=app.state.esap.write_lock,
+    )
     register_handlers(app)
     if settings.cors:
         # Reads only: no Authorization header and no PUT or DELETE from other origins.
@@ -94,6 +104,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(endpoint.router)
     app.include_router(api.router)
     app.include_router(ontology.router)
+    app.include_router(broker.router)
 
     @app.get("/", tags=["service"], summary="The home page (HTML) or an index of the service (JSON)", response_class=Response)
     def home(request: Request) -> Response:
@@ -112,6 +123,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             "health": "/health",
             "docs": "/docs",
             "openapi": "/openapi.json",
+            "broker": "/requests",
         }
         return JSONResponse(index, headers={"Vary": "Accept"})
 
@@ -146,6 +158,10 @@ WORKER_SETTINGS_ENV = {
     "max_body_bytes": ("ESAP_REGISTRY_MAX_BODY", int),
     "query_timeout": ("ESAP_REGISTRY_QUERY_TIMEOUT", float),
     "query_workers": ("ESAP_REGISTRY_QUERY_WORKERS", int),
+    "broker_offers": ("ESAP_REGISTRY_OFFERS", int),
+    "offer_ttl": ("ESAP_REGISTRY_OFFER_TTL", float),
+    "offer_retention": ("ESAP_REGISTRY_OFFER_RETENTION", float),
+    "max_open_offersets": ("ESAP_REGISTRY_MAX_OFFERSETS", int),
 }
 #: The token file of ``serve --token-file``, for worker processes.
 TOKEN_FILE_ENV = "ESAP_REGISTRY_TOKEN_FILE"

@@ -37,6 +37,10 @@ __all__ = ["serve"]
     show_default=True,
     help="Worker processes; more than one needs a remote store (--store http(s)://...), which they share.",
 )
+@click.option("--offers", default=5, type=click.IntRange(1), show_default=True, help="ExecutionBroker: the most offers an offer set holds.")
+@click.option("--offer-ttl", default=300.0, type=click.FloatRange(0.001), show_default=True, help="ExecutionBroker: seconds an offer stays OFFERED.")
+@click.option("--offer-retention", default=3600.0, type=click.FloatRange(0), show_default=True, help="ExecutionBroker: seconds an offer set is kept after its offers lapsed.")
+@click.option("--max-offersets", default=1000, type=click.IntRange(1), show_default=True, help="ExecutionBroker: the most open offer sets (503 beyond).")
 @click.option("--log-level", default="info", type=click.Choice(["critical", "error", "warning", "info", "debug"]), show_default=True)
 def serve(
     host: str,
@@ -48,6 +52,10 @@ def serve(
     query_timeout: float,
     query_workers: int,
     workers: int,
+    offers: int,
+    offer_ttl: float,
+    offer_retention: float,
+    max_offersets: int,
     log_level: str,
 ) -> None:
     """Serve the registry over HTTP: the REST API, the known-location lists, a SPARQL
@@ -63,8 +71,9 @@ def serve(
 
         from registry.web import Settings, create_app
 
+        broker = {"broker_offers": offers, "offer_ttl": offer_ttl, "offer_retention": offer_retention, "max_open_offersets": max_offersets}
         settings = Settings.from_env(
-            token_file=token_file, max_body_bytes=max_body, query_timeout=query_timeout, query_workers=query_workers
+            token_file=token_file, max_body_bytes=max_body, query_timeout=query_timeout, query_workers=query_workers, **broker
         )
         registry = cli._registry(store_spec)
         if workers > 1 and registry.store.backend != "remote":
@@ -81,7 +90,7 @@ def serve(
             click.echo(f"serving {registry.store.backend} store on http://{host}:{port}/ - {mode}", err=True)
             if workers > 1:
                 registry.prepare()  # once, before the workers start
-                _worker_environment(store_spec, token_file, max_body, query_timeout, query_workers)
+                _worker_environment(store_spec, token_file, max_body, query_timeout, query_workers, broker)
                 uvicorn.run(
                     "registry.web.app:create_app_from_env",
                     factory=True, host=host, port=port, log_level=log_level, workers=workers,
@@ -96,7 +105,12 @@ def serve(
 
 
 def _worker_environment(
-    store_spec: str | None, token_file: Path | None, max_body: int, query_timeout: float, query_workers: int
+    store_spec: str | None,
+    token_file: Path | None,
+    max_body: int,
+    query_timeout: float,
+    query_workers: int,
+    broker: dict[str, float] | None = None,
 ) -> None:
     """Hand the command's settings to uvicorn's worker processes through the environment."""
     from registry.store import CREDENTIALS_FILE_ENV, STORE_ENV, UPDATE_URL_ENV
@@ -111,6 +125,7 @@ def _worker_environment(
         WORKER_SETTINGS_ENV["max_body_bytes"][0]: max_body,
         WORKER_SETTINGS_ENV["query_timeout"][0]: query_timeout,
         WORKER_SETTINGS_ENV["query_workers"][0]: query_workers,
+        **{WORKER_SETTINGS_ENV[name][0]: value for name, value in (broker or {}).items()},
     }
     for name, value in values.items():
         if value is not None:

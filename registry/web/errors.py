@@ -20,6 +20,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from registry.errors import (
+    BrokerBusy,
+    BrokerConflict,
     InputError,
     NotFound,
     ParameterError,
@@ -180,6 +182,15 @@ async def _web_error(request: Request, exc: Exception) -> Response:
     return _respond(request, exc.status, {"error": exc.code, "message": exc.message}, exc.headers)
 
 
+async def _broker_busy(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, BrokerBusy)
+    return _respond(request, 503, {"error": "broker-busy", "message": str(exc)}, {"Retry-After": str(exc.seconds)})
+
+
+async def _broker_conflict(request: Request, exc: Exception) -> Response:
+    return _respond(request, 409, {"error": "session-phase", "message": str(exc)})
+
+
 Handler = Callable[[Request, Exception], Awaitable[Response]]
 
 #: Error class -> handler. Starlette picks the most specific class of an error's MRO.
@@ -195,6 +206,8 @@ HANDLERS: dict[type[Exception], Handler] = {
     StoreError: _store_error,
     StoreNotEmpty: _store_not_empty,
     WebError: _web_error,
+    BrokerBusy: _broker_busy,
+    BrokerConflict: _broker_conflict,
 }
 
 

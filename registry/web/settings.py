@@ -22,17 +22,27 @@ class Settings:
     :param max_body_bytes: the largest request body accepted (413 beyond).
     :param query_timeout: seconds a SPARQL query may run before it is stopped (503).
     :param query_workers: SPARQL queries run at once, each in a worker thread.
-    :param plan_workers: plans run at once (the others wait their turn); by default the
-        number of cores.
+    :param plan_workers: plans run at once (the others wait their turn); by default one
+        less than the cores, leaving one for the event loop and the SPARQL endpoint (a plan
+        is mostly Python holding the GIL: on 2 cores, 2 at once let 16 clients get fewer
+        plans a second than 1 client did).
     :param cors: allow reads from pages of other origins.
+    :param broker_offers: the most offers an ExecutionBroker offer set holds (``--offers``).
+    :param offer_ttl: seconds an offer stays OFFERED (``--offer-ttl``).
+    :param offer_retention: seconds an offer set is kept after its offers lapsed.
+    :param max_open_offersets: the most open offer sets at once (new requests get 503 beyond).
     """
 
     token: str | None = field(default=None, repr=False)  # never shown, not even in a traceback's repr
     max_body_bytes: int = 10 * 1024 * 1024
     query_timeout: float = 30.0
     query_workers: int = 4
-    plan_workers: int = field(default_factory=lambda: os.cpu_count() or 2)
+    plan_workers: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     cors: bool = True
+    broker_offers: int = 5
+    offer_ttl: float = 300.0
+    offer_retention: float = 3600.0
+    max_open_offersets: int = 1000
 
     def __post_init__(self) -> None:
         if self.token is not None and not self.token.strip():
@@ -45,6 +55,8 @@ class Settings:
             raise InputError("at least one query worker is needed")
         if self.plan_workers < 1:
             raise InputError("at least one plan worker is needed")
+        if self.broker_offers < 1 or self.offer_ttl <= 0 or self.offer_retention < 0 or self.max_open_offersets < 1:
+            raise InputError("the broker needs at least one offer, a positive offer TTL, a retention of 0 or more and a cap of 1 or more")
 
     @property
     def read_only(self) -> bool:

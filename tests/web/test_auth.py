@@ -21,7 +21,8 @@ from registry.store import Store
 from registry.web import Settings
 
 #: Operations that read although they are not GET: they take a document or a query.
-READS_BY_POST = {("POST", "/validate"), ("POST", "/plan"), ("POST", "/sparql")}
+#: (POST /requests, the ExecutionBroker's request for offers, writes only offer state: no token.)
+READS_BY_POST = {("POST", "/validate"), ("POST", "/plan"), ("POST", "/sparql"), ("POST", "/requests")}
 #: What the service writes with; a new write operation must be added here, and so tested.
 WRITES = {
     ("POST", "/executables"),
@@ -34,6 +35,8 @@ WRITES = {
     ("PUT", "/datasets/{uuid}"),
     ("DELETE", "/datasets/{uuid}"),
     ("POST", "/update"),
+    ("POST", "/sessions/{uuid}"),
+    ("POST", "/direct"),
 }
 #: An example data set (examples/datasets.json), changed or deleted by the writes.
 GAIA_DATASET = "401f6251-be15-4f8a-bad7-38ef4d6cb7c1"
@@ -103,6 +106,11 @@ def write_requests() -> list[tuple[str, str, dict[str, object]]]:
 
 REQUESTS = write_requests()
 IDS = [f"{m} {p} {min(k) if k else ''}" for m, p, k in REQUESTS]
+#: The ExecutionBroker's writes (done with the token in tests/web/test_web_broker.py, which makes the session first).
+BROKER_REQUESTS = [
+    ("POST", f"/sessions/{NEW_UUID}", {"json": {"kind": "uri:enum-value-update", "path": "/phase", "value": "ACCEPTED"}}),
+    ("POST", "/direct", {"json": {"executable": {"kind": "https://www.purl.org/ivoa.net/Calycopis-openapi/schema/v1.0/kinds/executable/jupyter-notebook.yaml"}}}),
+]
 
 
 def quads(store: Store) -> list[bytes]:
@@ -140,7 +148,7 @@ def test_every_write_operation_is_known(read_app: object) -> None:
 
 
 @pytest.mark.parametrize("auth", list(WRONG.values()), ids=list(WRONG))
-@pytest.mark.parametrize(("method", "path", "options"), REQUESTS, ids=IDS)
+@pytest.mark.parametrize(("method", "path", "options"), REQUESTS + BROKER_REQUESTS, ids=IDS + [f"{m} {p}" for m, p, _ in BROKER_REQUESTS])
 def test_a_write_without_the_token_is_401_and_changes_nothing(
     write_client: TestClient, write_store: Store, method: str, path: str, options: dict[str, object], auth: dict[str, str]
 ) -> None:

@@ -36,7 +36,7 @@ from rdflib import XSD, Literal, URIRef
 from rdflib.term import Identifier
 
 from registry.documents import Document
-from registry.errors import InputError, ParameterError, StoreError
+from registry.errors import InputError, ParameterError, StoreValueError
 from registry.requirements import DEFAULT_NEED, OVERRIDE_NAMES, ComputeNeed, DataNeed, Overrides, Requirements
 from registry.requirements import decimal as _decimal
 from registry.requirements import number as _number
@@ -699,8 +699,8 @@ def _reason(constraint: str, required: object, offered: object, *, at: int | flo
 def _flag(value: object, name: str, store: Store) -> bool:
     """A flag of ``plan-pools.rq``: 1 or 0 (or true or false, as some engines write them).
 
-    :raises StoreError: naming the engine and the query, for anything else: a value the
-        planner cannot read must not look like a "no".
+    :raises StoreValueError: naming the engine and the query, for anything else: a value
+        the planner cannot read must not look like a "no".
     """
     if value is True or value is False:
         return value
@@ -708,7 +708,8 @@ def _flag(value: object, name: str, store: Store) -> bool:
         return value == 1
     if type(value) is Decimal and value in (0, 1):
         return value == 1
-    raise StoreError(f"{type(store).__name__} answered plan-pools.rq with {name} = {value!r}, which is neither 1 nor 0")
+    engine = getattr(store, "engine", None) or type(store).__name__
+    raise StoreValueError(f"{engine} answered queries/plan-pools.rq with {name} = {value!r}, which is neither 1 nor 0")
 
 
 def _rank_key(evaluation: _Evaluation) -> tuple[int, Decimal, Decimal, str, str]:

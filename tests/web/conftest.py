@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from web_support import TOKEN, LiveServer, running
+from web_support import CHROMIUM, CHROMIUM_ARGS, NO_CHROMIUM, TOKEN, LiveServer, running
 
 from registry.service import Registry, find_files
 from registry.store import Store, open_store
@@ -86,3 +87,15 @@ def live_server(example_quads: bytes) -> Iterator[LiveServer]:
     with running(app) as base_url:
         yield LiveServer(base_url, store)
     store.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright, one for the session (skipped where it is missing)."""
+    if not CHROMIUM.exists():
+        pytest.skip(NO_CHROMIUM)
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -172,29 +171,22 @@ def test_the_json_keeps_the_text_as_written(marked: tuple[TestClient, Store]) ->
 
 # -- in a real browser: nothing runs ------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-
-
 @pytest.mark.slow
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="no browser: /usr/bin/chromium is missing (.ci/run installs it)")
-def test_a_browser_runs_none_of_it(example_quads: bytes) -> None:
+def test_a_browser_runs_none_of_it(example_quads: bytes, browser: Any) -> None:
     """Chromium opens each page and runs a query on the query page whose results hold the
     markup: no dialog opens, no image is requested, no element is made from it."""
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    from test_web_browser import ARGS  # the same flags as the other browser tests
-
     store = open_store("memory")
     store.load(example_quads, "nquads")
     app = create_app(Settings(token=TOKEN), store=store)
     dialogs: list[str] = []
     requests: list[str] = []
     try:
-        with running(app) as base_url, playwright_api.sync_playwright() as playwright:
+        with running(app) as base_url:
             for collection, entry in (("executables", executable()), ("platforms", platform())):
                 stored = httpx.post(f"{base_url}/{collection}", json={collection: [entry]}, headers=AUTH, timeout=30)
                 assert stored.status_code == 201, stored.text
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-            page = browser.new_context(base_url=base_url).new_page()
+            context = browser.new_context(base_url=base_url)
+            page = context.new_page()
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.on("request", lambda request: requests.append(request.url))
             for path in PAGES + ERROR_PAGES[:6]:
@@ -209,7 +201,7 @@ def test_a_browser_runs_none_of_it(example_quads: bytes) -> None:
             cells = page.locator("#results td").all_inner_texts()
             assert f"Notebook {SCRIPT}" in cells and f"Binder {IMAGE}" in cells
             assert page.locator("#results img, #results script").count() == 0
-            browser.close()
+            context.close()
     finally:
         store.close()
     assert dialogs == [], f"alerts ran: {dialogs}"

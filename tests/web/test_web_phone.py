@@ -13,12 +13,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from test_web_browser import ARGS, CHROMIUM
-from web_support import MYBINDER, NOTEBOOK, LiveServer
+from web_support import CHROMIUM, MYBINDER, NO_CHROMIUM, NOTEBOOK, LiveServer
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(), reason="no browser: /usr/bin/chromium is missing (apt-get install chromium; .ci/run does)"
-)
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)
 
 PHONE = {"width": 390, "height": 844}
 TITLES = (
@@ -41,15 +38,6 @@ PAGES = [
     f"/sparql?query={quote(TITLES)}",
     "/executables/00000000-0000-4000-8000-000000000000",  # the error page
 ]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 def _page(browser: Any, live_server: LiveServer, **options: Any) -> Iterator[Any]:

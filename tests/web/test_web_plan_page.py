@@ -125,22 +125,6 @@ def test_post_plan_picks_one_executable_of_several(client: TestClient, examples_
 
 # -- in a real browser ---------------------------------------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("no browser: /usr/bin/chromium is missing (apt-get install chromium; .ci/run does)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_plan_page_in_chromium(browser: Any, live_server: LiveServer, width: int) -> None:
     """Nothing is cut off: the page is no wider than the screen (wide tables scroll in

@@ -8,11 +8,28 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import uvicorn
 from fastapi import FastAPI
 
 from registry.store import Store
+
+#: Debian's Chromium, which the browser tests drive through Playwright (it cannot download
+#: browsers here), and the flags it runs with: headless, no sandbox as root, and nothing
+#: that would call out to the network.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NO_CHROMIUM = "no browser: /usr/bin/chromium is missing (apt-get install chromium; .ci/run does)"
 
 #: The bearer token the test apps are configured with.
 TOKEN = "test-token-7f3a9c"

@@ -137,8 +137,8 @@ class _Evaluation:
         self.compute_ok = len(fitting) == len(self.pools)
         self.storage_ok = self.platform.storage >= self.storage_need
         self.matches = self.platform.type_ok and self.compute_ok and self.storage_ok
-        self.cores = sum((_decimal(p["allocCores"]) or Decimal(0) for p in fitting), Decimal(0))
-        self.memory = sum((_decimal(p["allocMemory"]) or Decimal(0) for p in fitting), Decimal(0))
+        self.cores = sum((p["allocCores"] for p in fitting), Decimal(0))
+        self.memory = sum((p["allocMemory"] for p in fitting), Decimal(0))
 
     def side(self) -> Side:
         """The platform's side of the rule, for the "would fit" search."""
@@ -329,15 +329,23 @@ class Planner:
         the flags read as booleans whichever way the engine wrote them."""
         rows = view.select(load_query("plan-pools"), Planner._compute_bindings(need))
         pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        zero = Decimal(0)
         for row in rows:
-            for flag in (*_FLAGS, "fits"):
-                row[flag] = _flag(row[flag], flag, self.store)
+            fits = True
+            for flag in _FLAGS:
+                row[flag] = value = _FLAG_VALUES.get(row[flag])
+                if value is None:
+                    _unreadable(row, flag, self.store)
+                fits = fits and value
+            row["fits"] = fits
+            if fits:
+                nodes = _decimal(row["allocNodes"]) or zero
+                row["allocCores"] = nodes * (_decimal(row["coresPerNode"]) or zero)
+                row["allocMemory"] = nodes * (_decimal(row["memoryPerNode"]) or zero)
             pools[row["platform"]].append(row)
         for platform_pools in pools.values():
             if len(platform_pools) > 1:
-                platform_pools.sort(
-                    key=lambda r: (not r["fits"], _decimal(r["allocCores"]) or 0, _decimal(r["allocMemory"]) or 0, r["pool"])
-                )
+                platform_pools.sort(key=lambda r: (False, r["allocCores"], r["allocMemory"], r["pool"]) if r["fits"] else (True, zero, zero, r["pool"]))
         return pools
 
     @staticmethod
@@ -481,7 +489,7 @@ class Planner:
         pools = [p for p in evaluation.pools if p is not None]
         described = [_pool(p) for p in pools]
         allocations = [
-            {"nodes": _number(_decimal(p["allocNodes"])), "cores": _number(_decimal(p["allocCores"])), "memory": _number(_decimal(p["allocMemory"]))}
+            {"nodes": _number(_decimal(p["allocNodes"])), "cores": _number(p["allocCores"]), "memory": _number(p["allocMemory"])}
             for p in pools
         ]
         local_data = [
@@ -696,20 +704,19 @@ def _reason(constraint: str, required: object, offered: object, *, at: int | flo
     return reason
 
 
-def _flag(value: object, name: str, store: Store) -> bool:
-    """A flag of ``plan-pools.rq``: 1 or 0 (or true or false, as some engines write them).
+#: How a flag of ``plan-pools.rq`` reads: 1 or 0, or true or false as some engines write
+#: them (``True == 1`` and ``Decimal(1) == 1`` hash alike, so one lookup reads them all).
+_FLAG_VALUES: dict[object, bool] = {1: True, 0: False}
 
-    :raises StoreValueError: naming the engine and the query, for anything else: a value
-        the planner cannot read must not look like a "no".
+
+def _unreadable(row: Mapping[str, Any], name: str, store: Store) -> None:
+    """A flag of ``plan-pools.rq`` that is neither 1 nor 0.
+
+    :raises StoreValueError: naming the engine and the query: a value the planner cannot
+        read must not look like a "no".
     """
-    if value is True or value is False:
-        return value
-    if type(value) is int and value in (0, 1):
-        return value == 1
-    if type(value) is Decimal and value in (0, 1):
-        return value == 1
     engine = getattr(store, "engine", None) or type(store).__name__
-    raise StoreValueError(f"{engine} answered queries/plan-pools.rq with {name} = {value!r}, which is neither 1 nor 0")
+    raise StoreValueError(f"{engine} answered queries/plan-pools.rq with {name} = {row[name]!r}, which is neither 1 nor 0")
 
 
 def _rank_key(evaluation: _Evaluation) -> tuple[int, Decimal, Decimal, str, str]:

@@ -375,7 +375,7 @@ class Registry:
             quads = after.get(name, set())
             if quads and (holds_entry(quads) or holds_entry(before.get(name, set()))):
                 data = ox.serialize([ox.Triple(q.subject, q.predicate, q.object) for q in quads], format=ox.RdfFormat.N_TRIPLES)
-                document = load_document(data or b"", source=f"<{iri}>", format="nt", vocabulary=self.vocabulary)
+                document = load_document(data or b"", source=str(iri), format="nt", vocabulary=self.vocabulary)
                 documents.append(document)
                 graphs[iri] = document.graph
                 result.entries.append(iri)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.manifests import SEED
 from test_manifest_properties import manifests, uuids
 
 from registry.documents import load_document, load_path
@@ -24,22 +25,6 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-#: The executable of the seed slides (tests/data/seeds/resources.json, its uuid mended),
-#: with every list the data model has, some of them empty.
-SEED = {
-    "executables": [
-        {
-            "uuid": "5cec9f3d-79c0-49ad-9a5a-455596c55341",
-            "type": "urn:types/jupyter-notebook",
-            "title": "Find ESCAPE OSSR records",
-            "description": "How to find and access zenodo records from the OSSR dataset.",
-            "location": {"repository": "https://gitlab.com/escape-ossr/eossr", "ref": "master", "path": "examples/notebooks/ossr_api-Explore_the_OSSR.ipynb"},
-            "compute-resources": [{"mincores": 1, "minmemory": 1}],
-            "storage-resources": [],
-            "data-resources": [{"data-content": "urn:astronomy-observation", "data-format": "urn:parquet-binary", "size": "5TB"}],
-        }
-    ]
-}
 
 PLATFORM_WITH_EMPTIES = {
     "platforms": [

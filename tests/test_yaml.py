@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from support.manifests import SEED
 
 from registry.documents import MAX_DEPTH, load_document, load_path
 from registry.errors import InputError
@@ -40,20 +41,7 @@ executables:
         size: 5TB
 """
 
-AS_JSON = {
-    "executables": [
-        {
-            "uuid": "5cec9f3d-79c0-49ad-9a5a-455596c55341",
-            "type": "urn:types/jupyter-notebook",
-            "title": "Find ESCAPE OSSR records",
-            "description": "How to find and access zenodo records from the OSSR dataset.",
-            "location": {"repository": "https://gitlab.com/escape-ossr/eossr", "ref": "master", "path": "examples/notebooks/ossr_api-Explore_the_OSSR.ipynb"},
-            "compute-resources": [{"mincores": 1, "minmemory": 1}],
-            "storage-resources": [],
-            "data-resources": [{"data-content": "urn:astronomy-observation", "data-format": "urn:parquet-binary", "size": "5TB"}],
-        }
-    ]
-}
+AS_JSON = SEED  # the YAML text below, as JSON
 
 
 @pytest.mark.parametrize("suffix", [".yaml", ".yml"])

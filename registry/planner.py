@@ -23,7 +23,7 @@ closest.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -44,8 +44,9 @@ from registry.resources import load_query
 from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store, open_store
+from registry.store.terms import Rows, fill
 from registry.units import canonical
-from registry.vocabulary import ESAP
+from registry.vocabulary import ESAP, PLANNING_GRAPH
 from registry.whatif import Pool, Search, Side
 
 __all__ = ["DEFAULT_LIMIT", "ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements", "parse_limit"]
@@ -180,6 +181,11 @@ class Planner:
         self.registry = registry
         self.store: Store = registry.store
 
+    def _index(self) -> Store:
+        """Where the engine's queries run: the planning index, in memory when the store
+        can keep a copy (the embedded store on disk)."""
+        return self.store.cached_view([PLANNING_GRAPH])
+
     # -- reading needs -----------------------------------------------------------
 
     def _needs_from(self, store: Store, executable: URIRef) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
@@ -276,13 +282,13 @@ class Planner:
 
     # -- the clauses -----------------------------------------------------------------
 
-    def _platforms(self, view: Store, type_: URIRef) -> dict[str, _Platform]:
-        passing = {row["platform"] for row in view.select(load_query("plan-type"), {"type": type_})}
+    def _platforms(self, view: Store, type_: URIRef, table: _Table) -> dict[str, _Platform]:
+        passing = {row["platform"] for row in view.select(fill(load_query("plan-type"), table), {"type": type_})}
         storage: dict[str, Decimal] = defaultdict(Decimal)
-        for row in view.select(load_query("plan-storage")):
+        for row in view.select(fill(load_query("plan-storage"), table)):
             storage[row["platform"]] += _decimal(row["size"]) or Decimal(0)
         platforms: dict[str, _Platform] = {}
-        for row in view.select(load_query("plan-platforms")):
+        for row in view.select(fill(load_query("plan-platforms"), table)):
             name = row["platform"]
             title = row["title"]
             url = row["url"]
@@ -299,15 +305,11 @@ class Planner:
         return platforms
 
     def _offered_types(self, view: Store, platforms: Sequence[_Platform]) -> None:
-        """Fill in the types the given platforms run: one bound query each for a few,
-        one query for all when many are shown."""
+        """Fill in the types the given platforms run (one query, for those platforms)."""
         wanted = {p.iri: p for p in platforms}
         if not wanted:
             return
-        if len(wanted) <= 20:
-            rows = [row for iri in wanted for row in view.select(load_query("plan-offered-types"), {"platform": URIRef(iri)})]
-        else:
-            rows = view.select(load_query("plan-offered-types"))
+        rows = view.select(fill(load_query("plan-offered-types"), _platform_table(wanted)))
         types: dict[str, list[str]] = defaultdict(list)
         for row in rows:
             types[row["platform"]].append(str(row["runs"]))
@@ -324,10 +326,10 @@ class Planner:
             "hours": Literal(canonical(need.hours) if need.hours is not None else Decimal(0), datatype=XSD.decimal),
         }
 
-    def _pools(self, view: Store, need: ComputeNeed) -> dict[str, list[dict[str, Any]]]:
+    def _pools(self, view: Store, need: ComputeNeed, table: _Table) -> dict[str, list[dict[str, Any]]]:
         """Each platform's pools, fitting ones first, then by least allocated cores and memory;
         the flags read as booleans whichever way the engine wrote them."""
-        rows = view.select(load_query("plan-pools"), Planner._compute_bindings(need))
+        rows = view.select(fill(load_query("plan-pools"), table), Planner._compute_bindings(need))
         pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
         zero = Decimal(0)
         for row in rows:
@@ -349,29 +351,31 @@ class Planner:
         return pools
 
     @staticmethod
-    def _local(view: Store, need: DataNeed, platform: URIRef | None = None) -> dict[str, str | None]:
-        """The platforms holding the data locally (or only ``platform``, when given), each
-        with the title of the collection that holds it."""
+    def _local(view: Store, need: DataNeed, table: _Table = None) -> dict[str, str | None]:
+        """The platforms holding the data locally (only those of ``table``, when given),
+        each with the title of the collection that holds it."""
         bindings: dict[str, Identifier] = {
-            "anyContent": Literal(need.content is None),
             "content": need.content if need.content is not None else ESAP.DataContent,
-            "anyFormat": Literal(need.format is None),
             "format": need.format if need.format is not None else ESAP.DataFormat,
         }
-        if platform is not None:
-            bindings["platform"] = platform
-        rows = view.select(load_query("plan-local-data"), bindings)
+        rows = view.select(fill(load_query("plan-local-data"), table), bindings)
         local: dict[str, str | None] = {}
         for row in rows:
             local.setdefault(row["platform"], str(row["collectionTitle"]) if row["collectionTitle"] is not None else None)
         return local
 
-    def _evaluate(self, requirements: Requirements) -> tuple[dict[str, _Evaluation], list[dict[str, str | None]]]:
-        self.registry.prepare()
-        view = self.store.planning_view()
-        platforms = self._platforms(view, requirements.type)
-        pools_per_need = [self._pools(view, need) for need in requirements.compute]
-        local_per_data = [self._local(view, need) for need in requirements.data]
+    def _evaluate(
+        self, requirements: Requirements, only: Sequence[str] | None = None
+    ) -> tuple[dict[str, _Evaluation], list[dict[str, str | None]]]:
+        """Every platform (or ``only`` those) against the requirements, from the clause
+        queries' answers."""
+        view = self.store
+        table = _platform_table(only) if only is not None else None
+        if only is not None and not only:
+            return {}, [{} for _ in requirements.data]
+        platforms = self._platforms(view, requirements.type, table)
+        pools_per_need = [self._pools(view, need, table) for need in requirements.compute]
+        local_per_data = [self._local(view, need, table) for need in requirements.data]
         sizes = [d.staged for d in requirements.data]
         evaluations: dict[str, _Evaluation] = {}
         nothing: list[dict[str, Any]] = []
@@ -428,55 +432,101 @@ class Planner:
         given = (overrides or Overrides()).parsed()
         executable, title, base = self._base(target, at, uuid)
         requirements = base.with_overrides(given)
-        evaluations, local_per_data = self._evaluate(requirements)
-        fitting = [e for e in evaluations.values() if e.matches]
-        fitting.sort(key=_rank_key)
+        self.registry.prepare()
+        search = Search(base, given)
+        if len(requirements.compute) == 1:
+            fitting, failing, summary = self._ranked(requirements, search, limit)
+        else:
+            fitting, failing, summary = self._everything(requirements, search)
+        shown = failing[:limit]
+        self._offered_types(self.store, [e.platform for e in shown if not e.platform.type_ok])
         location = _launch_values(requirements.location)
+        local_per_data = self._local_titles(requirements, fitting[:limit])
         matches = [self._match(e, requirements, local_per_data, location) for e in fitting[:limit]]
         for rank, match in enumerate(matches, start=1):
             match["rank"] = rank
-        failing = [e for e in evaluations.values() if not e.matches]
-        failing.sort(key=lambda e: (_failures(e), e.platform.title, str(e.platform.iri)))
-        search = Search(base, given)
-        sides = {e.platform.iri: e.side() for e in failing if e.platform.type_ok}
-        singles = {iri: search.single_fixes(side) for iri, side in sides.items()}
-        shown = failing[:limit]
-        self._offered_types(self.store.planning_view(), [e.platform for e in shown if not e.platform.type_ok])
         rejected = [self._rejection(e, requirements) for e in shown]
         for evaluation, rejection in zip(shown, rejected, strict=True):
-            iri = evaluation.platform.iri
-            if iri in sides:
-                fix = search.would_fit(sides[iri], singles[iri])
+            if evaluation.platform.type_ok:
+                fix = search.would_fit(evaluation.side())
                 rejection["would-fit"] = {name: _number(value) for name, value in fix.items()} if fix is not None else None
         other: At = "max" if at == "min" else "min"
         _, _, other_base = self._base(target, other, uuid)
         other_requirements = other_base.with_overrides(given)
-        other_count = len(fitting) if other_requirements == requirements else self.count_matches(other_requirements)
-        summary = self._summary(evaluations, requirements, singles)
-        summary[f"matches-at-{at}"] = len(fitting)
+        matched = summary["matches"]
+        summary[f"matches-at-{at}"] = matched
         summary["limit"] = limit
-        summary[f"matches-at-{other}"] = other_count
+        summary[f"matches-at-{other}"] = matched if other_requirements == requirements else self.count_matches(other_requirements)
         return Plan(_uuid(executable), title, at, requirements, matches, rejected, summary)
 
+    def _ranked(
+        self, requirements: Requirements, search: Search, limit: int | None
+    ) -> tuple[list[_Evaluation], list[_Evaluation], dict[str, Any]]:
+        """The best ``limit`` matches, the ``limit`` nearest rejections and the summary, the
+        engine filtering, ranking, counting and cutting (``plan-matches.rq``,
+        ``plan-rejections.rq``, ``plan-summary.rq``); only the platforms shown are read
+        whole, and each is held to the engine's verdict."""
+        view = self._index()
+        values = _engine_values(requirements, search)
+        row = _one(view.select(fill(load_query("plan-summary"), values.tables, {"plan": values.plan, "need": values.need})))
+        summary = _summary_from(row, requirements)
+        matched = self._matched(view, values, limit)
+        rows = view.select(_limited(fill(load_query("plan-rejections"), values.tables, {"plan": values.plan, "need": values.need}), limit))
+        rejected = [str(r["platform"]) for r in rows]
+        if limit is None and (len(matched) != summary["matches"] or len(rejected) != summary["platforms"] - summary["matches"]):
+            raise StoreValueError(
+                f"{_engine(self.store)} counted {summary['matches']} matches of {summary['platforms']} platforms but listed "
+                f"{len(matched)} matches and {len(rejected)} rejections (queries/plan-summary.rq, plan-matches.rq, plan-rejections.rq)"
+            )
+        evaluations, _ = self._evaluate(requirements, [*matched, *rejected])
+        fitting = [evaluations[iri] for iri in matched if iri in evaluations]
+        failing = [evaluations[iri] for iri in rejected if iri in evaluations]
+        if any(not e.matches for e in fitting) or any(e.matches for e in failing) or len(fitting) + len(failing) != len(evaluations):
+            raise StoreValueError(
+                f"{_engine(self.store)} answered queries/plan-matches.rq or plan-rejections.rq otherwise than the clause "
+                "queries (plan-pools.rq, plan-type.rq, plan-local-data.rq) for the same platforms"
+            )
+        return fitting, failing, summary
+
+    def _matched(self, view: Store, values: _EngineValues, limit: int | None) -> list[str]:
+        """The platforms of the best ``limit`` matches, in rank order: ``plan-matches.rq``
+        lists pools, a platform's best first; asked for a few rows more than ``limit``, and
+        again for more when a platform's pools took them."""
+        text = fill(load_query("plan-matches"), values.tables, {"plan": {**values.plan, **values.need}})
+        rows_wanted = None if limit is None else limit * 2 + 4
+        while True:
+            rows = view.select(_limited(text, rows_wanted))
+            platforms = list(dict.fromkeys(str(r["platform"]) for r in rows))
+            if rows_wanted is None or len(rows) < rows_wanted or limit is None or len(platforms) > limit:
+                return platforms[:limit]
+            rows_wanted *= 4
+
+    def _everything(self, requirements: Requirements, search: Search) -> tuple[list[_Evaluation], list[_Evaluation], dict[str, Any]]:
+        """Every platform read whole and combined here: the plan of an executable with
+        several compute requirements (each a query of its own; every one must be met)."""
+        evaluations, _ = self._evaluate(requirements)
+        fitting = sorted((e for e in evaluations.values() if e.matches), key=_rank_key)
+        failing = sorted((e for e in evaluations.values() if not e.matches), key=lambda e: (_failures(e), e.platform.title, str(e.platform.iri)))
+        singles = {e.platform.iri: search.single_fixes(e.side()) for e in failing if e.platform.type_ok}
+        return fitting, failing, self._summary(evaluations, requirements, singles)
+
+    def _local_titles(self, requirements: Requirements, shown: Sequence[_Evaluation]) -> list[dict[str, str | None]]:
+        """Per data need, the shown platforms holding it and the title of the collection."""
+        if not requirements.data or not shown:
+            return [{} for _ in requirements.data]
+        table = _platform_table([e.platform.iri for e in shown])
+        return [self._local(self.store, need, table) for need in requirements.data]
+
     def count_matches(self, requirements: Requirements) -> int:
-        """How many platforms match, without ranking or explaining: the type and compute
-        clauses filtered by ``plan-fitting.rq``, then storage for the platforms left."""
+        """How many platforms match, without ranking or explaining: ``plan-fitting.rq``
+        for one compute requirement; several are combined here."""
         self.registry.prepare()
-        view = self.store.planning_view()
-        candidates: dict[str, Decimal] | None = None
-        for need in requirements.compute:
-            rows = view.select(load_query("plan-fitting"), {"type": requirements.type, **self._compute_bindings(need)})
-            storage: dict[str, Decimal] = defaultdict(Decimal)
-            for row in rows:
-                storage[row["platform"]] += _decimal(row["size"]) or Decimal(0)
-            candidates = storage if candidates is None else {p: s for p, s in candidates.items() if p in storage}
-        assert candidates is not None  # requirements always hold at least one compute need
-        local_per_data = [self._local(view, need) for need in requirements.data]
-        count = 0
-        for platform, offered in candidates.items():
-            staged = sum((d.staged for d, local in zip(requirements.data, local_per_data, strict=True) if platform not in local), Decimal(0))
-            count += offered >= requirements.storage + staged
-        return count
+        if len(requirements.compute) != 1:
+            evaluations, _ = self._evaluate(requirements)
+            return sum(1 for e in evaluations.values() if e.matches)
+        values = _engine_values(requirements, None)
+        row = _one(self._index().select(fill(load_query("plan-fitting"), values.tables, {"plan": {**values.plan, **values.need}})))
+        return int(row.get("matches") or 0)
 
     def _match(
         self,
@@ -550,20 +600,8 @@ class Planner:
         for fixes in singles.values():
             for name in fixes:
                 admit[name] += 1
-        summary: dict[str, Any] = {
-            "platforms": len(evaluations),
-            "matches": sum(1 for e in evaluations.values() if e.matches),
-            "passing": passing,
-            "would-admit": admit,
-        }
-        if not evaluations:
-            summary["message"] = "No platforms are registered. Add some with: esap-registry ingest examples/platforms.json"
-        elif not passing["type"]:
-            summary["message"] = (
-                f"No registered platform runs {requirements.type} or a broader type. "
-                "Register one that does with: esap-registry ingest PLATFORMS.json"
-            )
-        return summary
+        matches = sum(1 for e in evaluations.values() if e.matches)
+        return _summary_dict(len(evaluations), matches, passing, admit, requirements)
 
     # -- the reverse plan --------------------------------------------------------------
 
@@ -596,7 +634,7 @@ class Planner:
             return self._runnable(iri)
 
     def _runnable(self, platform: URIRef) -> list[dict[str, Any]]:
-        view = self.store.planning_view()
+        view = self.store
         offered = sum((_decimal(r["size"]) or Decimal(0) for r in view.select(load_query("runnable-storage"), {"platform": platform})), Decimal(0))
         candidates: dict[str, _Candidate] = {}
         for type_row in view.select(load_query("runnable-types"), {"platform": platform}):
@@ -649,7 +687,7 @@ class Planner:
             for size, content, format_ in candidate.data.values():
                 here = local.get((content, format_))
                 if here is None:
-                    here = local[(content, format_)] = bool(self._local(view, DataNeed(content, format_, size), platform))
+                    here = local[(content, format_)] = bool(self._local(view, DataNeed(content, format_, size), _platform_table([platform])))
                 if not here:
                     needed += size
             if offered >= needed:
@@ -663,6 +701,115 @@ class Planner:
                 )
         result.sort(key=lambda r: (r["title"] or "", r["executable"]))
         return result
+
+
+# -- the engine's side -------------------------------------------------------------
+
+#: Tables of values for a query's ``#@table`` lines (see :func:`registry.store.terms.fill`).
+_Table = Mapping[str, tuple[Sequence[str], Rows]] | None
+
+
+def _platform_table(iris: Iterable[str]) -> dict[str, tuple[Sequence[str], Rows]]:
+    """The table of platforms a clause query is asked about."""
+    return {"platforms": (["platform"], [[URIRef(iri)] for iri in iris])}
+
+
+@dataclass(frozen=True, slots=True)
+class _EngineValues:
+    """What ``plan-matches.rq``, ``plan-rejections.rq``, ``plan-summary.rq`` and
+    ``plan-fitting.rq`` are given: the plan's values, the compute need's, the data table."""
+
+    plan: dict[str, Identifier]
+    need: dict[str, Identifier]
+    tables: dict[str, tuple[Sequence[str], Rows]]
+
+
+def _decimal_literal(value: Decimal) -> Literal:
+    return Literal(canonical(value), datatype=XSD.decimal)
+
+
+def _engine_values(requirements: Requirements, search: Search | None) -> _EngineValues:
+    """The values of the engine's queries for requirements with one compute need;
+    ``search`` gives the max-nodes override the plan was made with (``?cap``, 0 for none)."""
+    need = requirements.compute[0]
+    staged = sum((d.staged for d in requirements.data), Decimal(0))
+    cap = int(search.given.get("max-nodes", 0)) if search is not None else 0
+    plan = {
+        "type": requirements.type,
+        "storage": _decimal_literal(requirements.storage),
+        "staged": _decimal_literal(staged),
+        "dataNeeds": Literal(len(requirements.data), datatype=XSD.integer),
+    }
+    compute = {**Planner._compute_bindings(need), "cap": Literal(cap, datatype=XSD.integer)}
+    rows: list[list[Identifier | None]] = [
+        [
+            Literal(index, datatype=XSD.integer),
+            d.content if d.content is not None else ESAP.DataContent,
+            d.format if d.format is not None else ESAP.DataFormat,
+            _decimal_literal(d.staged),
+        ]
+        for index, d in enumerate(requirements.data)
+    ]
+    return _EngineValues(plan, compute, {"data": (["need", "content", "format", "size"], rows)})
+
+
+def _limited(text: str, limit: int | None) -> str:
+    """A SELECT of ``queries/`` cut to its first ``limit`` rows (a solution modifier, an
+    integer checked as one; ``None``: every row)."""
+    return text if limit is None else f"{text}\nLIMIT {int(limit)}"
+
+
+def _one(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one row of an aggregate query (an empty store's engine may answer none)."""
+    return rows[0] if rows else {}
+
+
+def _engine(store: Store) -> str:
+    return getattr(store, "engine", None) or type(store).__name__
+
+
+#: The counts of ``plan-summary.rq`` and the constraint or override each is of.
+_PASSING = {"type": "typeOk", "nodes": "nodesOk", "cores": "coresOk", "memory": "memoryOk", "walltime": "walltimeOk", "storage": "storageOk"}
+_ADMITS = {
+    "max-nodes": "admitMaxNodes",
+    "nodes": "admitNodes",
+    "hours": "admitHours",
+    "data-size": "admitDataSize",
+    "storage": "admitStorage",
+    "cores": "admitCores",
+    "memory": "admitMemory",
+}
+
+
+def _count(row: Mapping[str, Any], name: str) -> int:
+    """A count of an aggregate row (an engine may leave the sum over nothing unbound).
+
+    :raises StoreValueError: when it is not a whole number.
+    """
+    value = row.get(name)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value != int(value):
+        raise StoreValueError(f"the engine answered queries/plan-summary.rq with {name} = {value!r}, which is no count")
+    return int(value)
+
+
+def _summary_from(row: Mapping[str, Any], requirements: Requirements) -> dict[str, Any]:
+    passing = {name: _count(row, column) for name, column in _PASSING.items()}
+    admit = {name: _count(row, _ADMITS[name]) for name in OVERRIDE_NAMES}
+    return _summary_dict(_count(row, "platforms"), _count(row, "matches"), passing, admit, requirements)
+
+
+def _summary_dict(platforms: int, matches: int, passing: dict[str, int], admit: dict[str, int], requirements: Requirements) -> dict[str, Any]:
+    summary: dict[str, Any] = {"platforms": platforms, "matches": matches, "passing": passing, "would-admit": admit}
+    if not platforms:
+        summary["message"] = "No platforms are registered. Add some with: esap-registry ingest examples/platforms.json"
+    elif not passing["type"]:
+        summary["message"] = (
+            f"No registered platform runs {requirements.type} or a broader type. "
+            "Register one that does with: esap-registry ingest PLATFORMS.json"
+        )
+    return summary
 
 
 @dataclass(slots=True)

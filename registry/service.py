@@ -14,6 +14,7 @@ from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
 
+from registry import planindex
 from registry.documents import Document, entry_iri, load_document, load_path
 from registry.errors import InputError, NotFound, QueryError, StoreError, ValidationFailed
 from registry.export import Exporter
@@ -123,6 +124,7 @@ class Registry:
         self.validator = validator or get_validator()
         self.exporter = Exporter(self.vocabulary)
         self._prepared = False
+        planindex.watch(store)
 
     # -- the vocabulary graph ------------------------------------------------
 
@@ -140,8 +142,10 @@ class Registry:
             {"graph": VOCABULARY_GRAPH, "version": Literal(self.vocabulary.version)},
         )
         if current:
+            planindex.ensure(self.store)
             return False
         self.store.replace_graphs({VOCABULARY_GRAPH: self.vocabulary.closure(), SHAPES_GRAPH: self.validator.shapes})
+        planindex.ensure(self.store)
         return True
 
     # -- validating and storing ----------------------------------------------

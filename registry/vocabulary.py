@@ -27,6 +27,7 @@ __all__ = [
     "CONTEXT_IRI",
     "ESAP",
     "DECIMALS_GRAPH",
+    "PLANNING_GRAPH",
     "REVISIONS_GRAPH",
     "SHAPES_GRAPH",
     "VOCABULARY_GRAPH",
@@ -50,6 +51,9 @@ REVISIONS_GRAPH = URIRef("https://w3id.org/esap-registry/graph/revisions")
 DECIMALS_GRAPH = URIRef("https://w3id.org/esap-registry/graph/decimals")
 #: The named graph holding the SHACL shapes in every store.
 SHAPES_GRAPH = URIRef("https://w3id.org/esap-registry/graph/shapes")
+#: The planner's index: what its queries read of each platform, derived from the platforms'
+#: graphs and the vocabulary on every write (registry/planindex.py); never dumped.
+PLANNING_GRAPH = URIRef("https://w3id.org/esap-registry/graph/planning")
 
 #: Inferred triples kept from the OWL-RL closure: the ones queries use.
 _KEPT_INFERENCES = {

@@ -15,6 +15,7 @@ from registry.errors import InputError, NotFound
 from registry.planner import Overrides, Planner
 from registry.service import Registry
 from registry.store import Store, open_store
+from registry.vocabulary import PLANNING_GRAPH
 from support.planning import BASE_EXECUTABLE, BASE_PLATFORM, EXE, PLATFORM, changed, plan_of
 
 def reasons(plan: dict[str, Any]) -> list[dict[str, Any]]:
@@ -439,7 +440,7 @@ def test_a_limit_below_one_is_refused(examples: Planner) -> None:
 
 
 def test_the_planning_view_on_disk_follows_every_write(tmp_path: Path) -> None:
-    """The on-disk store plans from an in-memory copy of the platform graphs: ingest,
+    """The on-disk store plans from an in-memory copy of the planning index: ingest,
     replace, delete and a SPARQL Update must all show in the next plan."""
     store = open_store(tmp_path / "store")
     registry = Registry(store)
@@ -447,7 +448,7 @@ def test_the_planning_view_on_disk_follows_every_write(tmp_path: Path) -> None:
     registry.ingest(load_document(json.dumps({"executables": [BASE_EXECUTABLE]}), source="e.json"))
     registry.ingest(load_document(json.dumps({"platforms": [BASE_PLATFORM]}), source="p.json"))
     assert matched(planner.plan(EXE).to_dict()) == ["P"]
-    assert store.planning_view() is not store
+    assert store.cached_view([PLANNING_GRAPH]) is not store
     # Replace the platform by one whose pools are too small: the view must follow.
     registry.ingest(load_document(json.dumps({"platforms": [changed(BASE_PLATFORM, "compute-resources.0.cores", 2)]}), source="p.json"))
     plan = planner.plan(EXE).to_dict()
@@ -477,9 +478,9 @@ def test_a_plan_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> No
     planner = Planner(registry)
     original = planner._evaluate
 
-    def spy(requirements: Any) -> Any:
+    def spy(requirements: Any, only: Any = None) -> Any:
         seen.append(gc.isenabled())
-        return original(requirements)
+        return original(requirements, only)
 
     planner._evaluate = spy  # type: ignore[method-assign]
     (gc.enable if enabled else gc.disable)()

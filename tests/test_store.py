@@ -96,17 +96,19 @@ def _executable(iri: URIRef, title: str) -> dict[str, object]:
     }
 
 
-def test_the_planning_view_follows_graphs_added_by_extend(tmp_path: Path) -> None:
-    """On disk, a platform graph written anew (the extend path) shows in the planning view,
-    and leaves it when written again as something else."""
+def test_a_cached_view_follows_graphs_added_by_extend(tmp_path: Path) -> None:
+    """On disk, a graph of a cached view written anew (the extend path) shows in the view,
+    follows it when written again and leaves it when dropped; other graphs stay out."""
     store = OxigraphStore(tmp_path / "store")
-    view = store.planning_view()
+    view = store.cached_view([A])
     platform = entry(A, "p")
     platform.add((A, RDF.type, ESAP.Platform))
     store.replace_graphs({A: platform, B: entry(B, "b")})
-    assert store.planning_view() is view
+    assert store.cached_view([A]) is view
     assert set(view.graph(A)) == set(platform) and len(view.graph(B)) == 0
-    store.replace_graphs({A: entry(A, "no longer a platform")})
+    store.replace_graphs({A: entry(A, "something else")})
+    assert set(view.graph(A)) == set(entry(A, "something else"))
+    store.drop_graphs([A])
     assert len(view.graph(A)) == 0
     store.close()
 

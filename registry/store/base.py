@@ -8,9 +8,10 @@ on every backend. Values reach queries as bindings, never as query text.
 
 from __future__ import annotations
 
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
@@ -20,7 +21,7 @@ from rdflib.term import Identifier, Literal
 
 from registry.errors import QueryError, QueryTimeout, RegistryError
 
-__all__ = ["REGISTRY_GRAPH_SPACE", "Bindings", "Deadline", "QueryResult", "Solutions", "Store", "registry_graph"]
+__all__ = ["REGISTRY_GRAPH_SPACE", "Bindings", "Watcher", "Deadline", "QueryResult", "Solutions", "Store", "registry_graph"]
 
 #: Variable name (without ``?``) -> the RDF term it is bound to.
 Bindings = Mapping[str, Identifier]
@@ -66,10 +67,15 @@ QueryResult = Solutions | bool | Graph
 #: hold graphs of its own (Virtuoso's system graphs): the registry counts, dumps,
 #: restores and drops only its own, on every backend.
 REGISTRY_GRAPH_SPACE = ("urn:uuid:", "https://w3id.org/esap-registry/graph/")
-#: The graphs where a remote store keeps its write stamps and its exact decimals: the
-#: registry's, but bookkeeping, never dumped or listed.
+#: The graphs where a remote store keeps its write stamps and its exact decimals, and the
+#: planner's index (derived from the platforms on every write): the registry's, but
+#: bookkeeping, never dumped or listed.
 _BOOKKEEPING = frozenset(
-    {"https://w3id.org/esap-registry/graph/revisions", "https://w3id.org/esap-registry/graph/decimals"}
+    {
+        "https://w3id.org/esap-registry/graph/revisions",
+        "https://w3id.org/esap-registry/graph/decimals",
+        "https://w3id.org/esap-registry/graph/planning",
+    }
 )
 
 
@@ -104,11 +110,42 @@ class Deadline:
             raise QueryTimeout(self.seconds)
 
 
+#: Set while watchers are told of a write, so that their own writes are not told again.
+_telling = threading.local()
+
+#: A watcher of writes (see :meth:`Store.watch`).
+Watcher = Callable[["Store", "Mapping[URIRef, Graph] | None"], None]
+
+
 class Store(ABC):
     """A quad store holding the registry."""
 
     #: A short name of the backend, for messages and benchmarks.
     backend: str = "store"
+
+    #: What is told of each write (see :meth:`watch`).
+    _watchers: tuple[Watcher, ...] = ()
+
+    def watch(self, watcher: Watcher) -> None:
+        """Have ``watcher(store, written)`` called after every write this object makes:
+        ``written`` maps each named graph replaced to its new triples (an empty graph:
+        dropped), or is ``None`` when any graph may have changed (a SPARQL Update, a load).
+        A watcher keeps something derived from the graphs in step (the planner's index);
+        its own writes to the store are not told to it again. Watching twice is watching once.
+        """
+        if watcher not in self._watchers:
+            self._watchers = (*self._watchers, watcher)
+
+    def _written(self, written: Mapping[URIRef, Graph] | None) -> None:
+        """Tell the watchers of a write that has succeeded (backends call this last in
+        ``replace_graphs``, ``drop_graphs``, ``update`` and ``load``)."""
+        if self._watchers and not getattr(_telling, "active", False):
+            _telling.active = True
+            try:
+                for watcher in self._watchers:
+                    watcher(self, written)
+            finally:
+                _telling.active = False
 
     @abstractmethod
     def query(
@@ -216,13 +253,11 @@ class Store(ABC):
         """
         return None
 
-    def planning_view(self) -> Store:
-        """The store the planner's platform-side queries run on.
+    def cached_view(self, names: Iterable[URIRef]) -> Store:
+        """A store holding the named graphs given, for queries that read nothing else.
 
-        Every query that reads platforms and the vocabulary (``queries/plan-*.rq``)
-        may run here instead of on the whole store. Backends that can keep a faster
-        in-process copy of the platform and vocabulary graphs, in step with their own
-        writes, return it; the others return themselves.
+        Backends that can keep a faster in-process copy of those graphs, in step with
+        their own writes, return it; the others return themselves.
 
         :raises StoreError: when the store fails.
         """

@@ -95,6 +95,7 @@ class RdflibStore(Store):
                 evalUpdate(self._dataset, translateUpdate(parseUpdate(update), base=base_iri))
             except ParseException as exc:
                 raise QueryError(f"malformed SPARQL Update: {exc}") from exc
+        self._written(None)
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
         # Check every term first (as the other backends do), then swap under the lock.
@@ -108,11 +109,14 @@ class RdflibStore(Store):
                 target = self._dataset.graph(name)
                 for triple in graph:
                     target.add(triple)
+        self._written(graphs)
 
     def drop_graphs(self, names: Iterable[URIRef]) -> None:
+        names = list(names)
         with self._lock:
             for name in names:
                 self._dataset.remove_graph(name)
+        self._written({name: Graph() for name in names})
 
     def graph(self, name: URIRef) -> Graph:
         with self._lock:
@@ -143,4 +147,5 @@ class RdflibStore(Store):
         with self._lock:
             for s, p, o, g in staging.quads():
                 self._dataset.add((s, p, o, g))
+        self._written(None)
 

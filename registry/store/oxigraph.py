@@ -11,13 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from registry.errors import QueryError, StoreError, StoreLocked
-from registry.resources import load_query
 from registry.store.base import Bindings, Deadline, QueryResult, Solutions, Store, registry_graph
 from registry.store.terms import from_oxigraph, insert_data, quads, to_oxigraph
-from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
 __all__ = ["OxigraphStore"]
 
@@ -76,9 +74,9 @@ class OxigraphStore(Store):
         self.backend = "oxigraph" if path else "oxigraph-memory"
         self.read_only = False
         self._write_lock = threading.Lock()
-        # The planning view (on disk only): an in-memory copy of the platform and
-        # vocabulary graphs, kept in step with every write made through this object.
-        self._view: OxigraphStore | None = None
+        # Cached views (on disk only): in-memory copies of named graphs, by the names they
+        # hold, kept in step with every write made through this object.
+        self._views: dict[frozenset[URIRef], OxigraphStore] = {}
         try:
             if path is not None:
                 path.mkdir(parents=True, exist_ok=True)
@@ -191,6 +189,7 @@ class OxigraphStore(Store):
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         # Any graph may change: the planning view is rebuilt when next asked for.
         self._update(update, forget_view=True, base_iri=base_iri)
+        self._written(None)
 
     def _update(
         self,
@@ -210,21 +209,17 @@ class OxigraphStore(Store):
                 raise StoreError(f"the store failed to write: {exc}") from exc
             finally:
                 if forget_view:
-                    self._view = None
+                    self._views = {}
             if view_graphs is not None:
                 self._update_view(view_graphs)
 
     def _update_view(self, graphs: Mapping[URIRef, Graph]) -> None:
-        """Keep the planning view (when there is one) in step with graphs just replaced
-        (an empty graph: dropped): only the graphs it holds or is to hold are touched.
-        Called under the write lock."""
-        view = self._view
-        if view is None:
-            return
-        planning = _planning_part(graphs)
-        held = [name for name in graphs if view._store.contains_named_graph(to_oxigraph(name))]
-        if held or planning:
-            view._replace(planning, held)
+        """Keep the cached views in step with graphs just replaced (an empty graph:
+        dropped): each view's copies of the graphs it holds. Called under the write lock."""
+        for names, view in self._views.items():
+            held = {name: graph for name, graph in graphs.items() if name in names}
+            if held:
+                view._replace(held, list(held))
 
     def _replace(self, graphs: Mapping[URIRef, Graph], held: Sequence[URIRef]) -> None:
         """Replace graphs, of which only ``held`` may exist already, in one atomic step: one
@@ -263,37 +258,39 @@ class OxigraphStore(Store):
                 raise StoreError(f"the store failed to answer a query: {exc}") from exc
             self._replace(graphs, held)
             self._update_view(graphs)
+        self._written(graphs)
 
     def drop_graphs(self, names: Iterable[URIRef]) -> None:
         names = list(names)
         if names:
-            self._update(insert_data({}, drop=names), forget_view=False, view_graphs={name: Graph() for name in names})
+            dropped = {name: Graph() for name in names}
+            self._update(insert_data({}, drop=names), forget_view=False, view_graphs=dropped)
+            self._written(dropped)
 
-    def planning_view(self) -> Store:
-        """In memory, the store itself; on disk, an in-memory copy of the platform and
-        vocabulary graphs, made on first use and kept in step with :meth:`replace_graphs`
-        and :meth:`drop_graphs` (a SPARQL Update or a load discards it, to be copied
-        afresh). Plans read memory, not the disk: 3–8× faster on the same queries.
+    def cached_view(self, names: Iterable[URIRef]) -> Store:
+        """In memory, the store itself; on disk, an in-memory copy of the named graphs
+        given, made on first use and kept in step with :meth:`replace_graphs` and
+        :meth:`drop_graphs` (a SPARQL Update or a load discards it, to be copied afresh).
+        Queries that read only those graphs read memory, not the disk: 3–8× faster.
 
         :raises StoreError: when the store fails while the copy is made.
         """
         if self.path is None:
             return self
-        view = self._view
+        key = frozenset(names)
+        view = self._views.get(key)
         if view is not None:
             return view
         with self._write_lock:
-            if self._view is None:
+            if key not in self._views:
                 copy = OxigraphStore(None)
-                names = [ox.NamedNode(row["graph"]) for row in self.select(load_query("planning-graphs"))]
-                names.append(to_oxigraph(VOCABULARY_GRAPH))
                 try:
-                    for name in names:
-                        copy._store.bulk_extend(self._store.quads_for_pattern(None, None, None, name))
+                    for name in key:
+                        copy._store.bulk_extend(self._store.quads_for_pattern(None, None, None, to_oxigraph(name)))
                 except OSError as exc:
                     raise StoreError(f"the store failed to answer a query: {exc}") from exc
-                self._view = copy
-            return self._view
+                self._views[key] = copy
+            return self._views[key]
 
     def graph(self, name: URIRef) -> Graph:
         graph = Graph()
@@ -320,31 +317,23 @@ class OxigraphStore(Store):
     def load(self, data: bytes, format: str = "nquads") -> None:
         self._check_writable()
         with self._write_lock:
-            self._view = None
+            self._views = {}
             try:
                 self._store.load(data, format=_FORMATS[format])
             except SyntaxError as exc:
                 raise QueryError(f"not well-formed {format}: {exc}") from exc
             except OSError as exc:
                 raise StoreError(f"the store failed to write: {exc}") from exc
+        self._written(None)
 
     def close(self) -> None:
-        self._view = None
+        self._views = {}
         if self.path is not None and not self.read_only:
             try:
                 self._store.flush()
             except OSError as exc:
                 raise StoreError(f"the store failed to flush: {exc}") from exc
         del self._store
-
-
-def _planning_part(graphs: Mapping[URIRef, Graph]) -> dict[URIRef, Graph]:
-    """The graphs a planning view holds: platforms' graphs and the vocabulary graph."""
-    return {
-        name: graph
-        for name, graph in graphs.items()
-        if name == VOCABULARY_GRAPH or (name, RDF.type, ESAP.Platform) in graph
-    }
 
 
 def _writable(path: Path) -> bool:

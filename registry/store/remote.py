@@ -887,7 +887,11 @@ class RemoteStore(Store):
         :raises StoreUnavailable: when the server cannot be reached or does not answer in time.
         :raises StoreError: when the server fails otherwise.
         """
-        update = _based(update, base_iri)
+        self._post_update(_based(update, base_iri))
+        self._written(None)
+
+    def _post_update(self, update: str) -> None:
+        """One POST of an update (the store's own writes, which watchers are told of as such)."""
         self._send("POST", self.update_url, idempotent=False, what="the update", data={"update": update})
 
     def replace_graphs(self, graphs: Mapping[URIRef, Graph]) -> None:
@@ -898,6 +902,7 @@ class RemoteStore(Store):
         """
         if graphs:
             self._write(dict(graphs), drop=False)
+            self._written(graphs)
 
     def drop_graphs(self, names: Iterable[URIRef]) -> None:
         """Drop named graphs in one update request (see ``_write``).
@@ -906,7 +911,9 @@ class RemoteStore(Store):
         """
         names = list(dict.fromkeys(names))
         if names:
-            self._write({name: Graph() for name in names}, drop=True)
+            dropped = {name: Graph() for name in names}
+            self._write(dropped, drop=True)
+            self._written(dropped)
 
     def _write(self, graphs: dict[URIRef, Graph], *, drop: bool) -> None:
         """Write (or drop) graphs whole even when another writer writes them at the same time.
@@ -935,13 +942,13 @@ class RemoteStore(Store):
             write = insert_data({} if drop else pending, drop=pending.keys())
             if len(book):  # the exact decimals, added beside the ones held before (never dropped)
                 write += " ;\n" + insert_data({DECIMALS_GRAPH: book})
-            self.update(revise + "\n" + write)
+            self._post_update(revise + "\n" + write)
             solutions = self.query(load_query("write-conflicts"), {"token": from_oxigraph(token)})
             assert isinstance(solutions, Solutions)
             collided = {g for g in solutions.values("graph") if isinstance(g, URIRef)}
             if not collided:
                 if drop:  # a dropped graph keeps no stamp
-                    self.update(Template(load_query("forget-revision")).substitute(token=str(token)))
+                    self._post_update(Template(load_query("forget-revision")).substitute(token=str(token)))
                 return
             pending = {name: graph for name, graph in pending.items() if name in collided}
         shown = ", ".join(sorted(pending)[:5])

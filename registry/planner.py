@@ -434,10 +434,14 @@ class Planner:
         requirements = base.with_overrides(given)
         self.registry.prepare()
         search = Search(base, given)
-        if len(requirements.compute) == 1:
-            fitting, failing, summary = self._ranked(requirements, search, limit)
+        other: At = "max" if at == "min" else "min"
+        _, _, other_base = self._base(target, other, uuid)
+        other_requirements = other_base.with_overrides(given)
+        if len(requirements.compute) == 1 and len(other_requirements.compute) == 1:
+            fitting, failing, summary = self._ranked(requirements, other_requirements, search, limit)
         else:
             fitting, failing, summary = self._everything(requirements, search)
+            summary["other-matches"] = self.count_matches(other_requirements)
         shown = failing[:limit]
         self._offered_types(self.store, [e.platform for e in shown if not e.platform.type_ok])
         location = _launch_values(requirements.location)
@@ -450,26 +454,25 @@ class Planner:
             if evaluation.platform.type_ok:
                 fix = search.would_fit(evaluation.side())
                 rejection["would-fit"] = {name: _number(value) for name, value in fix.items()} if fix is not None else None
-        other: At = "max" if at == "min" else "min"
-        _, _, other_base = self._base(target, other, uuid)
-        other_requirements = other_base.with_overrides(given)
-        matched = summary["matches"]
-        summary[f"matches-at-{at}"] = matched
+        other_matches = summary.pop("other-matches")
+        summary[f"matches-at-{at}"] = summary["matches"]
         summary["limit"] = limit
-        summary[f"matches-at-{other}"] = matched if other_requirements == requirements else self.count_matches(other_requirements)
+        summary[f"matches-at-{other}"] = other_matches
         return Plan(_uuid(executable), title, at, requirements, matches, rejected, summary)
 
     def _ranked(
-        self, requirements: Requirements, search: Search, limit: int | None
+        self, requirements: Requirements, other: Requirements, search: Search, limit: int | None
     ) -> tuple[list[_Evaluation], list[_Evaluation], dict[str, Any]]:
         """The best ``limit`` matches, the ``limit`` nearest rejections and the summary, the
         engine filtering, ranking, counting and cutting (``plan-matches.rq``,
         ``plan-rejections.rq``, ``plan-summary.rq``); only the platforms shown are read
         whole, and each is held to the engine's verdict."""
         view = self._index()
-        values = _engine_values(requirements, search)
-        row = _one(view.select(fill(load_query("plan-summary"), values.tables, {"plan": values.plan, "need": values.need})))
+        summed = _engine_values(requirements, search, other)
+        row = _one(view.select(fill(load_query("plan-summary"), summed.tables, {"plan": {**summed.plan, **summed.need}})))
         summary = _summary_from(row, requirements)
+        summary["other-matches"] = _count(row, "otherMatches")
+        values = _engine_values(requirements, search)
         matched = self._matched(view, values, limit)
         rows = view.select(_limited(fill(load_query("plan-rejections"), values.tables, {"plan": values.plan, "need": values.need}), limit))
         rejected = [str(r["platform"]) for r in rows]
@@ -478,7 +481,7 @@ class Planner:
                 f"{_engine(self.store)} counted {summary['matches']} matches of {summary['platforms']} platforms but listed "
                 f"{len(matched)} matches and {len(rejected)} rejections (queries/plan-summary.rq, plan-matches.rq, plan-rejections.rq)"
             )
-        evaluations, _ = self._evaluate(requirements, [*matched, *rejected])
+        evaluations, _ = self._evaluate(requirements, None if limit is None else [*matched, *rejected])
         fitting = [evaluations[iri] for iri in matched if iri in evaluations]
         failing = [evaluations[iri] for iri in rejected if iri in evaluations]
         if any(not e.matches for e in fitting) or any(e.matches for e in failing) or len(fitting) + len(failing) != len(evaluations):
@@ -728,19 +731,19 @@ def _decimal_literal(value: Decimal) -> Literal:
     return Literal(canonical(value), datatype=XSD.decimal)
 
 
-def _engine_values(requirements: Requirements, search: Search | None) -> _EngineValues:
+def _engine_values(requirements: Requirements, search: Search | None, other: Requirements | None = None) -> _EngineValues:
     """The values of the engine's queries for requirements with one compute need;
-    ``search`` gives the max-nodes override the plan was made with (``?cap``, 0 for none)."""
+    ``search`` gives the max-nodes override the plan was made with (``?cap``, 0 for
+    none); ``other``, the requirements at the other end of the ranges (for the summary)."""
     need = requirements.compute[0]
-    staged = sum((d.staged for d in requirements.data), Decimal(0))
-    cap = int(search.given.get("max-nodes", 0)) if search is not None else 0
-    plan = {
+    plan: dict[str, Identifier] = {
         "type": requirements.type,
         "storage": _decimal_literal(requirements.storage),
-        "staged": _decimal_literal(staged),
+        "staged": _decimal_literal(sum((d.staged for d in requirements.data), Decimal(0))),
         "dataNeeds": Literal(len(requirements.data), datatype=XSD.integer),
     }
-    compute = {**Planner._compute_bindings(need), "cap": Literal(cap, datatype=XSD.integer)}
+    compute = {**Planner._compute_bindings(need), "cap": Literal(int(search.given.get("max-nodes", 0)) if search else 0, datatype=XSD.integer)}
+    variables = ["need", "content", "format", "size"]
     rows: list[list[Identifier | None]] = [
         [
             Literal(index, datatype=XSD.integer),
@@ -750,7 +753,17 @@ def _engine_values(requirements: Requirements, search: Search | None) -> _Engine
         ]
         for index, d in enumerate(requirements.data)
     ]
-    return _EngineValues(plan, compute, {"data": (["need", "content", "format", "size"], rows)})
+    if other is not None:
+        other_need = other.compute[0]
+        plan.update(
+            otherStorage=_decimal_literal(other.storage),
+            otherStaged=_decimal_literal(sum((d.staged for d in other.data), Decimal(0))),
+            **{f"other{name[0].upper()}{name[1:]}": value for name, value in Planner._compute_bindings(other_need).items()},
+        )
+        variables.append("otherSize")
+        for row, d in zip(rows, other.data, strict=True):
+            row.append(_decimal_literal(d.staged))
+    return _EngineValues(plan, compute, {"data": (variables, rows)})
 
 
 def _limited(text: str, limit: int | None) -> str:
@@ -771,13 +784,13 @@ def _engine(store: Store) -> str:
 #: The counts of ``plan-summary.rq`` and the constraint or override each is of.
 _PASSING = {"type": "typeOk", "nodes": "nodesOk", "cores": "coresOk", "memory": "memoryOk", "walltime": "walltimeOk", "storage": "storageOk"}
 _ADMITS = {
-    "max-nodes": "admitMaxNodes",
-    "nodes": "admitNodes",
-    "hours": "admitHours",
+    "max-nodes": "withoutMaxNodes",
+    "nodes": "withAnyNodes",
+    "hours": "withoutHours",
     "data-size": "admitDataSize",
-    "storage": "admitStorage",
-    "cores": "admitCores",
-    "memory": "admitMemory",
+    "storage": "withoutStorage",
+    "cores": "withoutCores",
+    "memory": "withoutMemory",
 }
 
 
@@ -795,9 +808,12 @@ def _count(row: Mapping[str, Any], name: str) -> int:
 
 
 def _summary_from(row: Mapping[str, Any], requirements: Requirements) -> dict[str, Any]:
+    """The summary of ``plan-summary.rq``'s row: a would-admit count is the platforms that
+    would match with that need at its mildest, less those that match already."""
     passing = {name: _count(row, column) for name, column in _PASSING.items()}
-    admit = {name: _count(row, _ADMITS[name]) for name in OVERRIDE_NAMES}
-    return _summary_dict(_count(row, "platforms"), _count(row, "matches"), passing, admit, requirements)
+    matches = _count(row, "matches")
+    admit = {name: _count(row, column) - (matches if column.startswith("with") else 0) for name, column in _ADMITS.items()}
+    return _summary_dict(_count(row, "platforms"), matches, passing, {name: admit[name] for name in OVERRIDE_NAMES}, requirements)
 
 
 def _summary_dict(platforms: int, matches: int, passing: dict[str, int], admit: dict[str, int], requirements: Requirements) -> dict[str, Any]:

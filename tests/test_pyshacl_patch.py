@@ -60,7 +60,9 @@ def test_the_patch_is_installed_by_a_validator_not_by_an_import() -> None:
 
 
 def test_another_version_installs_nothing() -> None:
-    assert _parameter_list_after("from registry.validation import Validator; Validator(pyshacl_version='0.41.0')") == "-"
+    assert (
+        _parameter_list_after("from registry.validation import Validator; Validator(pyshacl_version='0.41.0')") == "-"
+    )
 
 
 def test_another_version_runs_plain_pyshacl_and_says_so_once(caplog: pytest.LogCaptureFixture) -> None:
@@ -99,7 +101,9 @@ def test_the_fallback_reports_what_the_fast_path_reports(unproven: Validator) ->
     assert {(True, False), (False, False)} <= kinds  # clean documents and refused ones were compared
 
 
-def test_the_fallback_validates_what_the_fast_checker_would_pass(unproven: Validator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_fallback_validates_what_the_fast_checker_would_pass(
+    unproven: Validator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """With no fast checker, pySHACL runs even on a clean document."""
     import registry.validation
 

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from test_manifest_properties import manifests, mutated
+from support.strategies import manifests, mutated
 
 from registry.documents import Document, load_document, load_path
 from registry.errors import InputError, OssrError, ShapesUnsupported

@@ -19,14 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pyshacl
-import pyshacl.shape
-from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
 from registry.documents import ENTRY_KEYS, Document, Problem, load_path
 from registry.errors import InputError, ShapesUnsupported
+from registry.pyshacl_patch import prepare as prepare_pyshacl
 from registry.resources import data_dir
 from registry.shacl_fast import FastChecker, compile_shapes
 from registry.store.terms import to_oxigraph
@@ -43,39 +42,6 @@ _SEVERITY_IRI = {v: k for k, v in _SEVERITY.items()}
 _MAX_UNSTORABLE = 20
 #: IRIs remembered as storable, at most (the set is emptied when full).
 _STORABLE_IRIS = 100_000
-
-
-class _ConstraintParameters(list[Any]):
-    """pySHACL's list of constraint parameters (``sh:minCount``, ``sh:datatype``, ...),
-    with membership by hash instead of by scanning the list.
-
-    For every focus node and shape, pySHACL (0.40) filters the shape's predicates with
-    ``p in ALL_CONSTRAINT_PARAMETERS``, a list of some forty IRIs: half of a bulk
-    validation's time went to rdflib's ``__eq__`` (4.5 million calls for 500
-    executables). The list is the same, so is what pySHACL finds; it is installed where
-    pySHACL looks for it (``pyshacl.shape.CONSTRAINT_PARAMS``), and ``copy`` and
-    ``append`` (its advanced mode adds ``sh:expression``) keep the index.
-    """
-
-    def __init__(self, items: Iterable[Any] = ()) -> None:
-        super().__init__(items)
-        self._index = set(self)
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._index
-
-    def copy(self) -> _ConstraintParameters:
-        return _ConstraintParameters(self)
-
-    def append(self, item: Any) -> None:
-        super().append(item)
-        self._index.add(item)
-
-
-pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
-    _ConstraintParameters(ALL_CONSTRAINT_PARAMETERS),
-    CONSTRAINT_PARAMETERS_MAP,
-)
 
 
 @dataclass(frozen=True)
@@ -197,11 +163,19 @@ class Validator:
     checker does not compile) pySHACL validates the documents as it always did. Issues come
     in the order a person reads them (see :func:`_issue_order`), each fault once.
 
+    Building a validator prepares pySHACL (:func:`registry.pyshacl_patch.prepare`): the
+    fast checker and pySHACL's parameter index are used only with a pySHACL version they
+    are proven against; with any other, one log line says so and pySHACL validates
+    everything.
+
     :param vocabulary: the vocabulary whose terms tell known URNs.
     :param shapes: the shapes graph (the shipped ``shapes/*.ttl`` by default).
+    :param pyshacl_version: the pySHACL version to judge (the installed one by default).
     """
 
-    def __init__(self, vocabulary: Vocabulary | None = None, shapes: Graph | None = None) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary | None = None, shapes: Graph | None = None, pyshacl_version: str | None = None
+    ) -> None:
         self.vocabulary = vocabulary or get_vocabulary()
         self.shapes = _shapes_graph() if shapes is None else shapes
         self._term_types = list(self.vocabulary.term_types())
@@ -210,10 +184,15 @@ class Validator:
         #: each shape's sh:message texts and severity, read once
         self._messages: dict[Node, list[str]] = {}
         self._severities: dict[Node, str] = {}
-        #: The fast checker, or None when the shapes use what it does not support.
+        #: The fast checker, or None when the shapes use what it does not support (or
+        #: pySHACL is not a version it is proven against).
         self.fast: FastChecker | None = None
-        #: Why there is no fast checker.
+        #: Why there is no fast checker, when the shapes are why.
         self.fast_refused: ShapesUnsupported | None = None
+        #: Whether pySHACL is a version the fast checker is proven against (else no fast checker).
+        self.pyshacl_proven = prepare_pyshacl(pyshacl_version)
+        if not self.pyshacl_proven:
+            return
         try:
             self.fast = compile_shapes(self.shapes, self._term_types)
         except ShapesUnsupported as exc:

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from test_manifest_properties import manifests
+from support.strategies import manifests
 
 from registry.documents import load_document
 from registry.validation import Report, Validator, get_validator

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from support.manifests import SEED
-from test_manifest_properties import manifests, uuids
+from support.strategies import manifests, uuids
 
 from registry.documents import load_document, load_path
 from registry.service import Registry

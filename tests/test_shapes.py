@@ -204,13 +204,15 @@ def test_unit_patterns_are_those_of_registry_units(shapes_graph: Graph) -> None:
 
 
 def test_pyshacl_finds_the_same_constraint_parameters_by_hash() -> None:
-    """registry.validation indexes pySHACL's parameter list: the same parameters, found
+    """registry.pyshacl_patch indexes pySHACL's parameter list: the same parameters, found
     by hash, and its advanced mode's copy-and-append still works."""
     import pyshacl.shape
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS
     from rdflib import SH
 
-    import registry.validation  # noqa: F401  (installs the index)
+    from registry.pyshacl_patch import install_parameter_index
+
+    install_parameter_index()
 
     parameters, mapping = pyshacl.shape.CONSTRAINT_PARAMS  # type: ignore[attr-defined]
     assert list(parameters) == list(ALL_CONSTRAINT_PARAMETERS) and set(mapping) == set(ALL_CONSTRAINT_PARAMETERS)

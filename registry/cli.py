@@ -34,7 +34,8 @@ from registry.store import (
 )
 from registry.planview import quantity
 from registry.texttable import table as _table
-from registry.validation import Issue, Report, get_validator
+from registry.report import Issue, Report
+from registry.validation import get_validator
 from registry.vocabulary import ESAP
 
 __all__ = ["main"]

@@ -17,11 +17,12 @@ from rdflib import RDF, Graph, Literal, URIRef
 from registry.documents import Document, entry_iri, load_document, load_path
 from registry.errors import InputError, NotFound, QueryError, StoreError, ValidationFailed
 from registry.export import Exporter
+from registry.report import Issue, Report
 from registry.resources import load_query
 from registry.runtime import collector_paused
 from registry.sparql import check_update, run_query
 from registry.store import QueryResult, Solutions, Store
-from registry.validation import Issue, Report, Validator, get_validator
+from registry.validation import Validator, get_validator
 from registry.vocabulary import ESAP, SHAPES_GRAPH, VOCABULARY_GRAPH, Vocabulary, get_vocabulary
 
 __all__ = ["BatchResult", "EntrySummary", "IngestResult", "Registry", "UpdateResult", "find_files"]

@@ -42,7 +42,7 @@ from registry.ossr.zenodo import is_zenodo_record
 from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Solutions
-from registry.validation import Issue, Report
+from registry.report import Issue, Report
 
 __all__ = [
     "DEFAULT_TIMEOUT",

@@ -21,7 +21,7 @@ import click
 from rdflib import Graph, URIRef
 
 from registry import __version__
-from registry.documents import Document, load_path
+from registry.readers import Document, load_path
 from registry.errors import InputError, NotFound, ParameterError, QueryError, RegistryError, StoreError, StoreNotEmpty, ValidationFailed
 from registry.service import Registry, find_files
 from registry.store import (

@@ -14,9 +14,10 @@ from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
 
-from registry.documents import Document, entry_iri, load_document, load_path
+import registry.ossr  # noqa: F401 - registers the reader of software records (codemeta.json, Zenodo)
 from registry.errors import InputError, NotFound, QueryError, StoreError, ValidationFailed
 from registry.export import Exporter
+from registry.readers import Document, entry_iri, load_document, load_path
 from registry.report import Issue, Report
 from registry.resources import load_query
 from registry.runtime import collector_paused

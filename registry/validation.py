@@ -24,8 +24,9 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.term import Node
 
-from registry.documents import ENTRY_KEYS, Document, Problem, load_path
+import registry.ossr  # noqa: F401 - registers the reader of software records (codemeta.json, Zenodo)
 from registry.errors import InputError, ShapesUnsupported
+from registry.readers import ENTRY_KEYS, Document, Problem, load_path
 from registry.report import SEVERITY as _SEVERITY
 from registry.report import Issue, Report
 from registry.resources import data_dir

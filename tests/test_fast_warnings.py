@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from test_manifest_properties import manifests
 
-from registry.documents import load_document
+from registry.readers import load_document
 from registry.report import Report
 from registry.validation import Validator, get_validator
 

@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from rdflib import RDF, Literal, URIRef
 
 from registry.cli import cli
-from registry.documents import load_path
 from registry.errors import OssrError
 from registry.ossr.importer import OssrImporter, companion, find_inputs
 from registry.ossr.records import NOTEBOOK_TYPE, build_record, notebook_uuid, record_iri
+from registry.readers import load_path
 from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Solutions, Store

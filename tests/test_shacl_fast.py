@@ -28,8 +28,8 @@ from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from test_manifest_properties import manifests, mutated
 
-from registry.documents import Document, load_document, load_path
 from registry.errors import InputError, ShapesUnsupported
+from registry.readers import Document, load_document, load_path
 from registry.shacl_fast import compile_shapes
 from registry.validation import Validator, get_validator
 

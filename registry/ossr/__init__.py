@@ -5,21 +5,27 @@
 * :mod:`registry.ossr.zenodo`: Zenodo record JSON (as the API returns it and eossr wraps it);
 * :mod:`registry.ossr.records`: a record's IRI, its graph and its executables;
 * :mod:`registry.ossr.importer`: importing files offline, or Zenodo online through eossr.
+
+Importing this package registers :class:`OssrReader` with the readers
+(:mod:`registry.readers.base`), so that ``load_document`` reads a ``codemeta.json`` or a
+Zenodo record as a software record; the readers import nothing of this package.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from registry.documents import Document
 from registry.ossr.codemeta import codemeta_version
 from registry.ossr.records import EXECUTABLES_FILE, NOTEBOOK_TYPE, RecordDocuments, build_record, record_iri
 from registry.ossr.zenodo import is_zenodo_record
+from registry.readers.base import Reader, register
+from registry.readers.model import Document
 from registry.vocabulary import Vocabulary
 
 __all__ = [
     "EXECUTABLES_FILE",
     "NOTEBOOK_TYPE",
+    "OssrReader",
     "RecordDocuments",
     "build_record",
     "load_ossr",
@@ -52,3 +58,20 @@ def load_ossr(tree: Any, *, source: str, vocabulary: Vocabulary | None = None) -
         vocabulary=vocabulary,
     )
     return built.merged()
+
+
+class OssrReader(Reader):
+    """A software record: a ``codemeta.json`` or a Zenodo record (see :func:`ossr_kind`),
+    asked before the JSON-LD reader (a ``codemeta.json`` has an ``@context`` of its own)."""
+
+    name = "ossr"
+    priority = 10
+
+    def claims(self, tree: Any) -> bool:
+        return ossr_kind(tree) is not None
+
+    def read(self, tree: Any, *, source: str, vocabulary: Vocabulary, direct: bool, format_name: str) -> Document:
+        return load_ossr(tree, source=source, vocabulary=vocabulary)
+
+
+register(OssrReader())

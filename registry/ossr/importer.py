@@ -35,14 +35,15 @@ from urllib.request import urlopen
 
 from rdflib import Graph, URIRef
 
-from registry.documents import Problem, read_source
 from registry.errors import InputError, OssrError, OssrUnavailable, ValidationFailed
 from registry.ossr.records import EXECUTABLES_FILE, RecordDocuments, build_record
 from registry.ossr.zenodo import is_zenodo_record
+from registry.readers.model import Problem
+from registry.readers.sniff import read_source
+from registry.report import Issue, Report
 from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Solutions
-from registry.report import Issue, Report
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -364,7 +365,8 @@ def _eossr() -> tuple[Any, Any, type[Exception]]:
     """
     try:
         from eossr.api import ossr as eossr_ossr  # noqa: PLC0415 - optional dependency, imported on use
-        from eossr.api.zenodo import http_status, zenodo as eossr_zenodo  # noqa: PLC0415
+        from eossr.api.zenodo import http_status  # noqa: PLC0415
+        from eossr.api.zenodo import zenodo as eossr_zenodo
     except ImportError as exc:
         raise OssrUnavailable(
             "the online import needs the eossr library, which is not installed: "

@@ -35,12 +35,18 @@ __all__ = [
 
 
 def ossr_kind(tree: Any) -> str | None:
-    """``codemeta`` when a parsed JSON document names a CodeMeta context, ``zenodo`` when
-    it is a Zenodo record, else None (a manifest or other JSON-LD)."""
-    if codemeta_version(tree) is not None:
-        return "codemeta"
+    """What a parsed JSON document is, the one rule for every reader (``load_document``
+    and ``esap-registry ossr import``): ``zenodo`` when it is a Zenodo record;
+    ``codemeta`` when it names a CodeMeta context, or is typed ``SoftwareSourceCode``
+    or has a ``codeRepository`` (terms of CodeMeta alone: such a document is read as a
+    ``codemeta.json``, which says what is wrong with it); else None (a manifest or
+    other JSON-LD)."""
     if is_zenodo_record(tree):
         return "zenodo"
+    if codemeta_version(tree) is not None:
+        return "codemeta"
+    if isinstance(tree, dict) and (tree.get("@type") == "SoftwareSourceCode" or "codeRepository" in tree):
+        return "codemeta"
     return None
 
 

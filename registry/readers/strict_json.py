@@ -14,6 +14,20 @@ from typing import Any
 
 from registry.errors import InputError
 from registry.readers.model import MAX_DEPTH
+from registry.readers.sniff import _decode
+
+__all__ = ["read_json"]
+
+
+def read_json(data: bytes | str, source: str) -> Any:
+    """JSON (bytes in UTF-8, a byte order mark allowed, or text) parsed with the registry's
+    limits, as every JSON document the registry reads is.
+
+    :raises InputError: at the line and column of the fault (a key twice in one object,
+        ``NaN``, a number too large, nesting too deep, bytes that are not UTF-8), or at the
+        JSON path of a lone surrogate.
+    """
+    return _parse_json(data if isinstance(data, str) else _decode(data, source), source)
 
 
 def _reject_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from common import save, table  # noqa: E402
 from rdflib import Graph, URIRef  # noqa: E402
 from synthetic import executables  # noqa: E402
 
-from registry.documents import Document, load_document  # noqa: E402
+from registry.readers import Document, load_document  # noqa: E402
 from registry.resources import load_query  # noqa: E402
 from registry.service import Registry  # noqa: E402
 from registry.store.oxigraph import OxigraphStore  # noqa: E402

@@ -33,8 +33,8 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from registry.documents import Document, load_document, load_path
 from registry.planner import Planner
+from registry.readers import Document, load_document, load_path
 from registry.service import Registry
 from registry.store import Store, open_store
 from registry.store.oxigraph_server import OxigraphServer

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import save, table  # noqa: E402
 from synthetic import executables, platforms  # noqa: E402
 
-from registry.documents import Document, load_document  # noqa: E402
+from registry.readers import Document, load_document  # noqa: E402
 from registry.validation import Validator  # noqa: E402
 
 

@@ -12,10 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-
 from synthetic import scaled_nquads
 
-from registry.documents import load_path
+from registry.readers import load_path
 from registry.service import Registry
 from registry.store import open_store
 from registry.store.remote import RemoteStore

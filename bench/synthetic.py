@@ -168,7 +168,7 @@ def scaled_nquads(kind: str, n: int, chunk: int = 20_000) -> Iterator[bytes]:
 @lru_cache(maxsize=8)
 def _template_nquads(kind: str, count: int) -> list[str]:
     """The N-Quads of each of the first ``count`` entries, mapped once per process."""
-    from registry.documents import load_document  # imported late: the generator above needs no registry
+    from registry.readers import load_document  # imported late: the generator above needs no registry
 
     found = templates(kind, count)
     document = load_document(json.dumps({kind: found}), source=f"synthetic-{kind}.json")

@@ -21,7 +21,7 @@ import click
 from rdflib import Graph, URIRef
 
 from registry import __version__
-from registry.documents import Document, load_path
+from registry.readers import Document, load_path
 from registry.errors import InputError, NotFound, ParameterError, QueryError, RegistryError, StoreError, StoreNotEmpty, ValidationFailed
 from registry.service import Registry, find_files
 from registry.store import (
@@ -34,7 +34,8 @@ from registry.store import (
 )
 from registry.planview import quantity
 from registry.texttable import table as _table
-from registry.validation import Issue, Report, get_validator
+from registry.report import Issue, Report
+from registry.validation import get_validator
 from registry.vocabulary import ESAP
 
 __all__ = ["main"]

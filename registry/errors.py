@@ -8,10 +8,7 @@ callers who know nothing of the registry can still catch ``ValueError`` or
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from registry.validation import Report
+from typing import Any
 
 __all__ = [
     "BrokerBusy",
@@ -145,9 +142,13 @@ def _short(value: object) -> str:
 
 
 class ValidationFailed(RegistryError, ValueError):
-    """A document that does not conform to the shapes; nothing of it was stored."""
+    """A document that does not conform to the shapes; nothing of it was stored.
 
-    def __init__(self, report: Report) -> None:
+    :param report: the :class:`registry.report.Report` that tells why (not imported here:
+        this module imports nothing of the registry, so that every module may import it).
+    """
+
+    def __init__(self, report: Any) -> None:
         self.report = report
         count = len(report.violations)
         super().__init__(f"{count} violation{'s' if count != 1 else ''}: nothing was stored")

@@ -35,7 +35,7 @@ from urllib.parse import quote
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Identifier
 
-from registry.documents import Document
+from registry.readers import Document
 from registry.errors import InputError, ParameterError, StoreValueError
 from registry.requirements import DEFAULT_NEED, OVERRIDE_NAMES, ComputeNeed, DataNeed, Overrides, Requirements
 from registry.requirements import decimal as _decimal

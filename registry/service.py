@@ -14,15 +14,17 @@ from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
 
+import registry.ossr  # noqa: F401 - registers the reader of software records (codemeta.json, Zenodo)
 from registry import planindex
-from registry.documents import Document, entry_iri, load_document, load_path
 from registry.errors import InputError, NotFound, QueryError, StoreError, ValidationFailed
 from registry.export import Exporter
+from registry.readers import Document, entry_iri, load_document, load_path
+from registry.report import Issue, Report
 from registry.resources import load_query
 from registry.runtime import collector_paused
 from registry.sparql import check_update, run_query
 from registry.store import QueryResult, Solutions, Store
-from registry.validation import Issue, Report, Validator, get_validator
+from registry.validation import Validator, get_validator
 from registry.vocabulary import ESAP, SHAPES_GRAPH, VOCABULARY_GRAPH, Vocabulary, get_vocabulary
 
 __all__ = ["BatchResult", "EntrySummary", "IngestResult", "Registry", "UpdateResult", "find_files"]
@@ -54,6 +56,11 @@ class IngestResult:
     report: Report = field(default_factory=Report)
     records: list[URIRef] = field(default_factory=list)
     datasets: list[URIRef] = field(default_factory=list)
+    #: the software records among ``records`` the registry held already
+    replaced_records: list[URIRef] = field(default_factory=list)
+    #: executables a software record of the ingest provided before and no longer does,
+    #: removed in the same atomic step
+    removed: list[URIRef] = field(default_factory=list)
 
 
 @dataclass
@@ -80,10 +87,23 @@ class BatchResult:
     replaced: int = 0
     records: int = 0
     datasets: int = 0
+    #: executables removed because a software record stored no longer provides them
+    removed: int = 0
     rejected: dict[str, str] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     seconds: float = 0.0
+
+    def add(self, result: IngestResult) -> None:
+        """Count one file (or record) stored whole."""
+        self.stored_files += 1
+        self.executables += len(result.executables)
+        self.platforms += len(result.platforms)
+        self.records += len(result.records)
+        self.datasets += len(result.datasets)
+        self.replaced += len(result.replaced)
+        self.removed += len(result.removed)
+        self.issues.extend(result.report.warnings)
 
     def summary(self) -> str:
         rate = (self.executables + self.platforms + self.datasets) / self.seconds if self.seconds else 0.0
@@ -155,9 +175,12 @@ class Registry:
         return self.validator.validate(documents)
 
     def ingest(self, documents: Document | Sequence[Document]) -> IngestResult:
-        """Validate documents and store all their entries in one atomic step.
+        """Validate documents and store all their entries in one atomic step: the write
+        path of every document the registry stores (files, web requests, the OSSR import).
 
-        Each entry replaces whatever the registry held under its IRI.
+        Each entry replaces whatever the registry held under its IRI; the executables a
+        software record among them provided before and no longer does are removed in the
+        same step.
 
         :raises ValidationFailed: when any document has a violation; nothing is stored.
         :raises StoreError: when the store fails; nothing is stored.
@@ -179,8 +202,26 @@ class Registry:
                 kind = doc.kinds[entry]
                 _KIND_LISTS.get(kind, lambda r: r.records)(result).append(entry)
         result.replaced = self._held(list(graphs))
+        for record in result.records:
+            present, provided = self._provided(record)
+            if present:
+                result.replaced_records.append(record)
+            for executable in provided:
+                if executable not in graphs:
+                    result.removed.append(executable)
+                    graphs[executable] = Graph()
         self.store.replace_graphs(graphs)
         return result
+
+    def _provided(self, record: URIRef) -> tuple[bool, list[URIRef]]:
+        """Whether the registry holds a software record, and the executables it provides there.
+
+        :raises StoreError: when the store fails.
+        """
+        solutions = self.store.query(load_query("record-executables"), {"record": record})
+        assert isinstance(solutions, Solutions)
+        present = any(row["present"] is not None for row in solutions)
+        return present, sorted({URIRef(str(e)) for e in solutions.values("executable") if e is not None})
 
     def _held(self, entries: list[URIRef]) -> list[URIRef]:
         """The entries among ``entries`` the registry holds already, in their order: one
@@ -230,13 +271,7 @@ class Registry:
                 batch.rejected[str(path)] = f"{path}: {exc.strerror or exc}"
                 batch.unreadable.append(str(path))
             else:
-                batch.stored_files += 1
-                batch.executables += len(result.executables)
-                batch.platforms += len(result.platforms)
-                batch.records += len(result.records)
-                batch.datasets += len(result.datasets)
-                batch.replaced += len(result.replaced)
-                batch.issues.extend(result.report.warnings)
+                batch.add(result)
             if progress:
                 progress(path)
         batch.seconds = time.perf_counter() - started
@@ -405,12 +440,22 @@ class Registry:
         return run_query(self.store, text)
 
 
-def find_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named, and the input files found under directories named (sorted)."""
+def find_files(
+    paths: Iterable[Path], *, suffixes: Sequence[str] = INPUT_SUFFIXES, exclude: Callable[[Path], bool] | None = None
+) -> list[Path]:
+    """Files named, and the input files found under directories named (sorted).
+
+    :param suffixes: the file endings looked for under directories.
+    :param exclude: files under directories it says yes to are left out (files named never are).
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES)
+            found += sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in suffixes and not (exclude is not None and exclude(p))
+            )
         else:
             found.append(path)
     return found

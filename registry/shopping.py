@@ -37,8 +37,8 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Identifier
 
-from registry.documents import Document
 from registry.errors import InputError
+from registry.readers import Document
 from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Store, open_store

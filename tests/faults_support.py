@@ -172,7 +172,7 @@ def unmount(path: Path) -> None:
 
 def sent_graphs(files: list[Path]) -> dict[Path, dict[Any, Any]]:
     """What each file sends: its entries' IRIs -> their graphs, as the registry maps them."""
-    from registry.documents import load_path
+    from registry.readers import load_path
 
     return {path: dict(load_path(path).entries) for path in files}
 

@@ -1,4 +1,4 @@
-"""The check that a plain manifest read by the direct path (``registry.documents``
+"""The check that a plain manifest read by the direct path (``registry.readers.manifest``
 mapping it to triples itself) gives the same :class:`Document` as read through rdflib's
 JSON-LD processor (``load_document(..., direct=False)``), shared by
 ``test_documents_direct.py`` and the property tests."""
@@ -10,9 +10,8 @@ from typing import Any
 from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
 
-from registry import documents
-from registry.documents import Document, load_document
 from registry.errors import InputError
+from registry.readers import Document, load_document, manifest, mapping
 from registry.vocabulary import get_vocabulary
 
 #: The number both reads give the document, so that entries without a usable uuid
@@ -47,22 +46,22 @@ def assert_same_document(found: Document, expected: Document) -> None:
 def walk(tree: Any, source: str, *, direct: bool) -> Document:
     """One read of a parsed manifest, by one path only (no fallback).
 
-    :raises registry.documents._Unmapped: when ``direct`` and the direct path does not map it.
+    :raises registry.readers.mapping._Unmapped: when ``direct`` and the direct path does not map it.
     """
-    mapper = documents._mapper(get_vocabulary())
-    return documents._walk_manifest(tree, source, mapper, NUMBER, direct=direct)
+    mapper = mapping._mapper(get_vocabulary())
+    return manifest._walk_manifest(tree, source, mapper, NUMBER, direct=direct)
 
 
 def read(data: str | bytes, source: str, *, direct: bool) -> Document | str:
     """``load_document`` with the document's number fixed; the error's text when it refuses."""
-    saved = documents._document_counter
-    documents._document_counter = iter([NUMBER])
+    saved = manifest._document_counter
+    manifest._document_counter = iter([NUMBER])
     try:
         return load_document(data, source=source, direct=direct)
     except InputError as exc:
         return str(exc)
     finally:
-        documents._document_counter = saved
+        manifest._document_counter = saved
 
 
 def assert_same_either_way(data: str | bytes, source: str) -> Document | str:

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
 from registry.cli import cli
-from registry.documents import load_document, load_path
 from registry.errors import NotFound, ValidationFailed
+from registry.readers import load_document, load_path
 from registry.service import Registry
 from registry.vocabulary import ESAP
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, XSD, Literal, URIRef
 
-from registry.documents import entry_iri, load_document, load_documents, load_path
 from registry.errors import InputError
+from registry.readers import entry_iri, load_document, load_documents, load_path
 from registry.vocabulary import CONTEXT_IRI, ESAP
 
 NOTEBOOK = URIRef("urn:uuid:5cec9f3d-79c0-49ad-9a5a-455596c55341")

@@ -14,8 +14,8 @@ from faults_support import synthetic
 from manifest_equivalence import assert_direct_matches, assert_same_document, assert_same_either_way, walk
 from rdflib import Literal, URIRef
 
-from registry import documents
 from registry.ossr import ossr_kind
+from registry.readers import mapping
 from registry.vocabulary import ESAP
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def test_an_out_of_range_quantity_goes_through_the_json_ld_processor() -> None:
     """The direct path does not report quantities out of range itself: it falls back,
     and the document (with the problem) is the processor's."""
     tree: dict[str, Any] = json.loads((ROOT / "tests/data/bad-input/huge-memory-string.json").read_bytes())
-    with pytest.raises(documents._Unmapped):
+    with pytest.raises(mapping._Unmapped):
         walk(tree, "huge.json", direct=True)
     document = assert_same_either_way(json.dumps(tree), "huge.json")
     assert not isinstance(document, str) and document.problems

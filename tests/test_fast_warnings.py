@@ -15,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.strategies import manifests
 
-from registry.documents import load_document
-from registry.validation import Report, Validator, get_validator
+from registry.readers import load_document
+from registry.report import Report
+from registry.validation import Validator, get_validator
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 

@@ -29,7 +29,7 @@ from faults_support import ESAP, die_with_parent, synthetic, write_manifests
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
-from registry.documents import entry_iri, load_path
+from registry.readers import entry_iri, load_path
 from registry.service import Registry
 from registry.store import open_store
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from support.manifests import SEED
 from support.strategies import manifests, uuids
 
-from registry.documents import load_document, load_path
+from registry.readers import load_document, load_path
 from registry.service import Registry
 from registry.store import open_store
 from registry.vocabulary import ESAP

@@ -28,8 +28,8 @@ from hypothesis import strategies as st
 from manifest_equivalence import assert_direct_matches, assert_same_either_way
 from support.strategies import manifests, mutated, uuids
 
-from registry.documents import load_document
 from registry.errors import InputError, RegistryError, ValidationFailed
+from registry.readers import load_document
 from registry.service import Registry
 from registry.store import open_store
 from registry.validation import get_validator

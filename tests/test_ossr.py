@@ -21,10 +21,10 @@ from click.testing import CliRunner
 from rdflib import RDF, Literal, URIRef
 
 from registry.cli import cli
-from registry.documents import load_path
 from registry.errors import OssrError
 from registry.ossr.importer import OssrImporter, companion, find_inputs
 from registry.ossr.records import NOTEBOOK_TYPE, build_record, notebook_uuid, record_iri
+from registry.readers import load_path
 from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Solutions, Store
@@ -317,6 +317,71 @@ def test_codemeta_that_is_not_json_ld_is_rejected_naming_the_context() -> None:
         build_record(source="n", codemeta=_json(OSSR / "synthetic" / "no-context.codemeta.json"))
     assert info.value.json_path == "@context"
     assert "not JSON-LD" in info.value.message
+
+
+#: A codemeta.json that gives a notebook (its keyword), with a fault at line 5, column 3 (or 13).
+_FAULTY_CODEMETA = {
+    "duplicate": (
+        '{\n  "@context": "https://w3id.org/codemeta/3.0",\n  "name": "Twice",\n'
+        '  "codeRepository": "https://example.org/twice",\n  "name": "Again",\n  "keywords": ["jupyter-notebook"]\n}\n',
+        "5:3",
+        "the key 'name' appears twice in one object",
+    ),
+    "nan": (
+        '{\n  "@context": "https://w3id.org/codemeta/3.0",\n  "name": "Not a number",\n'
+        '  "codeRepository": "https://example.org/nan",\n  "version": NaN,\n  "keywords": ["jupyter-notebook"]\n}\n',
+        "5:14",
+        "NaN is not a JSON number",
+    ),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(_FAULTY_CODEMETA))
+def test_a_codemeta_json_is_read_as_strictly_as_a_manifest(importer: OssrImporter, tmp_path: Path, fault: str) -> None:
+    """A key twice or a NaN: the file is refused at the line and column of the fault, and
+    nothing of the record (nor of the notebook it would give) is stored."""
+    text, position, message = _FAULTY_CODEMETA[fault]
+    path = tmp_path / "faulty.codemeta.json"
+    path.write_text(text, encoding="utf-8")
+    batch = importer.import_files([path])
+    assert (batch.inputs, batch.records) == (1, 0)
+    assert f"{path}:{position}: not well-formed JSON: {message}" in batch.rejected[str(path)]
+    lenient = json.loads(text)  # Python's own reader takes both faults
+    assert build_record(source=str(path), codemeta=lenient).executables  # so the record would give a notebook
+    assert len(importer.registry.store.graph(build_record(source=str(path), codemeta=lenient).record)) == 0
+    assert importer.registry.entries() == []
+
+
+def test_a_duplicate_key_in_the_esap_executables_companion_refuses_the_record(importer: OssrImporter, tmp_path: Path) -> None:
+    (tmp_path / "codemeta.json").write_text((OSSR / "repository" / "codemeta.json").read_text(encoding="utf-8"), encoding="utf-8")
+    seed = (OSSR / "repository" / "esap-executables.json").read_text(encoding="utf-8")
+    (tmp_path / "esap-executables.json").write_text(seed.replace('"executables": [', '"executables": [], "executables": [', 1), encoding="utf-8")
+    batch = importer.import_files([tmp_path / "codemeta.json"])
+    (reason,) = batch.rejected.values()
+    assert f"{tmp_path / 'esap-executables.json'}:" in reason and "'executables' appears twice" in reason
+    assert batch.records == 0 and importer.registry.entries() == []
+
+
+def test_one_rule_tells_a_codemeta_json_for_the_importer_and_the_plain_reader(importer: OssrImporter) -> None:
+    """A codemeta.json without @context is refused for the same reason by both."""
+    path = OSSR / "synthetic" / "no-context.codemeta.json"
+    with pytest.raises(OssrError) as info:
+        load_path(path)
+    assert (info.value.json_path, "not JSON-LD" in info.value.message) == ("@context", True)
+    batch = importer.import_files([path])
+    assert batch.rejected == {str(path): str(info.value)}
+
+
+def test_the_plain_ingest_removes_what_a_record_no_longer_provides_too(importer: OssrImporter, tmp_path: Path) -> None:
+    """Both writers share the registry's write path: storing a record again by the plain
+    ingest (which reads no companion file) removes the executables it no longer provides."""
+    (tmp_path / "codemeta.json").write_text((OSSR / "repository" / "codemeta.json").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "esap-executables.json").write_text((OSSR / "repository" / "esap-executables.json").read_text(encoding="utf-8"), encoding="utf-8")
+    assert importer.import_files([tmp_path / "codemeta.json"]).from_file == 2
+    batch = importer.registry.ingest_paths([tmp_path / "codemeta.json"])
+    assert (batch.records, batch.executables, batch.removed) == (1, 1, 2)
+    (notebook,) = importer.registry.entries(ESAP.Executable)
+    assert notebook.type == NOTEBOOK_TYPE
 
 
 def test_an_unknown_remote_context_is_refused_and_never_fetched() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from registry.documents import load_document, load_path
+from registry.readers import load_document, load_path
 from registry.errors import InputError, NotFound
 from registry.planner import Overrides, Planner
 from registry.service import Registry

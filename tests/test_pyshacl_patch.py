@@ -14,7 +14,7 @@ from pathlib import Path
 import pyshacl
 import pytest
 
-from registry.documents import Document, load_path
+from registry.readers import Document, load_path
 from registry.pyshacl_patch import PROVEN, proven
 from registry.validation import Validator, get_validator
 

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
 
 from registry.cli import cli
-from registry.documents import load_path
 from registry.errors import InputError, QueryError, StoreError, StoreUnavailable
+from registry.readers import load_path
 from registry.service import Registry
 from registry.store import Solutions, Store, open_store
 from registry.store.oxigraph_server import OxigraphServer, find_oxigraph

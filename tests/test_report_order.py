@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from registry.documents import load_document
+from registry.readers import load_document
 from registry.validation import get_validator
 
 EXECUTABLE = {

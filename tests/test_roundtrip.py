@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from registry.documents import load_document, load_path
+from registry.readers import load_document, load_path
 from registry.service import Registry
 from registry.store import open_store
 from registry.vocabulary import ESAP

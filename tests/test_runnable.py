@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.documents import load_document, load_path
 from registry.errors import InputError, NotFound
 from registry.planner import Planner
+from registry.readers import load_document, load_path
 from registry.service import Registry
 from registry.store import Store, open_store
 

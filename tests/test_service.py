@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rdflib import SKOS, Literal, URIRef
 
-from registry.documents import load_document, load_path
 from registry.errors import InputError, NotFound, ValidationFailed
+from registry.readers import load_document, load_path
 from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Solutions, Store

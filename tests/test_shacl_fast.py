@@ -28,9 +28,9 @@ from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from support.strategies import manifests, mutated
 
-from registry.documents import Document, load_document, load_path
 from registry.errors import InputError, OssrError, ShapesUnsupported
 from registry.ossr.records import RecordDocuments, build_record
+from registry.readers import Document, load_document, load_path
 from registry.shacl_fast import compile_shapes
 from registry.validation import Validator, get_validator
 

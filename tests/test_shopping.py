@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from registry.cli import cli
-from registry.documents import load_document, load_path
 from registry.errors import InputError, NotFound
+from registry.readers import load_document, load_path
 from registry.service import Registry
 from registry.shopping import datasets_by_access, shopping_list, shopping_text
 from registry.store import Store

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph, Literal, URIRef
 
-from registry.documents import load_document
 from registry.errors import InputError, QueryError
+from registry.readers import load_document
 from registry.resources import load_query
 from registry.service import Registry
 from registry.sparql import run_update

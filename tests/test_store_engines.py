@@ -15,9 +15,9 @@ from engines_support import empty_remote, open_virtuoso
 from rdflib import XSD, BNode, Graph, Literal, URIRef
 
 from registry import backup
-from registry.documents import load_path
 from registry.errors import StoreValueError
 from registry.planner import Planner
+from registry.readers import load_path
 from registry.service import Registry
 from registry.store import Store, open_store
 from registry.store.remote import RemoteStore

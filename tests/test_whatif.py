@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from support.planning import BASE_EXECUTABLE, BASE_PLATFORM, changed, plan_of
 
-from registry.documents import load_document
 from registry.errors import ParameterError
 from registry.planner import Overrides, Planner
+from registry.readers import load_document
 from registry.service import Registry
 from registry.store import open_store
 

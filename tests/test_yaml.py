@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from support.manifests import SEED
 
-from registry.documents import MAX_DEPTH, load_document, load_path
 from registry.errors import InputError
+from registry.readers import MAX_DEPTH, load_document, load_path
 from registry.service import Registry, find_files
 from registry.store import open_store
 

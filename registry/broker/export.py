@@ -12,7 +12,7 @@ from rdflib import URIRef
 
 from registry.broker.kinds import KindMap
 from registry.broker.request import is_execution_request, parse_body, read_request, request_document, request_from_manifest
-from registry.documents import Document, read_source
+from registry.readers import Document, read_source
 from registry.errors import InputError
 from registry.service import Registry
 from registry.vocabulary import ESAP

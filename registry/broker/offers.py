@@ -35,7 +35,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from registry.broker.kinds import COMPUTE_KIND, MESSAGE_KIND, OFFERSET_KIND, SESSION_KIND, STORAGE_KIND, UPDATE_KIND, KindMap
 from registry.broker.request import BrokerRequest, read_request, request_document, write_duration
-from registry.documents import entry_iri
+from registry.readers import entry_iri
 from registry.errors import BrokerBusy, BrokerConflict, InputError, NotFound
 from registry.planner import Planner
 from registry.resources import load_query

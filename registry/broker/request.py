@@ -38,8 +38,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from registry.broker.kinds import COMPUTE_KIND, DATA_KIND, STORAGE_KIND, KindMap
-from registry.documents import Document, load_document
 from registry.errors import InputError, UnitError
+from registry.readers import Document, load_document
 from registry.units import parse_count, parse_data_size, parse_duration
 
 __all__ = ["MAX_DEPTH", "BrokerRequest", "is_execution_request", "parse_body", "read_request", "request_document", "request_from_manifest"]

@@ -5,21 +5,27 @@
 * :mod:`registry.ossr.zenodo`: Zenodo record JSON (as the API returns it and eossr wraps it);
 * :mod:`registry.ossr.records`: a record's IRI, its graph and its executables;
 * :mod:`registry.ossr.importer`: importing files offline, or Zenodo online through eossr.
+
+Importing this package registers :class:`OssrReader` with the readers
+(:mod:`registry.readers.base`), so that ``load_document`` reads a ``codemeta.json`` or a
+Zenodo record as a software record; the readers import nothing of this package.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from registry.documents import Document
 from registry.ossr.codemeta import codemeta_version
 from registry.ossr.records import EXECUTABLES_FILE, NOTEBOOK_TYPE, RecordDocuments, build_record, record_iri
 from registry.ossr.zenodo import is_zenodo_record
+from registry.readers.base import Reader, register
+from registry.readers.model import Document
 from registry.vocabulary import Vocabulary
 
 __all__ = [
     "EXECUTABLES_FILE",
     "NOTEBOOK_TYPE",
+    "OssrReader",
     "RecordDocuments",
     "build_record",
     "load_ossr",
@@ -29,12 +35,18 @@ __all__ = [
 
 
 def ossr_kind(tree: Any) -> str | None:
-    """``codemeta`` when a parsed JSON document names a CodeMeta context, ``zenodo`` when
-    it is a Zenodo record, else None (a manifest or other JSON-LD)."""
-    if codemeta_version(tree) is not None:
-        return "codemeta"
+    """What a parsed JSON document is, the one rule for every reader (``load_document``
+    and ``esap-registry ossr import``): ``zenodo`` when it is a Zenodo record;
+    ``codemeta`` when it names a CodeMeta context, or is typed ``SoftwareSourceCode``
+    or has a ``codeRepository`` (terms of CodeMeta alone: such a document is read as a
+    ``codemeta.json``, which says what is wrong with it); else None (a manifest or
+    other JSON-LD)."""
     if is_zenodo_record(tree):
         return "zenodo"
+    if codemeta_version(tree) is not None:
+        return "codemeta"
+    if isinstance(tree, dict) and (tree.get("@type") == "SoftwareSourceCode" or "codeRepository" in tree):
+        return "codemeta"
     return None
 
 
@@ -52,3 +64,20 @@ def load_ossr(tree: Any, *, source: str, vocabulary: Vocabulary | None = None) -
         vocabulary=vocabulary,
     )
     return built.merged()
+
+
+class OssrReader(Reader):
+    """A software record: a ``codemeta.json`` or a Zenodo record (see :func:`ossr_kind`),
+    asked before the JSON-LD reader (a ``codemeta.json`` has an ``@context`` of its own)."""
+
+    name = "ossr"
+    priority = 10
+
+    def claims(self, tree: Any) -> bool:
+        return ossr_kind(tree) is not None
+
+    def read(self, tree: Any, *, source: str, vocabulary: Vocabulary, direct: bool, format_name: str) -> Document:
+        return load_ossr(tree, source=source, vocabulary=vocabulary)
+
+
+register(OssrReader())

@@ -33,8 +33,8 @@ from typing import Any
 
 from rdflib import OWL, RDF, Graph, Literal, URIRef
 
-from registry.documents import Problem
 from registry.errors import OssrError
+from registry.readers.model import Problem
 from registry.resources import data_dir
 from registry.vocabulary import ESAP
 

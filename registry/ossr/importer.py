@@ -15,14 +15,14 @@ Online, ``eossr`` (an optional dependency: ``pip install 'esap-registry[ossr]'``
 fetches records of the OSSR (the Zenodo community ``escape2020``), the
 ``codemeta.json`` of each, and an ``esap-executables.json`` among its files.
 
-Each record is stored whole or not at all, with its executables, in one atomic
-step; executables the record provided before and no longer does are removed in
-that same step. One bad input never stops a batch.
+Every JSON input is read as strictly as a manifest (:func:`registry.readers.strict_json.read_json`),
+and each record is stored through :meth:`registry.service.Registry.ingest`, whole or not at
+all, with its executables, in one atomic step; executables the record provided before and
+no longer does are removed in that same step. One bad input never stops a batch.
 """
 
 from __future__ import annotations
 
-import json
 import socket
 import time
 import zipfile
@@ -33,16 +33,16 @@ from pathlib import Path
 from typing import Any
 from urllib.request import urlopen
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
-from registry.documents import Problem, read_source
 from registry.errors import InputError, OssrError, OssrUnavailable, ValidationFailed
+from registry.ossr import ossr_kind
 from registry.ossr.records import EXECUTABLES_FILE, RecordDocuments, build_record
-from registry.ossr.zenodo import is_zenodo_record
-from registry.resources import load_query
-from registry.service import Registry
-from registry.store import Solutions
-from registry.validation import Issue, Report
+from registry.readers.model import Problem
+from registry.readers.sniff import read_source
+from registry.readers.strict_json import read_json
+from registry.report import Report
+from registry.service import BatchResult, Registry, find_files
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -73,44 +73,18 @@ def companion(path: Path, name: str) -> Path:
 
 def find_inputs(paths: Iterable[Path]) -> list[Path]:
     """Files named, and the JSON files under directories named (sorted), less the
-    ``esap-executables.json`` companions."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found += sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in _SUFFIXES and not p.name.endswith(EXECUTABLES_FILE)
-            )
-        else:
-            found.append(path)
-    return found
-
-
-def _parse(data: bytes, source: str) -> Any:
-    """Parse JSON.
-
-    :raises OssrError: when it is not well-formed JSON or not UTF-8.
-    """
-    try:
-        return json.loads(data.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise OssrError(f"the bytes are not UTF-8 (offset {exc.start})", source=source) from exc
-    except json.JSONDecodeError as exc:
-        raise OssrError(f"not well-formed JSON: {exc.msg}", source=source, line=exc.lineno, column=exc.colno) from exc
-    except RecursionError as exc:
-        raise OssrError("not well-formed JSON: nested too deeply", source=source) from exc
+    ``esap-executables.json`` companions: :func:`registry.service.find_files` with the OSSR's endings."""
+    return find_files(paths, suffixes=_SUFFIXES, exclude=lambda p: p.name.endswith(EXECUTABLES_FILE))
 
 
 def _kind(tree: Any, source: str) -> str:
-    """``zenodo`` or ``codemeta``.
+    """``zenodo`` or ``codemeta``, as :func:`registry.ossr.ossr_kind` tells.
 
     :raises OssrError: when the document is neither.
     """
-    if is_zenodo_record(tree):
-        return "zenodo"
-    if isinstance(tree, dict) and ("@context" in tree or tree.get("@type") == "SoftwareSourceCode" or "codeRepository" in tree):
-        return "codemeta"
+    kind = ossr_kind(tree)
+    if kind is not None:
+        return kind
     raise OssrError(
         "neither a codemeta.json (JSON-LD with a CodeMeta @context) nor a Zenodo record (id, doi, metadata)",
         source=source,
@@ -131,19 +105,17 @@ class StoredRecord:
 
 
 @dataclass
-class OssrBatch:
-    """What an import did: each record is stored whole or not at all."""
+class OssrBatch(BatchResult):
+    """What an import did: each record is stored whole or not at all. Its ``files`` are
+    its inputs (files, or records fetched), its ``replaced`` the records replaced."""
 
-    inputs: int = 0
-    records: int = 0
-    replaced: int = 0
-    executables: int = 0
     from_file: int = 0
     from_keywords: int = 0
-    removed: int = 0
-    rejected: dict[str, str] = field(default_factory=dict)
-    issues: list[Issue] = field(default_factory=list)
-    seconds: float = 0.0
+
+    @property
+    def inputs(self) -> int:
+        """How many inputs there were: files, or records fetched."""
+        return self.files
 
     @property
     def warnings(self) -> int:
@@ -155,8 +127,9 @@ class OssrBatch:
         """Records stored per second."""
         return self.records / self.seconds if self.seconds else 0.0
 
-    def add(self, stored: StoredRecord) -> None:
+    def add_record(self, stored: StoredRecord) -> None:
         """Count one stored record."""
+        self.stored_files += 1
         self.records += 1
         self.replaced += int(stored.replaced)
         self.executables += len(stored.executables)
@@ -191,7 +164,7 @@ class FetchedRecord:
     codemeta: Any = None
     executables: Any = None
     notes: list[Problem] = field(default_factory=list)
-    error: OssrError | None = None
+    error: InputError | None = None
 
 
 class OssrImporter:
@@ -206,38 +179,22 @@ class OssrImporter:
     # -- one record ----------------------------------------------------------
 
     def store(self, built: RecordDocuments) -> StoredRecord:
-        """Validate a record and its executables and store them in one atomic step.
+        """Validate a record and its executables and store them in one atomic step, through
+        the registry's write path (:meth:`registry.service.Registry.ingest`), which also
+        removes the executables the record no longer provides.
 
         :raises ValidationFailed: when any of them has a violation; nothing is stored.
         :raises StoreError: when the store fails; nothing is stored.
         """
-        report = self.registry.validate(built.documents)
-        if not report.conforms:
-            raise ValidationFailed(report)
-        self.registry.prepare()
-        graphs: dict[URIRef, Graph] = {}
-        for doc in built.documents:
-            graphs.update(doc.entries)
-        present, provided = self._held(built.record)
-        removed = [e for e in provided if e not in graphs]
-        for executable in removed:
-            graphs[executable] = Graph()
-        self.registry.store.replace_graphs(graphs)
+        result = self.registry.ingest(built.documents)
         return StoredRecord(
             record=built.record,
             executables=built.executables,
             derived=built.derived if built.executables else None,
-            replaced=present,
-            removed=removed,
-            report=report,
+            replaced=built.record in result.replaced_records,
+            removed=result.removed,
+            report=result.report,
         )
-
-    def _held(self, record: URIRef) -> tuple[bool, list[URIRef]]:
-        solutions = self.registry.store.query(load_query("record-executables"), {"record": record})
-        assert isinstance(solutions, Solutions)
-        present = any(row["present"] is not None for row in solutions)
-        provided = sorted({URIRef(str(e)) for e in solutions.values("executable") if e is not None})
-        return present, provided
 
     # -- offline ---------------------------------------------------------------
 
@@ -253,18 +210,18 @@ class OssrImporter:
         errors: dict[Path, Exception] = {}
         for path in paths:
             try:
-                parsed[path] = _parse(read_source(path), str(path))
-            except (OssrError, OSError) as exc:
+                parsed[path] = read_json(read_source(path), str(path))
+            except (InputError, OSError) as exc:
                 errors[path] = exc
         consumed = {
             companion(p, _CODEMETA).resolve()
             for p, tree in parsed.items()
-            if is_zenodo_record(tree) and companion(p, _CODEMETA).is_file()
+            if ossr_kind(tree) == "zenodo" and companion(p, _CODEMETA).is_file()
         }
         for path in paths:
             if path.resolve() in consumed and path.name.endswith(_CODEMETA):
                 continue
-            batch.inputs += 1
+            batch.files += 1
             try:
                 if path in errors:
                     raise errors[path]
@@ -276,7 +233,7 @@ class OssrImporter:
             except (InputError, OSError) as exc:
                 batch.rejected[str(path)] = _reason(exc, path)
             else:
-                batch.add(stored)
+                batch.add_record(stored)
             if progress:
                 progress(str(path))
         batch.seconds = time.perf_counter() - started
@@ -286,10 +243,10 @@ class OssrImporter:
         source = str(path)
         kind = _kind(tree, source)
         seed_path = companion(path, EXECUTABLES_FILE)
-        seed = _parse(read_source(seed_path), str(seed_path)) if seed_path.is_file() else None
+        seed = read_json(read_source(seed_path), str(seed_path)) if seed_path.is_file() else None
         if kind == "zenodo":
             codemeta_path = companion(path, _CODEMETA)
-            codemeta = _parse(read_source(codemeta_path), str(codemeta_path)) if codemeta_path.is_file() else None
+            codemeta = read_json(read_source(codemeta_path), str(codemeta_path)) if codemeta_path.is_file() else None
             return build_record(
                 source=source,
                 zenodo=tree,
@@ -315,7 +272,7 @@ class OssrImporter:
         batch = OssrBatch()
         started = time.perf_counter()
         for item in records:
-            batch.inputs += 1
+            batch.files += 1
             name = (item.source or "<zenodo>") if isinstance(item, OssrError) else item.source
             try:
                 if isinstance(item, OssrError):
@@ -339,7 +296,7 @@ class OssrImporter:
             except InputError as exc:
                 batch.rejected[name] = str(exc)
             else:
-                batch.add(stored)
+                batch.add_record(stored)
             if progress:
                 progress(name)
         batch.seconds = time.perf_counter() - started
@@ -364,7 +321,8 @@ def _eossr() -> tuple[Any, Any, type[Exception]]:
     """
     try:
         from eossr.api import ossr as eossr_ossr  # noqa: PLC0415 - optional dependency, imported on use
-        from eossr.api.zenodo import http_status, zenodo as eossr_zenodo  # noqa: PLC0415
+        from eossr.api.zenodo import http_status  # noqa: PLC0415
+        from eossr.api.zenodo import zenodo as eossr_zenodo
     except ImportError as exc:
         raise OssrUnavailable(
             "the online import needs the eossr library, which is not installed: "
@@ -456,9 +414,9 @@ def _complete(eossr_zenodo: Any, http_error: type[Exception], record: Any, timeo
             if key == EXECUTABLES_FILE and isinstance(link, str):
                 try:
                     with urlopen(link, timeout=timeout) as response:  # noqa: S310 - a Zenodo file URL
-                        fetched.executables = _parse(response.read(), f"{source}/{EXECUTABLES_FILE}")
+                        fetched.executables = read_json(response.read(), f"{source}/{EXECUTABLES_FILE}")
                 except OSError as exc:
                     raise _unreachable(exc, f"the {EXECUTABLES_FILE} of {source}") from exc
-                except OssrError as exc:
+                except InputError as exc:
                     fetched.error = exc
     return fetched

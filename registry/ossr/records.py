@@ -34,13 +34,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import RDF, Graph, URIRef, XSD, Literal
+from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from registry.documents import Document, Problem, load_document
 from registry.errors import OssrError, UnitError
 from registry.ossr.codemeta import SCHEMA, read_codemeta
 from registry.ossr.zenodo import ZenodoRecord, is_zenodo_record, normalise_doi, read_zenodo
+from registry.readers import load_document
+from registry.readers.model import Document, Problem
 from registry.units import parse_count, parse_data_size
 from registry.vocabulary import ESAP, Vocabulary, get_vocabulary
 

@@ -19,9 +19,9 @@ from typing import Any
 from rdflib import RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 
-from registry.documents import Problem
 from registry.errors import OssrError
 from registry.ossr.codemeta import SCHEMA, is_absolute_iri
+from registry.readers.model import Problem
 from registry.vocabulary import ESAP
 
 __all__ = ["BINDER_ZENODO", "ZenodoRecord", "is_zenodo_record", "normalise_doi", "read_zenodo"]

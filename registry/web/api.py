@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from rdflib import URIRef
 
 from registry import __version__
-from registry.documents import Document, entry_iri, load_document
+from registry.readers import Document, entry_iri, load_document
 from registry.errors import InputError, NotFound, ParameterError, ValidationFailed
 from registry.planner import Overrides, Planner, parse_limit
 from registry.service import IngestResult

@@ -31,7 +31,7 @@ __all__ = [
     "state",
 ]
 
-#: Request content types read as documents -> the format name of :func:`registry.documents.load_document`.
+#: Request content types read as documents -> the format name of :func:`registry.readers.load_document`.
 DOCUMENT_TYPES = {
     "application/json": "json",
     "application/ld+json": "json",

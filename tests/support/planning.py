@@ -8,8 +8,8 @@ import copy
 import json
 from typing import Any
 
-from registry.documents import load_document
 from registry.planner import Planner
+from registry.readers import load_document
 from registry.service import Registry
 from registry.store import open_store
 

@@ -175,11 +175,16 @@ class Planner:
     """Plans executables against the platforms of a registry.
 
     :param registry: the registry whose platforms are planned against.
+    :param reference: plan by reading every platform whole through the clause queries
+        and combining their answers here, as for an executable with several compute
+        requirements, instead of letting the engine filter, rank, count and cut: the
+        reference the tests hold the engine's answers to.
     """
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, *, reference: bool = False) -> None:
         self.registry = registry
         self.store: Store = registry.store
+        self.reference = reference
 
     def _index(self) -> Store:
         """Where the engine's queries run: the planning index, in memory when the store
@@ -437,7 +442,7 @@ class Planner:
         other: At = "max" if at == "min" else "min"
         _, _, other_base = self._base(target, other, uuid)
         other_requirements = other_base.with_overrides(given)
-        if len(requirements.compute) == 1 and len(other_requirements.compute) == 1:
+        if not self.reference and len(requirements.compute) == 1 and len(other_requirements.compute) == 1:
             fitting, failing, summary = self._ranked(requirements, other_requirements, search, limit)
         else:
             fitting, failing, summary = self._everything(requirements, search)
@@ -524,7 +529,7 @@ class Planner:
         """How many platforms match, without ranking or explaining: ``plan-fitting.rq``
         for one compute requirement; several are combined here."""
         self.registry.prepare()
-        if len(requirements.compute) != 1:
+        if self.reference or len(requirements.compute) != 1:
             evaluations, _ = self._evaluate(requirements)
             return sum(1 for e in evaluations.values() if e.matches)
         values = _engine_values(requirements, None)

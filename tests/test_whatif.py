@@ -15,81 +15,13 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from support.planning import BASE_EXECUTABLE, BASE_PLATFORM, changed, plan_of
+from support.planning_cases import executables, overrides, platforms
 
 from registry.errors import ParameterError
 from registry.planner import Overrides, Planner
 from registry.readers import load_document
 from registry.service import Registry
 from registry.store import open_store
-
-CONTENTS = ["urn:astronomy-catalogue", "urn:astrometric-catalogue", "urn:astronomy-image"]
-FORMATS = ["urn:tabular-format", "urn:parquet-binary", "urn:fits-binary"]
-
-pools = st.fixed_dictionaries(
-    {"nodes": st.integers(1, 24), "cores": st.integers(1, 64), "memory": st.sampled_from([1, 2, 7.5, "8GB", 16, 64, 512])},
-    optional={"maxwalltime": st.sampled_from([1, 6, 12, 48, 240])},
-)
-
-
-@st.composite
-def compute_needs(draw: st.DrawFn) -> dict[str, Any]:
-    need: dict[str, Any] = {}
-    if draw(st.booleans()):
-        need["nodes"] = draw(st.integers(1, 16))
-        if draw(st.booleans()):
-            need["maxnodes"] = need["nodes"] + draw(st.integers(0, 48))
-    if draw(st.booleans()):
-        need["mincores"] = draw(st.integers(1, 600))
-    if draw(st.booleans()):
-        need["minmemory"] = draw(st.sampled_from([1, 3, "500MB", 16, 100, "344G", 2000]))
-    if draw(st.booleans()):
-        need["walltime"] = draw(st.sampled_from([1, 5, "30min", 24, 190]))
-    return need
-
-
-data_resources = st.fixed_dictionaries(
-    {"data-content": st.sampled_from(CONTENTS), "data-format": st.sampled_from(FORMATS)},
-    optional={"size": st.sampled_from([1, 50, "500MB", "5TB", 333])},
-)
-
-
-@st.composite
-def executables(draw: st.DrawFn) -> dict[str, Any]:
-    executable = changed(BASE_EXECUTABLE, "compute-resources", draw(st.lists(compute_needs(), min_size=0, max_size=2)))
-    executable = changed(executable, "storage-resources", [{"minsize": draw(st.sampled_from([1, 10, 200, "1TB"]))}])
-    return changed(executable, "data-resources", draw(st.lists(data_resources, max_size=2)))
-
-
-@st.composite
-def platforms(draw: st.DrawFn) -> list[dict[str, Any]]:
-    found = []
-    for n in range(draw(st.integers(1, 4))):
-        platform = changed(BASE_PLATFORM, "uuid", f"b0000000-0000-4000-8000-00000000000{n}")
-        platform = changed(platform, "title", f"P{n}")
-        platform = changed(platform, "compute-resources", draw(st.lists(pools, min_size=1, max_size=3)))
-        platform = changed(platform, "storage-resources", [{"size": draw(st.sampled_from([5, 100, 1000, "10TB"]))}])
-        platform = changed(platform, "data-resources", [
-            {"data-content": draw(st.sampled_from(CONTENTS)), "data-format": draw(st.sampled_from(FORMATS))}
-        ])
-        if draw(st.integers(0, 5)) == 0:
-            platform = changed(platform, "executable-types", ["urn:types/container"])
-        found.append(platform)
-    return found
-
-
-overrides = st.fixed_dictionaries(
-    {},
-    optional={
-        "nodes": st.integers(1, 12),
-        "max-nodes": st.integers(1, 40),
-        "cores": st.integers(0, 400),
-        "memory": st.sampled_from([0, "1GiB", 50, 600]),
-        "hours": st.sampled_from(["30min", 10, 100]),
-        "storage": st.sampled_from([0, 5, 500]),
-        "data-size": st.sampled_from([0, "1GiB", 700]),
-    },
-)
-
 
 def _registry(executable: dict[str, Any], found: list[dict[str, Any]]) -> Planner:
     registry = Registry(open_store("memory"))

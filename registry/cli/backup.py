@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from registry.cli.common import connect, examples, handle_errors, store_option
+from registry.cli.common import examples, handle_errors, open_registry, store_option
 
 __all__ = ["dump", "restore"]
 
@@ -24,8 +24,8 @@ def dump(store_spec: str | None, fmt: str | None, output: Path | None) -> None:
     from registry import backup
 
     chosen = backup.format_for(output, fmt)
-    with connect(store_spec).store as store:
-        data = backup.dump(store, chosen)
+    with open_registry(store_spec) as registry:
+        data = backup.dump(registry.store, chosen)
     if output:
         output.write_bytes(data)
     else:
@@ -49,6 +49,6 @@ def restore(file: Path, store_spec: str | None, fmt: str | None, replace: bool) 
 
     chosen = backup.format_for(None if str(file) == "-" else file, fmt)
     data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
-    with connect(store_spec).store as store:
-        count = backup.restore(store, data, chosen, source=str(file), replace=replace)
+    with open_registry(store_spec) as registry:
+        count = backup.restore(registry.store, data, chosen, source=str(file), replace=replace)
     click.echo(f"restored {count} quad(s) from {file}")

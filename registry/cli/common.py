@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -42,6 +43,7 @@ __all__ = [
     "handle_errors",
     "issue_lines",
     "max_size_option",
+    "open_registry",
     "store_option",
     "warnings_option",
 ]
@@ -188,6 +190,19 @@ def connect(store_spec: str | None) -> Registry:
             credentials_file=meta.get("esap-registry.credentials_file"),
         )
     )
+
+
+@contextmanager
+def open_registry(store_spec: str | None) -> Iterator[Registry]:
+    """The registry of one command, built once on the store ``--store`` names (see
+    :func:`connect`), its store closed when the block ends, as the store's own ``with``
+    closes it.
+
+    :raises StoreError: when the store cannot be opened.
+    """
+    registry = connect(store_spec)
+    with registry.store:
+        yield registry
 
 
 #: The largest input file read by default (``--max-size``), as the web service's body limit is 10 MiB.

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from registry.cli.common import connect, examples, handle_errors, store_option
-from registry.service import Registry
+from registry.cli.common import examples, handle_errors, open_registry, store_option
 from registry.texttable import table
 from registry.vocabulary import ESAP
 
@@ -42,8 +41,7 @@ def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str,
     kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform}.get(kind or "")
     if kind == "datasets":
         kind_iri = ESAP.Dataset
-    with connect(store_spec).store as store:
-        registry = Registry(store)
+    with open_registry(store_spec) as registry:
         if fmt.startswith("execution-request"):
             from registry.broker.export import execution_request
 
@@ -78,8 +76,8 @@ def export(store_spec: str | None, fmt: str, kind: str | None, uuids: tuple[str,
 def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
     """List what the registry holds."""
     kind_iri = {"executables": ESAP.Executable, "platforms": ESAP.Platform, "datasets": ESAP.Dataset}.get(kind or "")
-    with connect(store_spec).store as store:
-        entries = Registry(store).entries(kind_iri)
+    with open_registry(store_spec) as registry:
+        entries = registry.entries(kind_iri)
     if fmt == "json":
         click.echo(json.dumps([e.__dict__ for e in entries], indent=2, ensure_ascii=False))
         return
@@ -98,8 +96,7 @@ def list_entries(store_spec: str | None, kind: str | None, fmt: str) -> None:
 @handle_errors
 def show(uuid: str, store_spec: str | None, fmt: str) -> None:
     """Show one entry. Exit 1 when there is no such entry."""
-    with connect(store_spec).store as store:
-        registry = Registry(store)
+    with open_registry(store_spec) as registry:
         if fmt == "turtle":
             click.echo(registry.export_rdf("turtle", uuids=[uuid]))
             return
@@ -114,9 +111,8 @@ def show(uuid: str, store_spec: str | None, fmt: str) -> None:
 @handle_errors
 def delete(uuids: tuple[str, ...], store_spec: str | None) -> None:
     """Delete entries and everything they say. Exit 1 when one is not in the registry."""
-    with connect(store_spec).store as store:
-        registry = Registry(store)
+    with open_registry(store_spec) as registry:
         targets = [registry.resolve(u)[0] for u in uuids]
-        store.drop_graphs(targets)
+        registry.store.drop_graphs(targets)
     for target in targets:
         click.echo(f"deleted {target}")

@@ -13,13 +13,13 @@ from registry.cli.common import (
     EXIT_ERROR,
     EXIT_FAIL,
     EXIT_OK,
-    connect,
     counts,
     examples,
     fail,
     handle_errors,
     issue_lines,
     max_size_option,
+    open_registry,
     store_option,
     warnings_option,
 )
@@ -111,8 +111,7 @@ def ingest(paths: tuple[Path, ...], store_spec: str | None, quiet: bool, max_siz
     missing = [p for p in files if not p.exists()]
     if missing:
         fail(f"no such file: {missing[0]}", EXIT_ERROR)
-    registry = connect(store_spec)
-    with registry.store:
+    with open_registry(store_spec) as registry:
         if len(files) > 1 and not quiet:
             registry.prepare()  # before the clock starts: the bar's first estimate is of files, not of setting up
             if sys.stderr.isatty():

@@ -11,11 +11,10 @@ from typing import Any, TypeVar
 import click
 from rdflib import URIRef
 
-from registry.cli.common import DEFAULT_MAX_SIZE, connect, examples, handle_errors, store_option
+from registry.cli.common import DEFAULT_MAX_SIZE, examples, handle_errors, open_registry, store_option
 from registry.documents import Document, load_path
 from registry.errors import ParameterError, ValidationFailed
 from registry.planview import quantity
-from registry.service import Registry
 from registry.texttable import table
 from registry.vocabulary import ESAP
 
@@ -68,8 +67,7 @@ def plan(target: str, store_spec: str | None, at: str, limit: str, fmt: str, uui
 
     count = parse_limit(limit)
 
-    with connect(store_spec).store as store:
-        registry = Registry(store)
+    with open_registry(store_spec) as registry:
         path = Path(target)
         subject: str | Document = target
         if path.suffix.lower() in (".json", ".yaml", ".yml") and path.is_file():
@@ -108,8 +106,8 @@ def plan(target: str, store_spec: str | None, at: str, limit: str, fmt: str, uui
 @handle_errors
 def platforms(store_spec: str | None, fmt: str) -> None:
     """List the platforms with their node pools, storage and executable types."""
-    with connect(store_spec).store as store:
-        manifest = Registry(store).export_manifest(kind=ESAP.Platform)
+    with open_registry(store_spec) as registry:
+        manifest = registry.export_manifest(kind=ESAP.Platform)
     entries = manifest.get("platforms", [])
     if fmt == "json":
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
@@ -140,8 +138,8 @@ def runnable(platform: str, store_spec: str | None, fmt: str) -> None:
     """
     from registry.planner import Planner
 
-    with connect(store_spec).store as store:
-        executables = Planner(Registry(store)).runnable(platform)
+    with open_registry(store_spec) as registry:
+        executables = Planner(registry).runnable(platform)
     if fmt == "json":
         click.echo(json.dumps({"platform": platform, "executables": executables}, indent=2, ensure_ascii=False))
         return
@@ -176,8 +174,7 @@ def shopping_list_command(target: str, store_spec: str | None, fmt: str) -> None
     """
     from registry.shopping import shopping_list, shopping_text
 
-    with connect(store_spec).store as store:
-        registry = Registry(store)
+    with open_registry(store_spec) as registry:
         subject: str | Document = target
         if Path(target).suffix.lower() in (".json", ".jsonld", ".json-ld", ".ttl", ".nt", ".rdf"):
             subject = load_path(Path(target), max_bytes=DEFAULT_MAX_SIZE)

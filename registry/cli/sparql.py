@@ -11,8 +11,7 @@ from typing import Any
 import click
 from rdflib import Graph
 
-from registry.cli.common import connect, counts, examples, handle_errors, issue_lines, store_option
-from registry.service import Registry
+from registry.cli.common import counts, examples, handle_errors, issue_lines, open_registry, store_option
 from registry.store import Solutions
 from registry.texttable import table
 
@@ -36,8 +35,8 @@ def query(sparql: str, store_spec: str | None, fmt: str) -> None:
     <https://w3id.org/esap-registry/graph/vocabulary>.
     """
     text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") else sparql
-    with connect(store_spec).store as store:
-        result = Registry(store).query(text)
+    with open_registry(store_spec) as registry:
+        result = registry.query(text)
     if isinstance(result, bool):
         click.echo(json.dumps({"boolean": result}) if fmt == "json" else str(result).lower())
     elif isinstance(result, Graph):
@@ -66,8 +65,8 @@ def update(sparql: str, store_spec: str | None) -> None:
     not conform, 2 when the store fails.
     """
     text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith((".ru", ".rq")) else sparql
-    with connect(store_spec).store as store:
-        result = Registry(store).update(text)
+    with open_registry(store_spec) as registry:
+        result = registry.update(text)
     for line in issue_lines(result.report.issues, None):
         click.echo(line, err=True)
     click.echo(

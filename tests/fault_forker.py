@@ -15,7 +15,7 @@ import sys
 
 def main() -> None:
     """Serve fork requests until standard input closes."""
-    from registry.cli import cli
+    from registry.cli.main import cli
     from registry.validation import get_validator
     from registry.vocabulary import get_vocabulary
 

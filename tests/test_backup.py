@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry import backup
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.errors import InputError, StoreNotEmpty
 from registry.store import Store, open_store
 from registry.vocabulary import SHAPES_GRAPH, VOCABULARY_GRAPH

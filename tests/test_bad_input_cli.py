@@ -19,7 +19,7 @@ import pytest
 from bad_input_corpus import ALL, CASES, CORPUS, case_bytes
 from click.testing import CliRunner, Result
 
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.service import Registry, find_files
 from registry.store import open_store
 

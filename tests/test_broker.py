@@ -17,7 +17,7 @@ import yaml
 from registry.broker import Broker, KindMap, parse_body, read_request
 from registry.broker.offers import offer_allocation
 from registry.broker.request import read_duration, write_duration
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.errors import BrokerBusy, BrokerConflict, InputError, NotFound
 from registry.service import Registry, find_files
 from registry.store import open_store

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import SH, Graph, Literal
 
-from registry.cli import cli
+from registry.cli.main import cli
 
 NOTEBOOK = "5cec9f3d-79c0-49ad-9a5a-455596c55341"
 

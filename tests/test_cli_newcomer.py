@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from registry import __version__
-from registry.cli import cli
+from registry.cli.main import cli
 
 
 def _platform(index: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import Graph, Literal, URIRef
 
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.errors import NotFound, ValidationFailed
 from registry.readers import load_document, load_path
 from registry.service import Registry

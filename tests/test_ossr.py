@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import RDF, Literal, URIRef
 
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.errors import OssrError
 from registry.ossr.importer import OssrImporter, companion, find_inputs
 from registry.ossr.records import NOTEBOOK_TYPE, build_record, notebook_uuid, record_iri

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from registry.cli import cli
+from registry.cli.main import cli
 
 GAIA = "8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03"
 SUBSET = "c3e9a2d4-6f1b-4a8e-b7c5-0d2e9f4a6b18"

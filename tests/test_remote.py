@@ -22,7 +22,7 @@ import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
 
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.errors import InputError, QueryError, StoreError, StoreUnavailable
 from registry.readers import load_path
 from registry.service import Registry
@@ -334,7 +334,7 @@ def test_the_dataset_of_a_query_is_chosen_by_the_protocol(remote: RemoteStore) -
 
 def _ingest_command() -> list[str]:
     script = Path(sys.executable).with_name("esap-registry")
-    return [str(script)] if script.is_file() else [sys.executable, "-c", "from registry.cli import main; main()"]
+    return [str(script)] if script.is_file() else [sys.executable, "-c", "from registry.cli.main import main; main()"]
 
 
 def _manifests(folder: Path, who: str, count: int, shared: int) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.errors import InputError, NotFound
 from registry.readers import load_document, load_path
 from registry.service import Registry

@@ -7,7 +7,8 @@ follows each 303 to the offer set and prints the offers of all of them as one ta
 compared side by side. ``broker accept|reject SESSION-URL`` updates an offer's phase
 (with the write token of that broker).
 
-Registered on the main command by :mod:`registry.cli`.
+Registered on the main command by :mod:`registry.cli.main`; of the CLI it imports
+:mod:`registry.cli.common` alone.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ import yaml
 
 from registry.broker.kinds import UPDATE_KIND
 from registry.broker.request import parse_body
+from registry.cli.common import EXIT_FAIL, examples, handle_errors
 from registry.errors import BrokerUnreachable, InputError
+from registry.texttable import table
 
 __all__ = ["BROKER_ENV", "DEFAULT_BROKER", "broker"]
 
@@ -149,13 +152,8 @@ def _token(token_file: Path | None) -> str | None:
     return os.environ.get("ESAP_REGISTRY_TOKEN") or None
 
 
-def _examples(*lines: str) -> str:
-    """A ``--help`` epilog of examples (as :func:`registry.cli.examples` writes them)."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
-
-
 @click.group(
-    epilog=_examples(
+    epilog=examples(
         "esap-registry broker request tests/data/broker/notebook-request.yaml",
         "esap-registry broker accept http://127.0.0.1:8000/sessions/9a1e... --token-file token.txt",
     )
@@ -165,7 +163,7 @@ def broker() -> None:
 
 
 @broker.command(
-    epilog=_examples(
+    epilog=examples(
         "esap-registry broker request notebook-request.yaml",
         "esap-registry broker request request.json --broker https://broker.example.org --broker http://127.0.0.1:8000",
         "esap-registry broker request request.json --format json",
@@ -188,8 +186,6 @@ def request(file: Path, brokers: tuple[str, ...], fmt: str, timeout: float) -> N
     Exit 0 when some broker offers (YES), 1 when none does (every answer NO, the reasons
     printed) or a broker refuses the request, 2 when a broker cannot be reached.
     """
-    from registry.cli import EXIT_FAIL, handle_errors
-
     @handle_errors
     def run() -> None:
         body = file.read_bytes()
@@ -207,7 +203,7 @@ def request(file: Path, brokers: tuple[str, ...], fmt: str, timeout: float) -> N
             rows = [row for url, offerset in answers for row in offer_rows(url, offerset)]
             rows.sort(key=lambda r: (r[2] != "OFFERED", _sort_number(r[3]), _sort_number(r[4]), r[1], r[0]))
             if rows:
-                click.echo(_table(["broker", "platform", "phase", "cores", "memory GiB", "expires", "session"], rows))
+                click.echo(table(["broker", "platform", "phase", "cores", "memory GiB", "expires", "session"], rows))
             for url, offerset in answers:
                 offers = len(offerset.get("offers") or [])
                 meta = offerset.get("meta") or {}
@@ -228,17 +224,11 @@ def _sort_number(text: str) -> float:
         return float("inf")
 
 
-def _table(header: list[str], rows: list[tuple[str, ...]]) -> str:
-    from registry.cli import _table as table
-
-    return table(header, rows)
-
-
 def _phase_command(phase: str, verb: str) -> click.Command:
     @click.command(
         name=verb,
         help=f"{verb.capitalize()} the offer at SESSION-URL (sets its phase to {phase}; needs that broker's write token).",
-        epilog=_examples(
+        epilog=examples(
             f"esap-registry broker {verb} http://127.0.0.1:8000/sessions/9a1e... --token-file token.txt",
             f"ESAP_REGISTRY_TOKEN=... esap-registry broker {verb} https://broker.example.org/sessions/9a1e... --format json",
         ),
@@ -252,8 +242,6 @@ def _phase_command(phase: str, verb: str) -> click.Command:
     @click.option("--format", "fmt", type=click.Choice(["text", "json", "yaml"]), default="text", show_default=True)
     @click.option("--timeout", default=30.0, type=click.FloatRange(0.1), show_default=True)
     def command(session_url: str, token_file: Path | None, fmt: str, timeout: float) -> None:
-        from registry.cli import handle_errors
-
         @handle_errors
         def run() -> None:
             with httpx.Client(timeout=timeout) as client:

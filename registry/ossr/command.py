@@ -1,9 +1,8 @@
 """``esap-registry ossr``: import software records from the OSSR.
 
-Registered on the main command by :mod:`registry.cli`. This module imports
-nothing of :mod:`registry.cli` at import time (which imports it); the error
-handling that maps the registry's errors to exit codes is the CLI's own
-:func:`registry.cli.handle_errors`, looked up when a command runs.
+Registered on the main command by :mod:`registry.cli.main`. Of the CLI it imports
+:mod:`registry.cli.common` alone: the error handling that maps the registry's errors
+to exit codes, and opening the registry.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from typing import Any
 
 import click
 
+from registry.cli.common import EXIT_ERROR, EXIT_FAIL, EXIT_OK, connect, fail, handle_errors
 from registry.store import STORE_ENV, default_store_path
 
 __all__ = ["ossr"]
@@ -62,21 +62,18 @@ def import_records(
     Exit 0 when every record was stored, 1 when one was rejected, 2 on an error
     (an unreadable file, Zenodo unreachable, eossr missing).
     """
-    from registry.cli import handle_errors  # noqa: PLC0415 - registry.cli imports this module
-
     handle_errors(_run)(paths, record_ids, all_records, timeout, store_spec, quiet)
 
 
 def _run(
     paths: tuple[Path, ...], record_ids: tuple[str, ...], all_records: bool, timeout: float, store_spec: str | None, quiet: bool
 ) -> None:
-    from registry.cli import EXIT_ERROR, EXIT_FAIL, EXIT_OK, _fail, _registry  # noqa: PLC0415
     from registry.ossr.importer import OssrImporter, fetch_records, find_inputs  # noqa: PLC0415
 
     online = bool(record_ids) or all_records
     if online == bool(paths) or (record_ids and all_records):
-        _fail("give files or directories to import, or --record ID, or --all", EXIT_ERROR)
-    registry = _registry(store_spec)
+        fail("give files or directories to import, or --record ID, or --all", EXIT_ERROR)
+    registry = connect(store_spec)
     with registry.store:
         importer = OssrImporter(registry)
         if online:
@@ -86,7 +83,7 @@ def _run(
             files = find_inputs(paths)
             missing = [p for p in files if not p.exists()]
             if missing:
-                _fail(f"no such file: {missing[0]}", EXIT_ERROR)
+                fail(f"no such file: {missing[0]}", EXIT_ERROR)
             batch = _with_progress(len(files), quiet, lambda step: importer.import_files(files, progress=step))
     if not quiet:
         for issue in batch.issues:

@@ -1,7 +1,8 @@
 """``esap-registry serve``: the web service under uvicorn.
 
-Registered on the main command by :mod:`registry.cli`, which adds its ``--store``
-options; nothing of :mod:`registry.cli` is imported here at import time.
+Registered on the main command by :mod:`registry.cli.main`; of the CLI it imports
+:mod:`registry.cli.common` alone (the ``--store`` options, opening the registry, error
+handling).
 """
 
 from __future__ import annotations
@@ -11,13 +12,21 @@ from pathlib import Path
 
 import click
 
+from registry.cli.common import connect, examples, handle_errors, store_option
 from registry.resources import data_dir
 from registry.service import find_files
 
 __all__ = ["serve"]
 
 
-@click.command()
+@store_option
+@click.command(
+    epilog=examples(
+        "esap-registry serve --store var/registry --examples",
+        "ESAP_REGISTRY_TOKEN=secret esap-registry serve --host 0.0.0.0 --port 8000",
+        "esap-registry serve --store http://127.0.0.1:7878/query --update-url http://127.0.0.1:7878/update --workers 4",
+    )
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, type=click.IntRange(0, 65535), show_default=True, help="The port to listen on.")
 @click.option("--examples", is_flag=True, help="Ingest the shipped examples/ at start.")
@@ -63,9 +72,7 @@ def serve(
 
     Writes need the bearer token the operator configures; the token is never printed.
     """
-    from registry import cli  # late: registry.cli imports this module and adds --store to the command
-
-    @cli.handle_errors
+    @handle_errors
     def run() -> None:
         import uvicorn
 
@@ -75,7 +82,7 @@ def serve(
         settings = Settings.from_env(
             token_file=token_file, max_body_bytes=max_body, query_timeout=query_timeout, query_workers=query_workers, **broker
         )
-        registry = cli._registry(store_spec)
+        registry = connect(store_spec)
         if workers > 1 and registry.store.backend != "remote":
             registry.store.close()
             raise click.UsageError(

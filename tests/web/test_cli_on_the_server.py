@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from web_support import MYBINDER, NOTEBOOK, TOKEN, new_executable, running
 
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.store import open_store
 from registry.web.app import create_app
 from registry.web.settings import Settings

@@ -24,7 +24,7 @@ import yaml
 from fastapi.testclient import TestClient
 from web_support import AUTH, TOKEN, free_port, running
 
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.store import open_store
 from registry.units import parse_count, parse_data_size
 from registry.web import Settings, create_app

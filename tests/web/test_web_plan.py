@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from web_support import NOTEBOOK, new_executable
 
-from registry.cli import cli
+from registry.cli.main import cli
 from registry.store import open_store
 
 GAIA = "8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03"

@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         max_open=settings.max_open_offersets,
         lock=app.state.esap.write_lock,
     )
-    register_handlers(app)
+    register_handlers(app, pages.error_page)
     if settings.cors:
         # Reads only: no Authorization header and no PUT or DELETE from other origins.
         app.add_middleware(

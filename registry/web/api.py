@@ -232,7 +232,7 @@ async def post_entries(request: Request, collection: str) -> Response:
     """Store every entry of a document (JSON, JSON-LD or Turtle), all or none."""
     require_token(request)
     fmt = body_format(request)
-    body = await read_body(request)
+    body = await read_body(request, state(request).settings.max_body_bytes)
     app = state(request)
     result = await run_in_threadpool(_ingest, app, body, fmt, collection, None)
     answer = _stored(result, collection)
@@ -245,7 +245,7 @@ async def put_entry(request: Request, collection: str, uuid: str) -> Response:
     require_token(request)
     entry_iri(uuid)
     fmt = body_format(request)
-    body = await read_body(request)
+    body = await read_body(request, state(request).settings.max_body_bytes)
     app = state(request)
     result = await run_in_threadpool(_ingest, app, body, fmt, collection, uuid)
     answer = _stored(result, collection)
@@ -354,7 +354,7 @@ def entry_redirect(request: Request, uuid: str) -> RedirectResponse:
 async def validate(request: Request) -> JSONResponse:
     """The whole SHACL report (``conforms``, and each issue's JSON path, value and message)."""
     fmt = body_format(request)
-    body = await read_body(request)
+    body = await read_body(request, state(request).settings.max_body_bytes)
     report = await run_in_threadpool(_validate, state(request), body, fmt)
     return JSONResponse(report)
 
@@ -493,7 +493,7 @@ async def plan_document(
     """The document must conform to the shapes (else 422) and hold one executable, or
     several and ``uuid`` naming the one to plan (else 400, listing their uuids)."""
     fmt = body_format(request)
-    body = await read_body(request)
+    body = await read_body(request, state(request).settings.max_body_bytes)
     app = state(request)
     overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size, max_nodes)
 

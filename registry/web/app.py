@@ -6,7 +6,6 @@ import threading
 
 import os
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,8 @@ from registry import __version__
 from registry.broker import Broker
 from registry.service import Registry
 from registry.store import CREDENTIALS_FILE_ENV, Store, open_store
-from registry.web import api, broker, endpoint, ontology
+from registry.web import api, broker, ontology
+from registry.web.endpoint import SparqlRouter
 from registry.web.errors import register_handlers
 from registry.web.http import BEARER_SCHEME, AppState, negotiate, state
 from registry.web.pages import STATIC_DIR, Pages
@@ -51,20 +51,23 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     store = store if store is not None else open_store(None)
     registry = Registry(store)
     registry.prepare()
-    def workers() -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=settings.query_workers, thread_name_prefix="sparql")
-
-    executor = workers()
     pages = Pages(registry)
+    write_lock = threading.Lock()
+    sparql = SparqlRouter(
+        store,
+        token=settings.token,
+        max_body_bytes=settings.max_body_bytes,
+        query_timeout=settings.query_timeout,
+        query_workers=settings.query_workers,
+        write_lock=write_lock,
+        query_page=pages.query_page,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = app.state.esap
-        if state.executor_closed:  # started again (a test client per request): new workers
-            state.executor, state.executor_closed = workers(), False
+        sparql.start()  # new workers when started again (a test client per request)
         yield
-        state.executor.shutdown(wait=False, cancel_futures=True)
-        state.executor_closed = True
+        sparql.stop()
         if owned:
             store.close()
 
@@ -77,7 +80,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         lifespan=lifespan,
     )
     app.state.esap = AppState(
-        settings=settings, registry=registry, pages=pages, executor=executor, plan_slots=threading.BoundedSemaphore(settings.plan_workers)
+        settings=settings, registry=registry, pages=pages, write_lock=write_lock, plan_slots=threading.BoundedSemaphore(settings.plan_workers)
     )
     app.state.pages = pages
     app.state.broker = Broker(
@@ -101,7 +104,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The SPARQL endpoint first: its routes are fixed paths, and its requests (the most
     # frequent, and the cheapest to answer) are then matched without trying every other route.
-    app.include_router(endpoint.router)
+    app.include_router(sparql)
     app.include_router(api.router)
     app.include_router(ontology.router)
     app.include_router(broker.router)

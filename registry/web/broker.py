@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from registry.broker import Broker, parse_body
 from registry.web.errors import UnsupportedMediaType
-from registry.web.http import WRITE_SECURITY, media_type, negotiate, read_body, require_token
+from registry.web.http import WRITE_SECURITY, media_type, negotiate, read_body, require_token, state
 
 __all__ = ["router"]
 
@@ -92,7 +92,7 @@ async def execution_request(request: Request) -> Response:
     of the registry (YES), or the planner's reasons (NO); no token needed. 400 for a
     malformed request (with its JSON path); 503 when the cap of open offer sets is reached."""
     fmt = _format(request)
-    body = await read_body(request)
+    body = await read_body(request, state(request).settings.max_body_bytes)
     broker = _broker(request)
     base = _base(request)
 
@@ -115,7 +115,7 @@ async def direct_execution(request: Request) -> Response:
     """Accepts the best offer at once, so it needs the write token."""
     require_token(request)
     fmt = _format(request)
-    body = await read_body(request)
+    body = await read_body(request, state(request).settings.max_body_bytes)
     broker = _broker(request)
     base = _base(request)
 
@@ -157,7 +157,7 @@ async def session_update(request: Request, uuid: str) -> Response:
     phase does not allow it (an expired offer)."""
     require_token(request)
     fmt = _format(request)
-    body = await read_body(request)
+    body = await read_body(request, state(request).settings.max_body_bytes)
     broker = _broker(request)
 
     def work() -> dict[str, Any]:

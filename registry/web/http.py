@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hmac
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,6 +24,7 @@ __all__ = [
     "WRITE_SECURITY",
     "AppState",
     "body_format",
+    "check_token",
     "negotiate",
     "read_body",
     "require_token",
@@ -63,8 +63,6 @@ class AppState:
     :param settings: the operator's settings.
     :param registry: the registry on its store.
     :param pages: the HTML renderer.
-    :param executor: the worker threads SPARQL queries run in.
-    :param executor_closed: the app's lifespan ended and shut the executor down.
     :param write_lock: held while a document is validated or stored (pySHACL and rdflib
         graphs are not made for concurrent use).
     :param plan_slots: how many plans run at once (``Settings.plan_workers``); the others
@@ -74,9 +72,7 @@ class AppState:
     settings: Settings
     registry: Registry
     pages: Pages
-    executor: ThreadPoolExecutor
     write_lock: threading.Lock = field(default_factory=threading.Lock)
-    executor_closed: bool = False
     plan_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
 
 
@@ -86,12 +82,17 @@ def state(request: Request) -> AppState:
 
 
 def require_token(request: Request) -> None:
-    """Allow a write only with the configured bearer token, compared in constant time.
+    """Allow a write only with the app's bearer token (:func:`check_token`)."""
+    check_token(request, state(request).settings.token)
 
+
+def check_token(request: Request, expected: str | None) -> None:
+    """Allow a write only with the bearer token expected, compared in constant time.
+
+    :param expected: the configured token; ``None``: none is, and the service is read-only.
     :raises Forbidden: when no token is configured (the service is read-only).
     :raises Unauthorized: when the request carries no token or another one.
     """
-    expected = state(request).settings.token
     if expected is None:
         raise Forbidden("this registry is read-only: its operator has configured no write token")
     header = request.headers.get("authorization", "")
@@ -108,12 +109,12 @@ def require_token(request: Request) -> None:
         )
 
 
-async def read_body(request: Request) -> bytes:
-    """The request body, read no further than the configured limit.
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, read no further than the limit.
 
+    :param limit: the largest body read, in bytes (the operator's ``Settings.max_body_bytes``).
     :raises PayloadTooLarge: when the body (as announced or as sent) is larger than the limit.
     """
-    limit = state(request).settings.max_body_bytes
     announced = request.headers.get("content-length")
     if announced is not None and announced.isdigit() and int(announced) > limit:
         raise PayloadTooLarge(f"the body of {announced} bytes is larger than the limit of {limit} bytes")

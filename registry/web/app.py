@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import os
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -21,13 +20,16 @@ from registry.broker import Broker
 from registry.service import Registry
 from registry.store import CREDENTIALS_FILE_ENV, Store, open_store
 from registry.web import api, broker, ontology
+from registry.web.dependencies import Services, get_pages
 from registry.web.endpoint import SparqlRouter
 from registry.web.errors import register_handlers
-from registry.web.http import BEARER_SCHEME, AppState, negotiate, state
+from registry.web.http import BEARER_SCHEME, negotiate
 from registry.web.pages import STATIC_DIR, Pages
 from registry.web.settings import Settings
 
 __all__ = ["create_app"]
+
+_PAGES = Depends(get_pages)
 
 _DESCRIPTION = """A linked-data registry of scientific executables (Jupyter notebooks, containers,
 batch jobs from ESCAPE's OSSR) and the platforms that can run them.
@@ -79,18 +81,22 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.esap = AppState(
-        settings=settings, registry=registry, pages=pages, write_lock=write_lock, plan_slots=threading.BoundedSemaphore(settings.plan_workers)
-    )
-    app.state.pages = pages
-    app.state.broker = Broker(
+    execution_broker = Broker(
         registry,
         offers=settings.broker_offers,
         ttl=settings.offer_ttl,
         retention=settings.offer_retention,
         max_open=settings.max_open_offersets,
-        lock=app.state.esap.write_lock,
+        lock=write_lock,
     )
+    Services(
+        settings=settings,
+        registry=registry,
+        pages=pages,
+        broker=execution_broker,
+        write_lock=write_lock,
+        plan_slots=threading.BoundedSemaphore(settings.plan_workers),
+    ).attach(app)
     register_handlers(app, pages.error_page)
     if settings.cors:
         # Reads only: no Authorization header and no PUT or DELETE from other origins.
@@ -110,10 +116,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(broker.router)
 
     @app.get("/", tags=["service"], summary="The home page (HTML) or an index of the service (JSON)", response_class=Response)
-    def home(request: Request) -> Response:
+    def home(request: Request, pages: Pages = _PAGES) -> Response:
         chosen = negotiate(request, ["application/json", "text/html"])
         if chosen == "text/html":
-            return HTMLResponse(state(request).pages.home(request), headers={"Vary": "Accept"})
+            return HTMLResponse(pages.home(request), headers={"Vary": "Accept"})
         index: dict[str, Any] = {
             "executables": "/executables",
             "platforms": "/platforms",

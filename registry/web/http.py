@@ -1,34 +1,25 @@
-"""Small HTTP helpers shared by the routes: the app's state, the write token,
-bounded request bodies and content negotiation."""
+"""Small HTTP helpers shared by the routes: the write token, bounded request bodies,
+the body's format and content negotiation. Each takes what it checks against; the
+services themselves reach the routes through :mod:`registry.web.dependencies`."""
 
 from __future__ import annotations
 
 import hmac
-import threading
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from registry.service import Registry
 from registry.web.errors import Forbidden, NotAcceptable, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from registry.web.negotiation import choose
-from registry.web.settings import Settings
-
-if TYPE_CHECKING:
-    from registry.web.pages import Pages
 
 __all__ = [
     "BEARER_SCHEME",
     "OPTIONAL_WRITE_SECURITY",
     "WRITE_SECURITY",
-    "AppState",
     "body_format",
     "check_token",
+    "media_type",
     "negotiate",
     "read_body",
-    "require_token",
-    "state",
 ]
 
 #: Request content types read as documents -> the format name of :func:`registry.documents.load_document`.
@@ -54,36 +45,6 @@ BEARER_SCHEME = {
 WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearerToken": []}]
 #: ... of one that writes only sometimes (``POST /sparql``: updates need the token, queries do not).
 OPTIONAL_WRITE_SECURITY: list[dict[str, list[str]]] = [{}, {"bearerToken": []}]
-
-
-@dataclass
-class AppState:
-    """What every request of one app shares.
-
-    :param settings: the operator's settings.
-    :param registry: the registry on its store.
-    :param pages: the HTML renderer.
-    :param write_lock: held while a document is validated or stored (pySHACL and rdflib
-        graphs are not made for concurrent use).
-    :param plan_slots: how many plans run at once (``Settings.plan_workers``); the others
-        wait their turn, so that many clients share the cores instead of thrashing them.
-    """
-
-    settings: Settings
-    registry: Registry
-    pages: Pages
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
-    plan_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
-
-
-def state(request: Request) -> AppState:
-    """The state of the app serving ``request``."""
-    return request.app.state.esap  # type: ignore[no-any-return]
-
-
-def require_token(request: Request) -> None:
-    """Allow a write only with the app's bearer token (:func:`check_token`)."""
-    check_token(request, state(request).settings.token)
 
 
 def check_token(request: Request, expected: str | None) -> None:

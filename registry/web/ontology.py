@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from rdflib import Graph
 
 from registry.errors import NotFound, ParameterError
 from registry.resources import data_dir
+from registry.service import Registry
 from registry.sparql import GRAPH_FORMATS, serialize_graph
 from registry.validation import get_validator
 from registry.vocabulary import ESAP
-from registry.web.http import negotiate, state
+from registry.web.dependencies import get_pages, get_registry
+from registry.web.http import negotiate
+from registry.web.pages import Pages
 
 __all__ = ["router"]
 
@@ -24,6 +27,8 @@ _RDF_FIRST = [*GRAPH_FORMATS.values(), "text/html"]
 _RDF_NAME = {media: name for name, media in GRAPH_FORMATS.items()}
 #: File endings of the downloads -> format name.
 _EXTENSIONS = {"ttl": "turtle", "nt": "nt", "jsonld": "json-ld", "rdf": "xml"}
+_REGISTRY = Depends(get_registry)
+_PAGES = Depends(get_pages)
 
 
 router = APIRouter(tags=["ontology"])
@@ -33,9 +38,9 @@ def _rdf(graph: Graph, media: str) -> Response:
     return Response(serialize_graph(graph, _RDF_NAME[media]), media_type=media, headers={"Vary": "Accept"})
 
 
-def _vocabulary_graph(request: Request) -> Graph:
+def _vocabulary_graph(registry: Registry) -> Graph:
     graph = Graph()
-    source = state(request).registry.vocabulary.graph
+    source = registry.vocabulary.graph
     for triple in source:
         graph.add(triple)
     for prefix, namespace in source.namespaces():
@@ -59,15 +64,15 @@ def _shapes_graph() -> Graph:
     response_class=Response,
     responses={200: {"content": {t: {} for t in _HTML_AND_RDF}}},
 )
-def ontology_page(request: Request) -> Response:
+def ontology_page(request: Request, registry: Registry = _REGISTRY, pages: Pages = _PAGES) -> Response:
     """An overview with each taxonomy as a tree, linking a page per term; the vocabulary
     itself for a client asking for RDF (as ``/vocab`` and a term's page answer)."""
     chosen = negotiate(request, _HTML_AND_RDF)
     if chosen == "text/html":
-        response: Response = HTMLResponse(state(request).pages.ontology_page(request))
+        response: Response = HTMLResponse(pages.ontology_page(request))
         response.headers["Vary"] = "Accept"
         return response
-    return _rdf(_vocabulary_graph(request), chosen)
+    return _rdf(_vocabulary_graph(registry), chosen)
 
 
 @router.get(
@@ -76,23 +81,23 @@ def ontology_page(request: Request) -> Response:
     response_class=Response,
     responses={200: {"content": {t: {} for t in _HTML_AND_RDF}}},
 )
-def vocab(request: Request) -> Response:
+def vocab(request: Request, registry: Registry = _REGISTRY, pages: Pages = _PAGES) -> Response:
     """``https://w3id.org/esap-registry/vocab#<term>`` resolves here: the HTML overview has an anchor per term."""
     chosen = negotiate(request, _RDF_FIRST)
     if chosen == "text/html":
-        response: Response = HTMLResponse(state(request).pages.ontology_page(request))
+        response: Response = HTMLResponse(pages.ontology_page(request))
         response.headers["Vary"] = "Accept"
         return response
-    return _rdf(_vocabulary_graph(request), chosen)
+    return _rdf(_vocabulary_graph(registry), chosen)
 
 
 @router.get("/vocab.{extension}", summary="The vocabulary as a file: .ttl, .nt, .jsonld or .rdf", response_class=Response)
-def vocab_file(request: Request, extension: str) -> Response:
+def vocab_file(extension: str, registry: Registry = _REGISTRY) -> Response:
     """Downloads of the whole vocabulary (ontology, taxonomies, alignments)."""
     if extension not in _EXTENSIONS:
         raise NotFound(f"vocab.{extension}", "download")
     media = GRAPH_FORMATS[_EXTENSIONS[extension]]
-    response = _rdf(_vocabulary_graph(request), media)
+    response = _rdf(_vocabulary_graph(registry), media)
     response.headers["Content-Disposition"] = f'inline; filename="esap-vocab.{extension}"'
     return response
 
@@ -133,7 +138,11 @@ def context() -> Response:
     response_class=Response,
     responses={200: {"content": {t: {} for t in _HTML_AND_RDF}}, 404: {"description": "the vocabulary has no such term"}},
 )
-def term(request: Request, iri: str = Query(..., description="the term's IRI, e.g. urn:types/jupyter-notebook")) -> Response:
+def term(
+    request: Request,
+    iri: str = Query(..., description="the term's IRI, e.g. urn:types/jupyter-notebook"),
+    pages: Pages = _PAGES,
+) -> Response:
     """Its definition, broader and narrower terms, alignments, and how many entries use it."""
     iri = iri.strip()
     if iri == str(ESAP):
@@ -147,17 +156,16 @@ def term(request: Request, iri: str = Query(..., description="the term's IRI, e.
             f" {ESAP}minMemory, or write the '#' as %23; the whole vocabulary is /ontology",
             iri,
         )
-    return _term_response(request, iri)
+    return _term_response(request, pages, iri)
 
 
-def _term_response(request: Request, iri: str) -> Response:
-    app = state(request)
+def _term_response(request: Request, pages: Pages, iri: str) -> Response:
     chosen = negotiate(request, _HTML_AND_RDF)
     if chosen == "text/html":
-        response: Response = HTMLResponse(app.pages.term_page(request, iri))
+        response: Response = HTMLResponse(pages.term_page(request, iri))
         response.headers["Vary"] = "Accept"
         return response
-    return _rdf(app.pages.ontology.description(iri), chosen)
+    return _rdf(pages.ontology.description(iri), chosen)
 
 
 @router.get(
@@ -166,8 +174,8 @@ def _term_response(request: Request, iri: str) -> Response:
     response_class=Response,
     responses={200: {"content": {t: {} for t in _HTML_AND_RDF}}, 404: {"description": "the vocabulary has no such term"}},
 )
-def term_by_name(request: Request, name: str) -> Response:
+def term_by_name(request: Request, name: str, pages: Pages = _PAGES) -> Response:
     """``/ontology/minCores`` is the page of ``esap:minCores`` (the address every page links
     a term of the namespace by: no ``#`` in it)."""
-    return _term_response(request, str(ESAP) + name)
+    return _term_response(request, pages, str(ESAP) + name)
 

@@ -3,13 +3,13 @@ writes with a bearer token, validation, and plans."""
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
+import threading
 from enum import Enum
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from rdflib import URIRef
@@ -18,11 +18,21 @@ from registry import __version__
 from registry.readers import Document, entry_iri, load_document
 from registry.errors import InputError, NotFound, ParameterError, ValidationFailed
 from registry.planner import Overrides, Planner, parse_limit
-from registry.service import IngestResult
+from registry.service import IngestResult, Registry
 from registry.shopping import shopping_list
 from registry.vocabulary import ESAP
-from registry.web.http import WRITE_SECURITY, AppState, body_format, negotiate, read_body, require_token, state
-from registry.web.pages import type_filter
+from registry.web.dependencies import (
+    get_pages,
+    get_plan_slots,
+    get_planner,
+    get_registry,
+    get_settings,
+    get_write_lock,
+    require_token,
+)
+from registry.web.http import WRITE_SECURITY, body_format, negotiate, read_body
+from registry.web.pages import Pages, type_filter
+from registry.web.settings import Settings
 
 __all__ = ["COLLECTIONS", "ENTRY_TYPES", "router"]
 
@@ -56,6 +66,13 @@ FORMAT_NAMES = {
     "html": "text/html",
 }
 _FORMAT = Query(None, description="overrides Accept: json, jsonld, turtle, nt, rdfxml or html")
+_REGISTRY = Depends(get_registry)
+_PAGES = Depends(get_pages)
+_SETTINGS = Depends(get_settings)
+_WRITE_LOCK = Depends(get_write_lock)
+_PLANNER = Depends(get_planner)
+_PLAN_SLOTS = Depends(get_plan_slots)
+_TOKEN = [Depends(require_token)]
 
 router = APIRouter()
 
@@ -78,21 +95,20 @@ def _vary(response: Response) -> Response:
 
 
 @router.get("/health", tags=["service"], summary="Is the service up, and what does it hold")
-def health(request: Request) -> dict[str, Any]:
+def health(registry: Registry = _REGISTRY, settings: Settings = _SETTINGS) -> dict[str, Any]:
     """``{"status": "ok"}`` with the number of entries and whether writes are possible."""
-    app = state(request)
-    entries = app.registry.entries()
+    entries = registry.entries()
     executables = sum(1 for e in entries if e.kind == "executable")
     datasets = sum(1 for e in entries if e.kind == "dataset")
     return {
         "status": "ok",
         "version": __version__,
-        "store": app.registry.store.backend,
+        "store": registry.store.backend,
         "executables": executables,
         "platforms": len(entries) - executables - datasets,
         "datasets": datasets,
-        "writable": not app.settings.read_only,
-        "vocabulary": app.registry.vocabulary.version,
+        "writable": not settings.read_only,
+        "vocabulary": registry.vocabulary.version,
         "process": os.getpid(),
     }
 
@@ -100,14 +116,14 @@ def health(request: Request) -> dict[str, Any]:
 # -- reading --------------------------------------------------------------------
 
 
-def _check_kind(app: AppState, uuid: str, collection: str) -> URIRef:
+def _check_kind(registry: Registry, uuid: str, collection: str) -> URIRef:
     """The entry's IRI, when the entry is of this collection.
 
     :raises NotFound: when there is no entry of this kind with this uuid.
     :raises InputError: when ``uuid`` is not a UUID.
     """
     kind, name = COLLECTIONS[collection]
-    iri, found = app.registry.resolve(uuid)
+    iri, found = registry.resolve(uuid)
     if found != kind:
         raise NotFound(uuid, name)
     return iri
@@ -126,44 +142,46 @@ def _entry_type(request: Request, format: str | None) -> str:
     return negotiate(request, ENTRY_TYPES)
 
 
-def list_entries(request: Request, collection: str, q: str, type_: str, format: str | None = None) -> Response:
+def list_entries(
+    request: Request, registry: Registry, pages: Pages, collection: str, q: str, type_: str, format: str | None = None
+) -> Response:
     """A collection as the manifest ESAP reads (or JSON-LD, RDF, or an HTML list)."""
-    app = state(request)
     kind, _ = COLLECTIONS[collection]
     type_filter(type_)  # refused when not an IRI, whichever format is asked for
     chosen = _entry_type(request, format)
     if chosen == "text/html":
-        return _vary(HTMLResponse(app.pages.entry_list(request, collection, q, type_)))
+        return _vary(HTMLResponse(pages.entry_list(request, collection, q, type_)))
     if chosen in _RDF_NAMES:
-        text = app.registry.export_rdf(_RDF_NAMES[chosen], kind=kind)
+        text = registry.export_rdf(_RDF_NAMES[chosen], kind=kind)
         return _vary(Response(text.encode("utf-8"), media_type=chosen))
-    manifest = app.registry.export_manifest(kind=kind, jsonld=chosen == "application/ld+json")
+    manifest = registry.export_manifest(kind=kind, jsonld=chosen == "application/ld+json")
     if chosen == "application/json":
         manifest.setdefault(collection, [])
     return _vary(_json(manifest, media_type=chosen))
 
 
-def get_entry(request: Request, collection: str, uuid: str, format: str | None = None) -> Response:
+def get_entry(
+    request: Request, registry: Registry, pages: Pages, collection: str, uuid: str, format: str | None = None
+) -> Response:
     """One entry, in the format the client prefers."""
-    app = state(request)
-    _check_kind(app, uuid, collection)
+    _check_kind(registry, uuid, collection)
     chosen = _entry_type(request, format)
     if chosen == "text/html":
-        return _vary(HTMLResponse(app.pages.entry_page(request, collection, uuid)))
+        return _vary(HTMLResponse(pages.entry_page(request, collection, uuid)))
     if chosen in _RDF_NAMES:
-        text = app.registry.export_rdf(_RDF_NAMES[chosen], uuids=[uuid])
+        text = registry.export_rdf(_RDF_NAMES[chosen], uuids=[uuid])
         return _vary(Response(text.encode("utf-8"), media_type=chosen))
     if chosen == "application/ld+json":
-        return _vary(_json(app.registry.export_manifest(uuids=[uuid], jsonld=True), media_type=chosen))
-    manifest = app.registry.export_manifest(uuids=[uuid])
+        return _vary(_json(registry.export_manifest(uuids=[uuid], jsonld=True), media_type=chosen))
+    manifest = registry.export_manifest(uuids=[uuid])
     return _vary(_json(manifest[collection][0]))
 
 
 # -- writing --------------------------------------------------------------------
 
 
-def _load(body: bytes, fmt: str | None, app: AppState) -> Document:
-    return load_document(body, source="<request>", format=fmt, vocabulary=app.registry.vocabulary)
+def _load(body: bytes, fmt: str | None, registry: Registry) -> Document:
+    return load_document(body, source="<request>", format=fmt, vocabulary=registry.vocabulary)
 
 
 def _check_document(document: Document, collection: str) -> None:
@@ -201,13 +219,15 @@ def _stored(result: IngestResult, collection: str) -> dict[str, Any]:
     }
 
 
-def _ingest(app: AppState, body: bytes, fmt: str | None, collection: str, uuid: str | None) -> IngestResult:
+def _ingest(
+    registry: Registry, lock: threading.Lock, body: bytes, fmt: str | None, collection: str, uuid: str | None
+) -> IngestResult:
     """Read, check and store a document in one step (run in a worker thread).
 
     :raises InputError: when it is malformed, of the wrong kind, or (for PUT) not the entry named.
     :raises ValidationFailed: when it does not conform; nothing is stored.
     """
-    document = _load(body, fmt, app)
+    document = _load(body, fmt, registry)
     _check_document(document, collection)
     if uuid is not None:
         iri = entry_iri(uuid)
@@ -218,48 +238,46 @@ def _ingest(app: AppState, body: bytes, fmt: str | None, collection: str, uuid: 
                 f"the body must hold exactly the entry {iri} named by the URL; it holds {found}",
                 source="<request>",
             )
-    with app.write_lock:
-        return app.registry.ingest(document)
+    with lock:
+        return registry.ingest(document)
 
 
-def _validate(app: AppState, body: bytes, fmt: str | None) -> dict[str, Any]:
-    document = _load(body, fmt, app)
-    with app.write_lock:
-        return app.registry.validate(document).to_dict()
+def _validate(registry: Registry, lock: threading.Lock, body: bytes, fmt: str | None) -> dict[str, Any]:
+    document = _load(body, fmt, registry)
+    with lock:
+        return registry.validate(document).to_dict()
 
 
-async def post_entries(request: Request, collection: str) -> Response:
-    """Store every entry of a document (JSON, JSON-LD or Turtle), all or none."""
-    require_token(request)
+async def post_entries(
+    request: Request, registry: Registry, settings: Settings, lock: threading.Lock, collection: str
+) -> Response:
+    """Store every entry of a document (JSON, JSON-LD or Turtle), all or none (the token checked first)."""
     fmt = body_format(request)
-    body = await read_body(request)
-    app = state(request)
-    result = await run_in_threadpool(_ingest, app, body, fmt, collection, None)
+    body = await read_body(request, settings.max_body_bytes)
+    result = await run_in_threadpool(_ingest, registry, lock, body, fmt, collection, None)
     answer = _stored(result, collection)
     headers = {"Location": answer["stored"][0]["url"]} if len(answer["stored"]) == 1 else None
     return _json(answer, status=201, headers=headers)
 
 
-async def put_entry(request: Request, collection: str, uuid: str) -> Response:
-    """Store one entry under its uuid, replacing what was there."""
-    require_token(request)
+async def put_entry(
+    request: Request, registry: Registry, settings: Settings, lock: threading.Lock, collection: str, uuid: str
+) -> Response:
+    """Store one entry under its uuid, replacing what was there (the token checked first)."""
     entry_iri(uuid)
     fmt = body_format(request)
-    body = await read_body(request)
-    app = state(request)
-    result = await run_in_threadpool(_ingest, app, body, fmt, collection, uuid)
+    body = await read_body(request, settings.max_body_bytes)
+    result = await run_in_threadpool(_ingest, registry, lock, body, fmt, collection, uuid)
     answer = _stored(result, collection)
     created = not answer["stored"][0]["replaced"]
     return _json(answer, status=201 if created else 200, headers={"Location": answer["stored"][0]["url"]} if created else None)
 
 
-def delete_entry(request: Request, collection: str, uuid: str) -> Response:
-    """Remove an entry and everything it says."""
-    require_token(request)
-    app = state(request)
-    with app.write_lock:
-        _check_kind(app, uuid, collection)
-        app.registry.delete(uuid)
+def delete_entry(registry: Registry, lock: threading.Lock, collection: str, uuid: str) -> Response:
+    """Remove an entry and everything it says (the token checked first)."""
+    with lock:
+        _check_kind(registry, uuid, collection)
+        registry.delete(uuid)
     return Response(status_code=204)
 
 
@@ -280,8 +298,10 @@ def _register_collection(collection: str) -> None:
         q: str = Query("", description="HTML list only: text to search for in titles, descriptions and uuids"),
         type: str = Query("", description="HTML list only: a type URN; narrower types match too"),
         format: str | None = _FORMAT,
+        registry: Registry = _REGISTRY,
+        pages: Pages = _PAGES,
     ) -> Response:
-        return list_entries(request, collection, q.strip(), type.strip(), format)
+        return list_entries(request, registry, pages, collection, q.strip(), type.strip(), format)
 
     @router.get(
         f"/{collection}/{{uuid}}",
@@ -291,8 +311,10 @@ def _register_collection(collection: str) -> None:
         responses={200: {"content": {t: {} for t in ENTRY_TYPES}}, 404: {"description": f"no such {name}"}},
         name=f"get_{name}",
     )
-    def _get(request: Request, uuid: str, format: str | None = _FORMAT) -> Response:
-        return get_entry(request, collection, uuid, format)
+    def _get(
+        request: Request, uuid: str, format: str | None = _FORMAT, registry: Registry = _REGISTRY, pages: Pages = _PAGES
+    ) -> Response:
+        return get_entry(request, registry, pages, collection, uuid, format)
 
     @router.post(
         f"/{collection}",
@@ -304,9 +326,12 @@ def _register_collection(collection: str) -> None:
             "requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}},
             "security": WRITE_SECURITY,
         },
+        dependencies=_TOKEN,
     )
-    async def _post(request: Request) -> Response:
-        return await post_entries(request, collection)
+    async def _post(
+        request: Request, registry: Registry = _REGISTRY, settings: Settings = _SETTINGS, lock: threading.Lock = _WRITE_LOCK
+    ) -> Response:
+        return await post_entries(request, registry, settings, lock, collection)
 
     @router.put(
         f"/{collection}/{{uuid}}",
@@ -317,9 +342,16 @@ def _register_collection(collection: str) -> None:
             "requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}},
             "security": WRITE_SECURITY,
         },
+        dependencies=_TOKEN,
     )
-    async def _put(request: Request, uuid: str) -> Response:
-        return await put_entry(request, collection, uuid)
+    async def _put(
+        request: Request,
+        uuid: str,
+        registry: Registry = _REGISTRY,
+        settings: Settings = _SETTINGS,
+        lock: threading.Lock = _WRITE_LOCK,
+    ) -> Response:
+        return await put_entry(request, registry, settings, lock, collection, uuid)
 
     @router.delete(
         f"/{collection}/{{uuid}}",
@@ -328,9 +360,10 @@ def _register_collection(collection: str) -> None:
         summary=f"Delete one {name} (needs the token)",
         name=f"delete_{name}",
         openapi_extra={"security": WRITE_SECURITY},
+        dependencies=_TOKEN,
     )
-    def _delete(request: Request, uuid: str) -> Response:
-        return delete_entry(request, collection, uuid)
+    def _delete(uuid: str, registry: Registry = _REGISTRY, lock: threading.Lock = _WRITE_LOCK) -> Response:
+        return delete_entry(registry, lock, collection, uuid)
 
 
 for _collection in COLLECTIONS:
@@ -338,9 +371,9 @@ for _collection in COLLECTIONS:
 
 
 @router.get("/entries/{uuid}", tags=["service"], summary="Redirect to an entry, whichever its kind")
-def entry_redirect(request: Request, uuid: str) -> RedirectResponse:
+def entry_redirect(uuid: str, registry: Registry = _REGISTRY) -> RedirectResponse:
     """303 to ``/executables/{uuid}``, ``/platforms/{uuid}`` or ``/datasets/{uuid}``."""
-    _, kind = state(request).registry.resolve(uuid)
+    _, kind = registry.resolve(uuid)
     collection = _COLLECTION_OF[kind]
     return RedirectResponse(f"/{collection}/{uuid.strip().lower().removeprefix('urn:uuid:')}", status_code=303)
 
@@ -351,11 +384,13 @@ def entry_redirect(request: Request, uuid: str) -> RedirectResponse:
     summary="Validate a document without storing it (no token needed)",
     openapi_extra={"requestBody": {"content": {t: {} for t in ("application/json", "application/ld+json", "text/turtle")}}},
 )
-async def validate(request: Request) -> JSONResponse:
+async def validate(
+    request: Request, registry: Registry = _REGISTRY, settings: Settings = _SETTINGS, lock: threading.Lock = _WRITE_LOCK
+) -> JSONResponse:
     """The whole SHACL report (``conforms``, and each issue's JSON path, value and message)."""
     fmt = body_format(request)
-    body = await read_body(request)
-    report = await run_in_threadpool(_validate, state(request), body, fmt)
+    body = await read_body(request, settings.max_body_bytes)
+    report = await run_in_threadpool(_validate, registry, lock, body, fmt)
     return JSONResponse(report)
 
 
@@ -388,10 +423,17 @@ def plan_overrides(
 
 
 def make_plan(
-    app: AppState, target: str | Document, at: str, overrides: Overrides, limit: str | int | None = None, uuid: str | None = None
+    planner: Planner,
+    slots: threading.BoundedSemaphore,
+    target: str | Document,
+    at: str,
+    overrides: Overrides,
+    limit: str | int | None = None,
+    uuid: str | None = None,
 ) -> dict[str, Any]:
     """The plan's JSON (as ``esap-registry plan --format json``).
 
+    :param slots: the plans that may run at once (``Settings.plan_workers``).
     :param limit: how many matches and rejections to list: a number, ``all``, or None
         for :data:`registry.planner.DEFAULT_LIMIT`.
     :param uuid: which executable of a document holding several.
@@ -403,8 +445,8 @@ def make_plan(
     if at not in ("min", "max"):
         raise ParameterError("at", "must be min or max", at)
     count = parse_limit(limit)
-    with app.plan_slots:  # at most Settings.plan_workers plans at once; the others wait
-        return Planner(app.registry).plan(target, at=at, overrides=overrides, limit=count, uuid=uuid).to_dict()  # type: ignore[arg-type]
+    with slots:  # at most Settings.plan_workers plans at once; the others wait
+        return planner.plan(target, at=at, overrides=overrides, limit=count, uuid=uuid).to_dict()  # type: ignore[arg-type]
 
 
 @router.get(
@@ -412,16 +454,15 @@ def make_plan(
     tags=["plan"],
     summary="The reverse plan: every executable a registered platform can run",
 )
-def platform_runnable(request: Request, uuid: str) -> Response:
+def platform_runnable(uuid: str, registry: Registry = _REGISTRY, planner: Planner = _PLANNER) -> Response:
     """The JSON of ``esap-registry runnable UUID --format json``: the executables the
     platform can run by the planner's rule at the minima; 404 for an unknown platform.
 
     :raises NotFound: when no platform has this uuid (404).
     :raises InputError: when it is not a UUID (400).
     """
-    app = state(request)
-    _check_kind(app, uuid, "platforms")
-    return _json({"platform": uuid, "executables": Planner(app.registry).runnable(uuid)})
+    _check_kind(registry, uuid, "platforms")
+    return _json({"platform": uuid, "executables": planner.runnable(uuid)})
 
 
 _AT = Query("min", description="plan at the minima (min) or the maxima (max) of the executable's ranges")
@@ -454,21 +495,24 @@ def plan_registered(
     storage: str | None = _STORAGE,
     data_size: str | None = _DATA_SIZE,
     limit: str | None = _LIMIT,
+    registry: Registry = _REGISTRY,
+    pages: Pages = _PAGES,
+    planner: Planner = _PLANNER,
+    slots: threading.BoundedSemaphore = _PLAN_SLOTS,
 ) -> Response:
     """The same JSON as ``esap-registry plan UUID --format json`` with the same overrides.
     A page (``Accept: text/html``) with a bad override shows the form again, the error
     beside its field (422)."""
-    app = state(request)
     overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size, max_nodes)
     chosen = negotiate(request, ["application/json", "text/html"])
     if chosen == "text/html":
         try:
-            plan = make_plan(app, uuid, at, overrides, limit)
+            plan = make_plan(planner, slots, uuid, at, overrides, limit)
         except ParameterError as exc:
-            _check_kind(app, uuid, "executables")
-            return _vary(HTMLResponse(app.pages.plan_page(request, uuid, None, exc), status_code=422))
-        return _vary(HTMLResponse(app.pages.plan_page(request, uuid, plan)))
-    return _vary(_json(make_plan(app, uuid, at, overrides, limit)))
+            _check_kind(registry, uuid, "executables")
+            return _vary(HTMLResponse(pages.plan_page(request, uuid, None, exc), status_code=422))
+        return _vary(HTMLResponse(pages.plan_page(request, uuid, plan)))
+    return _vary(_json(make_plan(planner, slots, uuid, at, overrides, limit)))
 
 
 @router.post(
@@ -489,21 +533,25 @@ async def plan_document(
     data_size: str | None = _DATA_SIZE,
     limit: str | None = _LIMIT,
     uuid: str | None = Query(None, description="which executable of a manifest that holds several"),
+    registry: Registry = _REGISTRY,
+    settings: Settings = _SETTINGS,
+    lock: threading.Lock = _WRITE_LOCK,
+    planner: Planner = _PLANNER,
+    slots: threading.BoundedSemaphore = _PLAN_SLOTS,
 ) -> Response:
     """The document must conform to the shapes (else 422) and hold one executable, or
     several and ``uuid`` naming the one to plan (else 400, listing their uuids)."""
     fmt = body_format(request)
-    body = await read_body(request)
-    app = state(request)
+    body = await read_body(request, settings.max_body_bytes)
     overrides = plan_overrides(cores, memory, nodes, hours, storage, data_size, max_nodes)
 
     def work() -> dict[str, Any]:
-        document = _load(body, fmt, app)
-        with app.write_lock:
-            report = app.registry.validate(document)
+        document = _load(body, fmt, registry)
+        with lock:
+            report = registry.validate(document)
         if not report.conforms:
             raise ValidationFailed(report)
-        return make_plan(app, document, at, overrides, limit, uuid)
+        return make_plan(planner, slots, document, at, overrides, limit, uuid)
 
     return _json(await run_in_threadpool(work))
 
@@ -518,7 +566,9 @@ async def plan_document(
     response_class=Response,
     responses={200: {"content": {"application/json": {}, "text/html": {}}}, 404: {"description": "no such executable"}},
 )
-def executable_shopping_list(request: Request, uuid: str) -> Response:
+def executable_shopping_list(
+    request: Request, uuid: str, registry: Registry = _REGISTRY, pages: Pages = _PAGES
+) -> Response:
     """The JSON of ``esap-registry shopping-list UUID --format json`` (HTML in a browser): for
     each data resource of the executable, the registered data sets that satisfy it (content
     and format equal to or narrower than asked), how each is reached, the platforms holding a
@@ -527,10 +577,9 @@ def executable_shopping_list(request: Request, uuid: str) -> Response:
     :raises NotFound: when no executable has this uuid (404).
     :raises InputError: when it is not a UUID (400).
     """
-    app = state(request)
-    _check_kind(app, uuid, "executables")
+    _check_kind(registry, uuid, "executables")
     chosen = negotiate(request, ["application/json", "text/html"])
-    listing = shopping_list(app.registry, uuid)
+    listing = shopping_list(registry, uuid)
     if chosen == "text/html":
-        return _vary(HTMLResponse(app.pages.shopping_page(request, listing)))
+        return _vary(HTMLResponse(pages.shopping_page(request, listing)))
     return _vary(_json(listing))

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-
 import os
+import threading
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -21,13 +19,17 @@ from registry import __version__
 from registry.broker import Broker
 from registry.service import Registry
 from registry.store import CREDENTIALS_FILE_ENV, Store, open_store
-from registry.web import api, broker, endpoint, ontology
+from registry.web import api, broker, ontology
+from registry.web.dependencies import Services, get_pages
+from registry.web.endpoint import SparqlRouter
 from registry.web.errors import register_handlers
-from registry.web.http import BEARER_SCHEME, AppState, negotiate, state
+from registry.web.http import BEARER_SCHEME, negotiate
 from registry.web.pages import STATIC_DIR, Pages
 from registry.web.settings import Settings
 
 __all__ = ["create_app"]
+
+_PAGES = Depends(get_pages)
 
 _DESCRIPTION = """A linked-data registry of scientific executables (Jupyter notebooks, containers,
 batch jobs from ESCAPE's OSSR) and the platforms that can run them.
@@ -51,20 +53,23 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     store = store if store is not None else open_store(None)
     registry = Registry(store)
     registry.prepare()
-    def workers() -> ThreadPoolExecutor:
-        return ThreadPoolExecutor(max_workers=settings.query_workers, thread_name_prefix="sparql")
-
-    executor = workers()
     pages = Pages(registry)
+    write_lock = threading.Lock()
+    sparql = SparqlRouter(
+        store,
+        token=settings.token,
+        max_body_bytes=settings.max_body_bytes,
+        query_timeout=settings.query_timeout,
+        query_workers=settings.query_workers,
+        write_lock=write_lock,
+        query_page=pages.query_page,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = app.state.esap
-        if state.executor_closed:  # started again (a test client per request): new workers
-            state.executor, state.executor_closed = workers(), False
+        sparql.start()  # new workers when started again (a test client per request)
         yield
-        state.executor.shutdown(wait=False, cancel_futures=True)
-        state.executor_closed = True
+        sparql.stop()
         if owned:
             store.close()
 
@@ -76,19 +81,23 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         redoc_url=None,
         lifespan=lifespan,
     )
-    app.state.esap = AppState(
-        settings=settings, registry=registry, pages=pages, executor=executor, plan_slots=threading.BoundedSemaphore(settings.plan_workers)
-    )
-    app.state.pages = pages
-    app.state.broker = Broker(
+    execution_broker = Broker(
         registry,
         offers=settings.broker_offers,
         ttl=settings.offer_ttl,
         retention=settings.offer_retention,
         max_open=settings.max_open_offersets,
-        lock=app.state.esap.write_lock,
+        lock=write_lock,
     )
-    register_handlers(app)
+    Services(
+        settings=settings,
+        registry=registry,
+        pages=pages,
+        broker=execution_broker,
+        write_lock=write_lock,
+        plan_slots=threading.BoundedSemaphore(settings.plan_workers),
+    ).attach(app)
+    register_handlers(app, pages.error_page)
     if settings.cors:
         # Reads only: no Authorization header and no PUT or DELETE from other origins.
         app.add_middleware(
@@ -101,16 +110,16 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # The SPARQL endpoint first: its routes are fixed paths, and its requests (the most
     # frequent, and the cheapest to answer) are then matched without trying every other route.
-    app.include_router(endpoint.router)
+    app.include_router(sparql)
     app.include_router(api.router)
     app.include_router(ontology.router)
     app.include_router(broker.router)
 
     @app.get("/", tags=["service"], summary="The home page (HTML) or an index of the service (JSON)", response_class=Response)
-    def home(request: Request) -> Response:
+    def home(request: Request, pages: Pages = _PAGES) -> Response:
         chosen = negotiate(request, ["application/json", "text/html"])
         if chosen == "text/html":
-            return HTMLResponse(state(request).pages.home(request), headers={"Vary": "Accept"})
+            return HTMLResponse(pages.home(request), headers={"Vary": "Accept"})
         index: dict[str, Any] = {
             "executables": "/executables",
             "platforms": "/platforms",

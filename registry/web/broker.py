@@ -14,13 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 import yaml
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from registry.broker import Broker, parse_body
+from registry.web.dependencies import get_broker, get_pages, get_settings, require_token
 from registry.web.errors import UnsupportedMediaType
-from registry.web.http import WRITE_SECURITY, media_type, negotiate, read_body, require_token
+from registry.web.http import WRITE_SECURITY, media_type, negotiate, read_body
+from registry.web.pages import Pages
+from registry.web.settings import Settings
 
 __all__ = ["router"]
 
@@ -31,10 +34,10 @@ _ANSWER_TYPES = ["application/json", "application/yaml", "text/html"]
 _YAML_TYPES = {"application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"}
 _JSON_TYPES = {"application/json", "text/json"}
 _BODY = {"requestBody": {"required": True, "content": {t: {"schema": {"type": "object"}} for t in ("application/json", "application/yaml")}}}
-
-
-def _broker(request: Request) -> Broker:
-    return request.app.state.broker  # type: ignore[no-any-return]
+_BROKER = Depends(get_broker)
+_PAGES = Depends(get_pages)
+_SETTINGS = Depends(get_settings)
+_TOKEN = [Depends(require_token)]
 
 
 def _format(request: Request) -> str | None:
@@ -60,6 +63,7 @@ def _base(request: Request) -> str:
 
 def _answer(
     request: Request,
+    pages: Pages,
     body: dict[str, Any],
     template: str,
     status: int = 200,
@@ -72,7 +76,7 @@ def _answer(
     chosen = negotiate(request, _ANSWER_TYPES)
     headers = {"Vary": "Accept", **(headers or {})}
     if chosen == "text/html":
-        page = request.app.state.pages.render(template, request, **context, **(where() if where else {}))
+        page = pages.render(template, request, **context, **(where() if where else {}))
         return HTMLResponse(page, status_code=status, headers=headers)
     if chosen == "application/yaml":
         text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
@@ -87,13 +91,14 @@ def _answer(
     openapi_extra=_BODY,
     responses={303: {"description": "See Other: the offer set at Location (its JSON in the body too)"}, 415: {"description": "not JSON or YAML"}},
 )
-async def execution_request(request: Request) -> Response:
+async def execution_request(
+    request: Request, broker: Broker = _BROKER, pages: Pages = _PAGES, settings: Settings = _SETTINGS
+) -> Response:
     """An ExecutionRequest (JSON or YAML) answered with an offer set of the best platforms
     of the registry (YES), or the planner's reasons (NO); no token needed. 400 for a
     malformed request (with its JSON path); 503 when the cap of open offer sets is reached."""
     fmt = _format(request)
-    body = await read_body(request)
-    broker = _broker(request)
+    body = await read_body(request, settings.max_body_bytes)
     base = _base(request)
 
     def work() -> dict[str, Any]:
@@ -101,7 +106,7 @@ async def execution_request(request: Request) -> Response:
 
     offerset = await run_in_threadpool(work)
     location = offerset["meta"]["url"]
-    return _answer(request, offerset, "offerset.html", status=303, headers={"Location": location}, offerset=offerset)
+    return _answer(request, pages, offerset, "offerset.html", status=303, headers={"Location": location}, offerset=offerset)
 
 
 @router.post(
@@ -110,13 +115,14 @@ async def execution_request(request: Request) -> Response:
     status_code=303,
     openapi_extra={**_BODY, "security": WRITE_SECURITY},
     responses={303: {"description": "See Other: the accepted session"}, 400: {"description": "no platform can run it: a FAILED session with the reasons"}},
+    dependencies=_TOKEN,
 )
-async def direct_execution(request: Request) -> Response:
+async def direct_execution(
+    request: Request, broker: Broker = _BROKER, pages: Pages = _PAGES, settings: Settings = _SETTINGS
+) -> Response:
     """Accepts the best offer at once, so it needs the write token."""
-    require_token(request)
     fmt = _format(request)
-    body = await read_body(request)
-    broker = _broker(request)
+    body = await read_body(request, settings.max_body_bytes)
     base = _base(request)
 
     def work() -> tuple[bool, dict[str, Any]]:
@@ -124,44 +130,44 @@ async def direct_execution(request: Request) -> Response:
 
     ok, session = await run_in_threadpool(work)
     if not ok:
-        return _answer(request, session, "session.html", status=400, session=session, platform="", offerset="")
+        return _answer(request, pages, session, "session.html", status=400, session=session, platform="", offerset="")
     return _answer(
-        request, session, "session.html", status=303, headers={"Location": session["meta"]["url"]}, session=session,
+        request, pages, session, "session.html", status=303, headers={"Location": session["meta"]["url"]}, session=session,
         where=lambda: broker.context_of(session["meta"]["uuid"]),
     )
 
 
 @router.get("/offersets/{uuid}", summary="ExecutionBroker: an offer set (JSON, YAML or HTML)")
-def offerset(request: Request, uuid: str) -> Response:
+def offerset(request: Request, uuid: str, broker: Broker = _BROKER, pages: Pages = _PAGES) -> Response:
     """Offers past their expiry read EXPIRED. 404 when there is none (or it was purged)."""
-    body = _broker(request).offerset(uuid)
-    return _answer(request, body, "offerset.html", offerset=body)
+    body = broker.offerset(uuid)
+    return _answer(request, pages, body, "offerset.html", offerset=body)
 
 
 @router.get("/sessions/{uuid}", summary="ExecutionBroker: an execution session (JSON, YAML or HTML)")
-def session(request: Request, uuid: str) -> Response:
+def session(request: Request, uuid: str, broker: Broker = _BROKER, pages: Pages = _PAGES) -> Response:
     """One offer, with its phase; an accepted one has a connector (the platform's launch URL)."""
-    broker = _broker(request)
     body = broker.session(uuid)
-    return _answer(request, body, "session.html", session=body, where=lambda: broker.context_of(uuid))
+    return _answer(request, pages, body, "session.html", session=body, where=lambda: broker.context_of(uuid))
 
 
 @router.post(
     "/sessions/{uuid}",
     summary="ExecutionBroker: accept, reject or cancel an offer (needs the token)",
     openapi_extra={**_BODY, "security": WRITE_SECURITY},
+    dependencies=_TOKEN,
 )
-async def session_update(request: Request, uuid: str) -> Response:
+async def session_update(
+    request: Request, uuid: str, broker: Broker = _BROKER, pages: Pages = _PAGES, settings: Settings = _SETTINGS
+) -> Response:
     """``{"kind": "uri:enum-value-update", "path": "/phase", "value": "ACCEPTED"}``
     (or REJECTED, CANCELLED). Accepting one offer rejects its siblings. 409 when the
     phase does not allow it (an expired offer)."""
-    require_token(request)
     fmt = _format(request)
-    body = await read_body(request)
-    broker = _broker(request)
+    body = await read_body(request, settings.max_body_bytes)
 
     def work() -> dict[str, Any]:
         return broker.update(uuid, parse_body(body, fmt))
 
     updated = await run_in_threadpool(work)
-    return _answer(request, updated, "session.html", session=updated, where=lambda: broker.context_of(uuid))
+    return _answer(request, pages, updated, "session.html", session=updated, where=lambda: broker.context_of(uuid))

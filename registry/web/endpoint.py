@@ -1,5 +1,7 @@
 """The SPARQL 1.1 Protocol at ``/sparql`` (queries, and updates with the token)
-and ``/update`` (updates only), with a Service Description and a query page.
+and ``/update`` (updates only), with a Service Description and a query page:
+:class:`SparqlRouter`, a router configured through its constructor (its store, its
+limits, the token updates need), which an app includes.
 
 Queries run in a pool of worker threads, each with a deadline that the store
 checks while it reads results; a query still running when the time is up is
@@ -10,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any, Protocol
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request
@@ -31,24 +36,15 @@ from registry.sparql import (
     serialize_graph,
     serialize_solutions,
 )
-from registry.store import Solutions
+from registry.store import Solutions, Store
 from registry.store.base import Deadline
 from registry.store.terms import to_oxigraph
 from registry.vocabulary import SHAPES_GRAPH, VOCABULARY_GRAPH
 from registry.web.errors import UnsupportedMediaType
-from registry.web.http import (
-    OPTIONAL_WRITE_SECURITY,
-    WRITE_SECURITY,
-    AppState,
-    media_type,
-    negotiate,
-    read_body,
-    require_token,
-    state,
-)
+from registry.web.http import OPTIONAL_WRITE_SECURITY, WRITE_SECURITY, check_token, media_type, negotiate, read_body
 from registry.web.negotiation import choose
 
-__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "router"]
+__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "QueryPage", "SparqlRouter", "service_description"]
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS = Namespace("http://www.w3.org/ns/formats/")
@@ -64,11 +60,11 @@ GRAPH_TYPES = {media: name for name, media in GRAPH_FORMATS.items()} | {
     "text/plain": "nt",
 }
 _DESCRIPTION_TYPES = ["text/turtle", "text/html", "application/n-triples", "application/ld+json", "application/rdf+xml"]
+_ALL_TYPES = [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values()]
 _QUERY_BODY = "application/sparql-query"
 _UPDATE_BODY = "application/sparql-update"
 _FORM_BODY = "application/x-www-form-urlencoded"
 
-router = APIRouter(tags=["sparql"])
 #: The protocol's dataset of an update, in the URL of a direct POST (a form carries them in its body).
 _USING_PARAMETERS = [
     {"name": "using-graph-uri", "in": "query", "required": False,
@@ -134,14 +130,16 @@ def _iris(values: list[str] | None, name: str) -> list[URIRef] | None:
     return iris
 
 
-async def _read_operation(request: Request) -> Operation:
+async def _read_operation(request: Request, limit: int) -> Operation:
     """The operation a POST carries: a form, or a query or update as the body.
 
+    :param limit: the largest body read, in bytes.
     :raises UnsupportedMediaType: for any other body.
+    :raises PayloadTooLarge: for a body beyond the limit.
     """
     kind = media_type(request)
     url_values = {k: request.query_params.getlist(k) for k in request.query_params}
-    body = await read_body(request)
+    body = await read_body(request, limit)
     if kind == _FORM_BODY:
         # The protocol puts every parameter in the form; those of the URL are read too.
         values = url_values
@@ -170,9 +168,7 @@ def base_iri(request: Request) -> str:
     return str(request.url.replace(query="", fragment="")).rstrip("?")
 
 
-def _answer(
-    app: AppState, operation: Operation, chosen: str, deadline: Deadline, base: str | None = None
-) -> tuple[bytes, str]:
+def _answer(store: Store, operation: Operation, chosen: str, deadline: Deadline, base: str | None = None) -> tuple[bytes, str]:
     """Run the query and write its result (in a worker thread)."""
     assert operation.query is not None
     default_graph = named_graphs = None
@@ -182,7 +178,7 @@ def _answer(
         named_graphs = _iris(operation.named_graphs or [], "named-graph-uri")
     if chosen in RESULT_TYPES:  # the store's own writer, when it has one, for a SELECT
         body = select_results(
-            app.registry.store,
+            store,
             operation.query,
             RESULT_TYPES[chosen],
             default_graph=default_graph,
@@ -193,7 +189,7 @@ def _answer(
         if body is not None:
             return body, chosen
     result = run_query(
-        app.registry.store,
+        store,
         operation.query,
         default_graph=default_graph,
         named_graphs=named_graphs,
@@ -222,171 +218,250 @@ def _offered(query: str) -> list[str]:
     return list(GRAPH_TYPES if found.form in ("CONSTRUCT", "DESCRIBE") else RESULT_TYPES)
 
 
-async def _query(request: Request, operation: Operation) -> Response:
-    assert operation.query is not None
-    chosen = negotiate(request, _offered(operation.query))
-    body, media = await _run(request, operation, chosen)
-    charset = "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
-    return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
+# -- the router ----------------------------------------------------------------------
 
 
-async def _run(request: Request, operation: Operation, chosen: str) -> tuple[bytes, str]:
-    """The query's answer in the format chosen, run in a worker within the time limit.
+class QueryPage(Protocol):
+    """Renders the query page: the query given (else an example) in the editor and, when
+    it was run, its ``outcome`` (``results``, ``graph`` or ``error``) with the status."""
 
-    :raises QueryError: when the query is malformed.
-    :raises QueryTimeout: when the time is up first.
+    def __call__(
+        self, request: Request, query: str | None = None, outcome: dict[str, Any] | None = None, status: int = 200
+    ) -> str: ...
+
+
+class SparqlRouter(APIRouter):
+    """The SPARQL 1.1 Protocol over one store: ``GET``/``POST /sparql`` (queries, and
+    updates with the token) and ``POST /update`` (updates only), each configured here.
+
+    :param store: the store queries and updates run on (its default graph the union of its graphs).
+    :param token: the bearer token updates need; ``None``: updates are refused (403) and
+        the Service Description lists none.
+    :param max_body_bytes: the largest request body (413 beyond).
+    :param query_timeout: seconds a query may run (503 beyond).
+    :param query_workers: queries run at once, each in a worker thread.
+    :param write_lock: held while an update runs, shared with the app's other writers
+        (a lock of the router's own when not given).
+    :param query_page: renders the query page a browser gets; without it the endpoint
+        answers no request with HTML.
+    :param kwargs: the :class:`fastapi.APIRouter`'s own (``tags`` is ``["sparql"]`` unless given).
     """
-    app = state(request)
-    seconds = app.settings.query_timeout
-    deadline = Deadline(seconds)
-    loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(app.executor, _answer, app, operation, chosen, deadline, base_iri(request))
-    try:
-        body, media = await asyncio.wait_for(future, timeout=seconds + 0.05)
-    except TimeoutError as exc:
-        # The worker is still inside the store: it stops at its next result, or
-        # finishes in the background; either way this request is answered now.
-        raise QueryTimeout(seconds) from exc
-    return body, media
 
+    def __init__(
+        self,
+        store: Store,
+        *,
+        token: str | None = None,
+        max_body_bytes: int = 10 * 1024 * 1024,
+        query_timeout: float = 30.0,
+        query_workers: int = 4,
+        write_lock: threading.Lock | None = None,
+        query_page: QueryPage | None = None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("tags", ["sparql"])
+        super().__init__(**kwargs)
+        self.store = store
+        self.token = token
+        self.max_body_bytes = max_body_bytes
+        self.query_timeout = query_timeout
+        self.query_workers = query_workers
+        self.write_lock = write_lock if write_lock is not None else threading.Lock()
+        self.query_page = query_page
+        self._page_types = ["text/html"] if query_page is not None else []
+        self._description_types = [t for t in _DESCRIPTION_TYPES if query_page is not None or t != "text/html"]
+        self._executor = self._workers()
+        self._stopped = False
 
-def _wants_page(request: Request, query: str) -> bool:
-    """Whether the client (a browser following a shared ``/sparql?query=`` link) prefers
-    HTML to every result format of the query; ``*/*`` alone gets results."""
-    try:
-        offered = _offered(query)
-    except QueryError:
-        offered = list(RESULT_TYPES)
-    return choose(request.headers.get("accept"), [*offered, "text/html"]) == "text/html"
+        self.add_api_route(
+            "/sparql",
+            self.sparql_get,
+            methods=["GET"],
+            summary="SPARQL 1.1 query by GET; without a query: the Service Description (or the query page for browsers)",
+            response_class=Response,
+            responses={
+                200: {"content": {t: {} for t in [*_ALL_TYPES, *self._page_types]}},
+                400: {"description": "a malformed query, with the parser's message"},
+                406: {"description": "no acceptable result format"},
+                503: {"description": "the query ran past the time limit"},
+            },
+            openapi_extra={
+                "parameters": [
+                    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "the SPARQL query; without it, the Service Description"},
+                    {"name": "default-graph-uri", "in": "query", "required": False,
+                     "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+                     "description": "the graphs whose merge is the default graph (repeatable)"},
+                    {"name": "named-graph-uri", "in": "query", "required": False,
+                     "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
+                     "description": "the named graphs GRAPH sees (repeatable)"},
+                ]
+            },
+        )
+        self.add_api_route(
+            "/sparql",
+            self.sparql_post,
+            methods=["POST"],
+            summary="SPARQL 1.1 query (urlencoded query= or application/sparql-query) or update (with the token)",
+            response_class=Response,
+            openapi_extra={
+                "requestBody": {"content": {t: {} for t in (_FORM_BODY, _QUERY_BODY, _UPDATE_BODY)}},
+                "security": OPTIONAL_WRITE_SECURITY,
+                "parameters": _USING_PARAMETERS,
+            },
+        )
+        self.add_api_route(
+            "/update",
+            self.update_post,
+            methods=["POST"],
+            summary="SPARQL 1.1 Update (urlencoded update= or application/sparql-update; needs the token)",
+            status_code=204,
+            response_class=Response,
+            openapi_extra={
+                "requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}},
+                "security": WRITE_SECURITY,
+                "parameters": _USING_PARAMETERS,
+            },
+        )
 
+    # -- the query workers -------------------------------------------------------------
 
-async def _query_page(request: Request, operation: Operation) -> Response:
-    """The query page with the query filled in and its answer shown: a table of
-    solutions, the boolean, the graph as Turtle, or the error (with its line and column)."""
-    app = state(request)
-    assert operation.query is not None
-    status, outcome = 200, {}
-    try:
-        offered = _offered(operation.query)
-        chosen = RESULT_FORMATS["json"] if RESULT_FORMATS["json"] in offered else GRAPH_FORMATS["turtle"]
-        body, media = await _run(request, operation, chosen)
-        if media == RESULT_FORMATS["json"]:
-            outcome = {"results": json.loads(body)}
-        else:
-            outcome = {"graph": body.decode("utf-8")}
-    except (InputError, QueryError) as exc:
-        status, outcome = 400, {"error": str(exc), "position": error_position(str(exc))}
-    except QueryTimeout as exc:
-        status, outcome = 503, {"error": str(exc), "position": None}
-    page = app.pages.query_page(request, query=operation.query, outcome=outcome, status=status)
-    return HTMLResponse(page, status_code=status, headers={"Vary": "Accept"})
+    def _workers(self) -> ThreadPoolExecutor:
+        return ThreadPoolExecutor(max_workers=self.query_workers, thread_name_prefix="sparql")
 
+    def start(self) -> None:
+        """New query workers after :meth:`stop` (an app started again: a test client per request)."""
+        if self._stopped:
+            self._executor, self._stopped = self._workers(), False
 
-async def _update(request: Request, operation: Operation) -> Response:
-    app = state(request)
-    assert operation.update is not None
-    found = scan(operation.update)
-    if found.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-        raise QueryError(f"this is a {found.form} query sent to the update operation: send it as query=")
-    using = _iris(operation.using_graphs, "using-graph-uri")
-    using_named = _iris(operation.using_named_graphs, "using-named-graph-uri")
-    base = base_iri(request)
+    def stop(self) -> None:
+        """Stop the query workers (the app shuts down); a query still running finishes in the background."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._stopped = True
 
-    def work() -> None:
-        with app.write_lock:
-            run_update(
-                app.registry.store, operation.update or "", using_graphs=using, using_named_graphs=using_named, base_iri=base
-            )
+    # -- running -------------------------------------------------------------------------
 
-    await run_in_threadpool(work)
-    return Response(status_code=204)
+    async def _query(self, request: Request, operation: Operation) -> Response:
+        assert operation.query is not None
+        chosen = negotiate(request, _offered(operation.query))
+        body, media = await self._run(request, operation, chosen)
+        charset = "; charset=utf-8" if media.startswith("text/") or media.endswith(("json", "xml")) else ""
+        return Response(body, media_type=media + charset, headers={"Vary": "Accept"})
 
+    async def _run(self, request: Request, operation: Operation, chosen: str) -> tuple[bytes, str]:
+        """The query's answer in the format chosen, run in a worker within the time limit.
 
-# -- the routes ------------------------------------------------------------------------
+        :raises QueryError: when the query is malformed.
+        :raises QueryTimeout: when the time is up first.
+        """
+        seconds = self.query_timeout
+        deadline = Deadline(seconds)
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._executor, _answer, self.store, operation, chosen, deadline, base_iri(request))
+        try:
+            body, media = await asyncio.wait_for(future, timeout=seconds + 0.05)
+        except TimeoutError as exc:
+            # The worker is still inside the store: it stops at its next result, or
+            # finishes in the background; either way this request is answered now.
+            raise QueryTimeout(seconds) from exc
+        return body, media
 
+    def _wants_page(self, request: Request, query: str) -> bool:
+        """Whether the client (a browser following a shared ``/sparql?query=`` link) prefers
+        HTML to every result format of the query; ``*/*`` alone gets results (and every
+        client, when the router has no query page)."""
+        if self.query_page is None:
+            return False
+        try:
+            offered = _offered(query)
+        except QueryError:
+            offered = list(RESULT_TYPES)
+        return choose(request.headers.get("accept"), [*offered, "text/html"]) == "text/html"
 
-@router.get(
-    "/sparql",
-    summary="SPARQL 1.1 query by GET; without a query: the Service Description (or the query page for browsers)",
-    response_class=Response,
-    responses={
-        200: {"content": {t: {} for t in [*RESULT_FORMATS.values(), *GRAPH_FORMATS.values(), "text/html"]}},
-        400: {"description": "a malformed query, with the parser's message"},
-        406: {"description": "no acceptable result format"},
-        503: {"description": "the query ran past the time limit"},
-    },
-    openapi_extra={
-        "parameters": [
-            {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
-             "description": "the SPARQL query; without it, the Service Description"},
-            {"name": "default-graph-uri", "in": "query", "required": False,
-             "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
-             "description": "the graphs whose merge is the default graph (repeatable)"},
-            {"name": "named-graph-uri", "in": "query", "required": False,
-             "schema": {"type": "array", "items": {"type": "string"}}, "style": "form", "explode": True,
-             "description": "the named graphs GRAPH sees (repeatable)"},
-        ]
-    },
-)
-async def sparql_get(request: Request) -> Response:
-    """``?query=...`` with optional ``default-graph-uri`` and ``named-graph-uri`` (repeatable)."""
-    values = {k: request.query_params.getlist(k) for k in request.query_params}
-    operation = _operation(values)
-    if operation.update is not None:
-        raise InputError("a SPARQL Update is sent by POST (update= or application/sparql-update), never by GET")
-    if operation.query is None:
-        return await run_in_threadpool(_description_or_page, request)
-    if _wants_page(request, operation.query):
-        return await _query_page(request, operation)
-    return await _query(request, operation)
+    async def _query_page(self, request: Request, operation: Operation) -> Response:
+        """The query page with the query filled in and its answer shown: a table of
+        solutions, the boolean, the graph as Turtle, or the error (with its line and column)."""
+        assert operation.query is not None and self.query_page is not None
+        status, outcome = 200, {}
+        try:
+            offered = _offered(operation.query)
+            chosen = RESULT_FORMATS["json"] if RESULT_FORMATS["json"] in offered else GRAPH_FORMATS["turtle"]
+            body, media = await self._run(request, operation, chosen)
+            if media == RESULT_FORMATS["json"]:
+                outcome = {"results": json.loads(body)}
+            else:
+                outcome = {"graph": body.decode("utf-8")}
+        except (InputError, QueryError) as exc:
+            status, outcome = 400, {"error": str(exc), "position": error_position(str(exc))}
+        except QueryTimeout as exc:
+            status, outcome = 503, {"error": str(exc), "position": None}
+        page = self.query_page(request, query=operation.query, outcome=outcome, status=status)
+        return HTMLResponse(page, status_code=status, headers={"Vary": "Accept"})
 
+    async def _update(self, request: Request, operation: Operation) -> Response:
+        assert operation.update is not None
+        found = scan(operation.update)
+        if found.form in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            raise QueryError(f"this is a {found.form} query sent to the update operation: send it as query=")
+        using = _iris(operation.using_graphs, "using-graph-uri")
+        using_named = _iris(operation.using_named_graphs, "using-named-graph-uri")
+        base = base_iri(request)
 
-@router.post(
-    "/sparql",
-    summary="SPARQL 1.1 query (urlencoded query= or application/sparql-query) or update (with the token)",
-    response_class=Response,
-    openapi_extra={
-        "requestBody": {"content": {t: {} for t in (_FORM_BODY, _QUERY_BODY, _UPDATE_BODY)}},
-        "security": OPTIONAL_WRITE_SECURITY,
-        "parameters": _USING_PARAMETERS,
-    },
-)
-async def sparql_post(request: Request) -> Response:
-    """Queries need no token; updates (``update=`` or ``application/sparql-update``) do."""
-    kind = media_type(request)
-    if kind == _UPDATE_BODY:
-        require_token(request)
-    operation = await _read_operation(request)
-    if operation.update is not None:
-        require_token(request)
-        return await _update(request, operation)
-    if operation.query is None:
-        raise InputError("the request gives neither query= nor update=")
-    return await _query(request, operation)
+        def work() -> None:
+            with self.write_lock:
+                run_update(
+                    self.store, operation.update or "", using_graphs=using, using_named_graphs=using_named, base_iri=base
+                )
 
+        await run_in_threadpool(work)
+        return Response(status_code=204)
 
-@router.post(
-    "/update",
-    summary="SPARQL 1.1 Update (urlencoded update= or application/sparql-update; needs the token)",
-    status_code=204,
-    response_class=Response,
-    openapi_extra={
-        "requestBody": {"content": {t: {} for t in (_FORM_BODY, _UPDATE_BODY)}},
-        "security": WRITE_SECURITY,
-        "parameters": _USING_PARAMETERS,
-    },
-)
-async def update_post(request: Request) -> Response:
-    """Only updates: a query sent here is refused."""
-    require_token(request)
-    if media_type(request) == _QUERY_BODY:
-        raise QueryError("a query sent to the update operation is refused: POST it to /sparql")
-    operation = await _read_operation(request)
-    if operation.query is not None:
-        raise QueryError("a query sent to the update operation is refused: POST it to /sparql as query=")
-    if operation.update is None:
-        raise InputError("the request gives no update=")
-    return await _update(request, operation)
+    # -- the routes ----------------------------------------------------------------------
+
+    async def sparql_get(self, request: Request) -> Response:
+        """``?query=...`` with optional ``default-graph-uri`` and ``named-graph-uri`` (repeatable)."""
+        values = {k: request.query_params.getlist(k) for k in request.query_params}
+        operation = _operation(values)
+        if operation.update is not None:
+            raise InputError("a SPARQL Update is sent by POST (update= or application/sparql-update), never by GET")
+        if operation.query is None:
+            return await run_in_threadpool(self._description_or_page, request)
+        if self._wants_page(request, operation.query):
+            return await self._query_page(request, operation)
+        return await self._query(request, operation)
+
+    async def sparql_post(self, request: Request) -> Response:
+        """Queries need no token; updates (``update=`` or ``application/sparql-update``) do."""
+        kind = media_type(request)
+        if kind == _UPDATE_BODY:
+            check_token(request, self.token)
+        operation = await _read_operation(request, self.max_body_bytes)
+        if operation.update is not None:
+            check_token(request, self.token)
+            return await self._update(request, operation)
+        if operation.query is None:
+            raise InputError("the request gives neither query= nor update=")
+        return await self._query(request, operation)
+
+    async def update_post(self, request: Request) -> Response:
+        """Only updates: a query sent here is refused."""
+        check_token(request, self.token)
+        if media_type(request) == _QUERY_BODY:
+            raise QueryError("a query sent to the update operation is refused: POST it to /sparql")
+        operation = await _read_operation(request, self.max_body_bytes)
+        if operation.query is not None:
+            raise QueryError("a query sent to the update operation is refused: POST it to /sparql as query=")
+        if operation.update is None:
+            raise InputError("the request gives no update=")
+        return await self._update(request, operation)
+
+    def _description_or_page(self, request: Request) -> Response:
+        chosen = negotiate(request, self._description_types)
+        if chosen == "text/html" and self.query_page is not None:
+            return HTMLResponse(self.query_page(request), headers={"Vary": "Accept"})
+        endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
+        graph = service_description(endpoint, writable=self.token is not None)
+        return Response(serialize_graph(graph, GRAPH_TYPES[chosen]), media_type=chosen, headers={"Vary": "Accept"})
 
 
 # -- the Service Description -------------------------------------------------------------
@@ -422,13 +497,3 @@ def service_description(endpoint: str, *, writable: bool) -> Graph:
         graph.add((named, SD.name, name))
         graph.add((named, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(comment, lang="en")))
     return graph
-
-
-def _description_or_page(request: Request) -> Response:
-    app = state(request)
-    chosen = negotiate(request, _DESCRIPTION_TYPES)
-    if chosen == "text/html":
-        return HTMLResponse(app.pages.query_page(request), headers={"Vary": "Accept"})
-    endpoint = str(request.url.replace(query="", fragment="")).rstrip("?")
-    graph = service_description(endpoint, writable=not app.settings.read_only)
-    return Response(serialize_graph(graph, GRAPH_TYPES[chosen]), media_type=chosen, headers={"Vary": "Accept"})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -38,10 +38,12 @@ from registry.web.negotiation import choose
 
 __all__ = [
     "HANDLERS",
+    "ErrorPage",
     "Forbidden",
     "MethodNotAllowed",
     "NotAcceptable",
     "PayloadTooLarge",
+    "Problem",
     "Unauthorized",
     "UnsupportedMediaType",
     "WebError",
@@ -108,93 +110,96 @@ class UnsupportedMediaType(WebError):
     code = "unsupported-media-type"
 
 
+class Problem(NamedTuple):
+    """What an error is answered with: its status, its JSON body and any headers."""
+
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] | None = None
+
+
+#: Renders an error as an HTML page: (request, status, the JSON body) -> the page.
+ErrorPage = Callable[[Request, int, dict[str, Any]], str]
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
 def _wants_html(request: Request) -> bool:
     return choose(request.headers.get("accept"), ["application/json", "text/html"]) == "text/html"
 
 
-def _respond(request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
-    if _wants_html(request) and request.method in ("GET", "HEAD"):
-        pages = getattr(request.app.state, "pages", None)
-        if pages is not None:
-            return HTMLResponse(pages.error_page(request, status, body), status_code=status, headers=headers)
-    return JSONResponse(body, status_code=status, headers=headers)
-
-
-async def _input_error(request: Request, exc: Exception) -> Response:
+def _input_error(exc: Exception) -> Problem:
     assert isinstance(exc, InputError)
-    return _respond(request, 400, exc.to_dict())
+    return Problem(400, exc.to_dict())
 
 
-async def _parameter_error(request: Request, exc: Exception) -> Response:
+def _parameter_error(exc: Exception) -> Problem:
     """A query parameter with a value that cannot be used: 422, naming the parameter."""
     assert isinstance(exc, ParameterError)
-    return _respond(request, 422, exc.to_dict())
+    return Problem(422, exc.to_dict())
 
 
-async def _unit_error(request: Request, exc: Exception) -> Response:
+def _unit_error(exc: Exception) -> Problem:
     assert isinstance(exc, UnitError)
-    return _respond(request, 400, {"error": "input", "message": str(exc)})
+    return Problem(400, {"error": "input", "message": str(exc)})
 
 
-async def _validation_failed(request: Request, exc: Exception) -> Response:
+def _validation_failed(exc: Exception) -> Problem:
     assert isinstance(exc, ValidationFailed)
     body = {"error": "validation", "message": str(exc), "report": exc.report.to_dict()}
-    return _respond(request, 422, body)
+    return Problem(422, body)
 
 
-async def _not_found(request: Request, exc: Exception) -> Response:
+def _not_found(exc: Exception) -> Problem:
     assert isinstance(exc, NotFound)
-    return _respond(request, 404, {"error": "not-found", "message": str(exc), "kind": exc.kind, "id": exc.what})
+    return Problem(404, {"error": "not-found", "message": str(exc), "kind": exc.kind, "id": exc.what})
 
 
-async def _query_error(request: Request, exc: Exception) -> Response:
+def _query_error(exc: Exception) -> Problem:
     body: dict[str, Any] = {"error": "query", "message": str(exc)}
     position = error_position(str(exc))
     if position is not None:
         body["line"], body["column"] = position
-    return _respond(request, 400, body)
+    return Problem(400, body)
 
 
-async def _query_timeout(request: Request, exc: Exception) -> Response:
+def _query_timeout(exc: Exception) -> Problem:
     assert isinstance(exc, QueryTimeout)
     body = {"error": "timeout", "message": str(exc), "limit-seconds": exc.seconds}
-    return _respond(request, 503, body, {"Retry-After": "1"})
+    return Problem(503, body, {"Retry-After": "1"})
 
 
-async def _store_unavailable(request: Request, exc: Exception) -> Response:
+def _store_unavailable(exc: Exception) -> Problem:
     log.error("store unavailable: %s", exc)
-    return _respond(request, 503, {"error": "store-unavailable", "message": str(exc)}, {"Retry-After": "5"})
+    return Problem(503, {"error": "store-unavailable", "message": str(exc)}, {"Retry-After": "5"})
 
 
-async def _store_error(request: Request, exc: Exception) -> Response:
+def _store_error(exc: Exception) -> Problem:
     # A store that cannot write (a full disk, a read-only directory) or read: the service
     # is unavailable for the request, not broken; the message names the store's path.
     log.error("store error: %s", exc)
-    return _respond(request, 503, {"error": "store", "message": str(exc)}, {"Retry-After": "30"})
+    return Problem(503, {"error": "store", "message": str(exc)}, {"Retry-After": "30"})
 
 
-async def _store_not_empty(request: Request, exc: Exception) -> Response:
-    return _respond(request, 409, {"error": "store-not-empty", "message": str(exc)})
+def _store_not_empty(exc: Exception) -> Problem:
+    return Problem(409, {"error": "store-not-empty", "message": str(exc)})
 
 
-async def _web_error(request: Request, exc: Exception) -> Response:
+def _web_error(exc: Exception) -> Problem:
     assert isinstance(exc, WebError)
-    return _respond(request, exc.status, {"error": exc.code, "message": exc.message}, exc.headers)
+    return Problem(exc.status, {"error": exc.code, "message": exc.message}, exc.headers)
 
 
-async def _broker_busy(request: Request, exc: Exception) -> Response:
+def _broker_busy(exc: Exception) -> Problem:
     assert isinstance(exc, BrokerBusy)
-    return _respond(request, 503, {"error": "broker-busy", "message": str(exc)}, {"Retry-After": str(exc.seconds)})
+    return Problem(503, {"error": "broker-busy", "message": str(exc)}, {"Retry-After": str(exc.seconds)})
 
 
-async def _broker_conflict(request: Request, exc: Exception) -> Response:
-    return _respond(request, 409, {"error": "session-phase", "message": str(exc)})
+def _broker_conflict(exc: Exception) -> Problem:
+    return Problem(409, {"error": "session-phase", "message": str(exc)})
 
 
-Handler = Callable[[Request, Exception], Awaitable[Response]]
-
-#: Error class -> handler. Starlette picks the most specific class of an error's MRO.
-HANDLERS: dict[type[Exception], Handler] = {
+#: Error class -> what it answers. Starlette picks the most specific class of an error's MRO.
+HANDLERS: dict[type[Exception], Callable[[Exception], Problem]] = {
     InputError: _input_error,
     ParameterError: _parameter_error,
     UnitError: _unit_error,
@@ -211,7 +216,23 @@ HANDLERS: dict[type[Exception], Handler] = {
 }
 
 
-def register_handlers(app: FastAPI) -> None:
-    """Install the handler table on an app."""
-    for error, handler in HANDLERS.items():
-        app.add_exception_handler(error, handler)
+def register_handlers(app: FastAPI, error_page: ErrorPage | None = None) -> None:
+    """Install the handler table on an app.
+
+    :param error_page: renders the page a browser gets (a ``GET`` or ``HEAD`` that asks for
+        HTML) from the status and the JSON body; without it every error is answered as JSON.
+    """
+    for error, describe in HANDLERS.items():
+        app.add_exception_handler(error, _handler(describe, error_page))
+
+
+def _handler(describe: Callable[[Exception], Problem], error_page: ErrorPage | None) -> Handler:
+    """The app's handler of one row of the table: the problem as JSON, or as a page."""
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        status, body, headers = describe(exc)
+        if error_page is not None and _wants_html(request) and request.method in ("GET", "HEAD"):
+            return HTMLResponse(error_page(request, status, body), status_code=status, headers=headers)
+        return JSONResponse(body, status_code=status, headers=headers)
+
+    return handle

@@ -1,34 +1,25 @@
-"""Small HTTP helpers shared by the routes: the app's state, the write token,
-bounded request bodies and content negotiation."""
+"""Small HTTP helpers shared by the routes: the write token, bounded request bodies,
+the body's format and content negotiation. Each takes what it checks against; the
+services themselves reach the routes through :mod:`registry.web.dependencies`."""
 
 from __future__ import annotations
 
 import hmac
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from fastapi import Request
 
-from registry.service import Registry
 from registry.web.errors import Forbidden, NotAcceptable, PayloadTooLarge, Unauthorized, UnsupportedMediaType
 from registry.web.negotiation import choose
-from registry.web.settings import Settings
-
-if TYPE_CHECKING:
-    from registry.web.pages import Pages
 
 __all__ = [
     "BEARER_SCHEME",
     "OPTIONAL_WRITE_SECURITY",
     "WRITE_SECURITY",
-    "AppState",
     "body_format",
+    "check_token",
+    "media_type",
     "negotiate",
     "read_body",
-    "require_token",
-    "state",
 ]
 
 #: Request content types read as documents -> the format name of :func:`registry.readers.load_document`.
@@ -56,42 +47,13 @@ WRITE_SECURITY: list[dict[str, list[str]]] = [{"bearerToken": []}]
 OPTIONAL_WRITE_SECURITY: list[dict[str, list[str]]] = [{}, {"bearerToken": []}]
 
 
-@dataclass
-class AppState:
-    """What every request of one app shares.
+def check_token(request: Request, expected: str | None) -> None:
+    """Allow a write only with the bearer token expected, compared in constant time.
 
-    :param settings: the operator's settings.
-    :param registry: the registry on its store.
-    :param pages: the HTML renderer.
-    :param executor: the worker threads SPARQL queries run in.
-    :param executor_closed: the app's lifespan ended and shut the executor down.
-    :param write_lock: held while a document is validated or stored (pySHACL and rdflib
-        graphs are not made for concurrent use).
-    :param plan_slots: how many plans run at once (``Settings.plan_workers``); the others
-        wait their turn, so that many clients share the cores instead of thrashing them.
-    """
-
-    settings: Settings
-    registry: Registry
-    pages: Pages
-    executor: ThreadPoolExecutor
-    write_lock: threading.Lock = field(default_factory=threading.Lock)
-    executor_closed: bool = False
-    plan_slots: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(2))
-
-
-def state(request: Request) -> AppState:
-    """The state of the app serving ``request``."""
-    return request.app.state.esap  # type: ignore[no-any-return]
-
-
-def require_token(request: Request) -> None:
-    """Allow a write only with the configured bearer token, compared in constant time.
-
+    :param expected: the configured token; ``None``: none is, and the service is read-only.
     :raises Forbidden: when no token is configured (the service is read-only).
     :raises Unauthorized: when the request carries no token or another one.
     """
-    expected = state(request).settings.token
     if expected is None:
         raise Forbidden("this registry is read-only: its operator has configured no write token")
     header = request.headers.get("authorization", "")
@@ -108,12 +70,12 @@ def require_token(request: Request) -> None:
         )
 
 
-async def read_body(request: Request) -> bytes:
-    """The request body, read no further than the configured limit.
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, read no further than the limit.
 
+    :param limit: the largest body read, in bytes (the operator's ``Settings.max_body_bytes``).
     :raises PayloadTooLarge: when the body (as announced or as sent) is larger than the limit.
     """
-    limit = state(request).settings.max_body_bytes
     announced = request.headers.get("content-length")
     if announced is not None and announced.isdigit() and int(announced) > limit:
         raise PayloadTooLarge(f"the body of {announced} bytes is larger than the limit of {limit} bytes")

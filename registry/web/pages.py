@@ -28,7 +28,7 @@ from registry.resources import data_dir, load_query
 from registry.service import Registry
 from registry.store import Solutions
 from registry.vocabulary import ESAP, VOCABULARY_IRI
-from registry.web.ontology import OntologyIndex
+from registry.web.ontology_index import OntologyIndex
 
 __all__ = ["MAX_WORDS", "STATIC_DIR", "TEMPLATE_DIR", "ExampleQuery", "Pages", "fold_words", "term_path"]
 

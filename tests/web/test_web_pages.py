@@ -11,7 +11,7 @@ from rdflib import RDF, SKOS, Graph, URIRef
 from web_support import AUTH, MYBINDER, NEW_UUID, NOTEBOOK, new_executable
 
 from registry.vocabulary import ESAP, get_vocabulary
-from registry.web.ontology import OntologyIndex
+from registry.web.ontology_index import OntologyIndex
 
 HTML = {"Accept": "text/html"}
 

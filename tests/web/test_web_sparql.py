@@ -8,14 +8,17 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from rdflib import Graph, Namespace, URIRef
 from rdflib.plugins.sparql.results.xmlresults import XMLResultParser
-from web_support import AUTH, MYBINDER, NOTEBOOK
+from web_support import AUTH, MYBINDER, NOTEBOOK, TOKEN
 
 from registry.store import Store
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 from registry.web import Settings, create_app
+from registry.web.endpoint import SparqlRouter
+from registry.web.errors import register_handlers
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 PREFIX = "PREFIX esap: <https://w3id.org/esap-registry/vocab#>\n"
@@ -283,3 +286,25 @@ def test_a_query_past_the_time_limit_is_503(slow_client: TestClient, query: str)
     assert "0.4 s" in response.json()["message"] and response.headers["retry-after"]
     assert elapsed < 1.5
     assert count(slow_client.get("/sparql", params={"query": COUNT_EXECUTABLES})) == 7
+
+
+# -- the router on its own -------------------------------------------------------------------
+
+
+def test_the_endpoint_is_a_router_configured_through_its_constructor(write_store: Store) -> None:
+    """An app of nothing but the router (and the error table) on a store: what it needs
+    comes from its constructor; without a query page it offers no HTML."""
+    app = FastAPI()
+    register_handlers(app)
+    router = SparqlRouter(write_store, token=TOKEN, max_body_bytes=1024)
+    app.include_router(router)
+    with TestClient(app) as own:
+        assert count(own.get("/sparql", params={"query": COUNT_EXECUTABLES})) == 7
+        assert own.get("/sparql", headers={"Accept": "text/html"}).status_code == 406
+        assert own.get("/sparql", params={"query": TITLES}, headers={"Accept": "text/html"}).status_code == 406
+        assert own.post("/sparql", data={"update": INSERT}).status_code == 401
+        assert own.post("/sparql", data={"query": "#" * 2048}).status_code == 413
+        assert own.post("/update", data={"update": INSERT}, headers=AUTH).status_code == 204
+        assert own.post("/sparql", data={"query": ASK_INSERTED}).json()["boolean"] is True
+        description = Graph().parse(data=own.get("/sparql").text, format="turtle")
+        assert (None, SD.supportedLanguage, SD.SPARQL11Update) in description

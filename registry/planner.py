@@ -1,51 +1,67 @@
 """The planner: which platforms can run an executable, which is best, and why not
 the others.
 
-Each clause of the matching rule is a SPARQL query in ``queries/`` run by the
-store with the requirement values bound:
+The matching rule is SPARQL, run by the engine over the planning index
+(:mod:`registry.planindex`, derived from the platforms on every write):
 
-- ``plan-platforms.rq``: the *type* clause (the executable's type, or a broader
-  one, per the vocabulary's closure) and each platform's storage;
-- ``plan-pools.rq``: the *compute* clause, pool by pool, with a flag per
-  constraint;
-- ``plan-local-data.rq``: which platforms hold each data resource locally.
+- ``plan-matches.rq``: the pools that pass every clause (type, compute with the node
+  range, storage with the data held locally), ranked, cut to a few more rows than shown;
+- ``plan-rejections.rq``: the platforms that fail, fewest failed constraints first;
+- ``plan-summary.rq``: one pass counting every platform: passing each constraint,
+  matching at both ends of the ranges, and what one milder need would admit;
+- ``plan-fitting.rq``: the matches counted (``count_matches``).
 
-This module reads the executable's needs (``plan-requirements.rq`` and
-``plan-needs.rq``, on the registry, or on a scratch store for a manifest that
-is not registered), applies ``--at`` and the overrides, runs the clause queries,
-and combines their answers: a platform matches when every clause holds; the
-storage clause adds up what must be staged. Matches are ranked (most local data,
-then least waste, then title); every rejected platform lists each failed
-constraint with what was required and what was offered by the pool that came
-closest.
+This module reads the executable's needs (``plan-requirements.rq``, ``plan-needs.rq``, on
+the registry, or on a scratch store for a manifest that is not registered), applies
+``--at`` and the overrides, binds the queries' values (:mod:`registry.plan_engine`) and
+renders at most ``limit`` matches and rejections: only the platforms shown are read whole
+(``plan-pools.rq``, ``plan-type.rq``, ``plan-platforms.rq``, ``plan-storage.rq``,
+``plan-local-data.rq``, for those platforms), and each is held to the engine's verdict.
+"What would fit" is searched for the rejections shown (:mod:`registry.whatif`).
+
+An executable with several compute requirements is planned by reading every platform
+whole and combining the clauses here (each requirement a query of its own), as
+``Planner(reference=True)`` plans everything: the reference the tests hold the engine to.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
-from string import Formatter
 from typing import Any
 from typing import Literal as TypingLiteral
-from urllib.parse import quote
 
-from rdflib import XSD, Literal, URIRef
+from rdflib import URIRef
 from rdflib.term import Identifier
 
-from registry.readers import Document
 from registry.errors import InputError, ParameterError, StoreValueError
+from registry.launch import launch_url, launch_values
+from registry.plan_engine import (
+    EngineValues,
+    Table,
+    compute_bindings,
+    count,
+    engine_name,
+    engine_values,
+    limited,
+    local_data,
+    one,
+    platform_table,
+    summary_dict,
+    summary_from,
+)
+from registry.readers import Document
 from registry.requirements import DEFAULT_NEED, OVERRIDE_NAMES, ComputeNeed, DataNeed, Overrides, Requirements
 from registry.requirements import decimal as _decimal
 from registry.requirements import number as _number
 from registry.resources import load_query
+from registry.runnable import ReversePlanner
 from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store, open_store
-from registry.store.terms import Rows, fill
-from registry.units import canonical
+from registry.store.terms import fill
 from registry.vocabulary import ESAP, PLANNING_GRAPH
 from registry.whatif import Pool, Search, Side
 
@@ -287,7 +303,7 @@ class Planner:
 
     # -- the clauses -----------------------------------------------------------------
 
-    def _platforms(self, view: Store, type_: URIRef, table: _Table) -> dict[str, _Platform]:
+    def _platforms(self, view: Store, type_: URIRef, table: Table) -> dict[str, _Platform]:
         passing = {row["platform"] for row in view.select(fill(load_query("plan-type"), table), {"type": type_})}
         storage: dict[str, Decimal] = defaultdict(Decimal)
         for row in view.select(fill(load_query("plan-storage"), table)):
@@ -314,27 +330,18 @@ class Planner:
         wanted = {p.iri: p for p in platforms}
         if not wanted:
             return
-        rows = view.select(fill(load_query("plan-offered-types"), _platform_table(wanted)))
+        rows = view.select(fill(load_query("plan-offered-types"), platform_table(wanted)))
         types: dict[str, list[str]] = defaultdict(list)
         for row in rows:
             types[row["platform"]].append(str(row["runs"]))
         for iri, platform in wanted.items():
             platform.types = sorted(types.get(iri, []))
 
-    @staticmethod
-    def _compute_bindings(need: ComputeNeed) -> dict[str, Identifier]:
-        return {
-            "cores": Literal(canonical(need.cores), datatype=XSD.decimal),
-            "memory": Literal(canonical(need.memory), datatype=XSD.decimal),
-            "nodes": Literal(need.nodes, datatype=XSD.integer),
-            "maxNodes": Literal(need.max_nodes, datatype=XSD.integer),
-            "hours": Literal(canonical(need.hours) if need.hours is not None else Decimal(0), datatype=XSD.decimal),
-        }
 
-    def _pools(self, view: Store, need: ComputeNeed, table: _Table) -> dict[str, list[dict[str, Any]]]:
+    def _pools(self, view: Store, need: ComputeNeed, table: Table) -> dict[str, list[dict[str, Any]]]:
         """Each platform's pools, fitting ones first, then by least allocated cores and memory;
         the flags read as booleans whichever way the engine wrote them."""
-        rows = view.select(fill(load_query("plan-pools"), table), Planner._compute_bindings(need))
+        rows = view.select(fill(load_query("plan-pools"), table), compute_bindings(need))
         pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
         zero = Decimal(0)
         for row in rows:
@@ -355,19 +362,6 @@ class Planner:
                 platform_pools.sort(key=lambda r: (False, r["allocCores"], r["allocMemory"], r["pool"]) if r["fits"] else (True, zero, zero, r["pool"]))
         return pools
 
-    @staticmethod
-    def _local(view: Store, need: DataNeed, table: _Table = None) -> dict[str, str | None]:
-        """The platforms holding the data locally (only those of ``table``, when given),
-        each with the title of the collection that holds it."""
-        bindings: dict[str, Identifier] = {
-            "content": need.content if need.content is not None else ESAP.DataContent,
-            "format": need.format if need.format is not None else ESAP.DataFormat,
-        }
-        rows = view.select(fill(load_query("plan-local-data"), table), bindings)
-        local: dict[str, str | None] = {}
-        for row in rows:
-            local.setdefault(row["platform"], str(row["collectionTitle"]) if row["collectionTitle"] is not None else None)
-        return local
 
     def _evaluate(
         self, requirements: Requirements, only: Sequence[str] | None = None
@@ -375,12 +369,12 @@ class Planner:
         """Every platform (or ``only`` those) against the requirements, from the clause
         queries' answers."""
         view = self.store
-        table = _platform_table(only) if only is not None else None
+        table = platform_table(only) if only is not None else None
         if only is not None and not only:
             return {}, [{} for _ in requirements.data]
         platforms = self._platforms(view, requirements.type, table)
         pools_per_need = [self._pools(view, need, table) for need in requirements.compute]
-        local_per_data = [self._local(view, need, table) for need in requirements.data]
+        local_per_data = [local_data(view, need, table) for need in requirements.data]
         sizes = [d.staged for d in requirements.data]
         evaluations: dict[str, _Evaluation] = {}
         nothing: list[dict[str, Any]] = []
@@ -449,7 +443,7 @@ class Planner:
             summary["other-matches"] = self.count_matches(other_requirements)
         shown = failing[:limit]
         self._offered_types(self.store, [e.platform for e in shown if not e.platform.type_ok])
-        location = _launch_values(requirements.location)
+        location = launch_values(requirements.location)
         local_per_data = self._local_titles(requirements, fitting[:limit])
         matches = [self._match(e, requirements, local_per_data, location) for e in fitting[:limit]]
         for rank, match in enumerate(matches, start=1):
@@ -473,17 +467,17 @@ class Planner:
         ``plan-rejections.rq``, ``plan-summary.rq``); only the platforms shown are read
         whole, and each is held to the engine's verdict."""
         view = self._index()
-        summed = _engine_values(requirements, search, other)
-        row = _one(view.select(fill(load_query("plan-summary"), summed.tables, {"plan": {**summed.plan, **summed.need}})))
-        summary = _summary_from(row, requirements)
-        summary["other-matches"] = _count(row, "otherMatches")
-        values = _engine_values(requirements, search)
+        summed = engine_values(requirements, search, other)
+        row = one(view.select(fill(load_query("plan-summary"), summed.tables, {"plan": {**summed.plan, **summed.need}})))
+        summary = summary_from(row, requirements)
+        summary["other-matches"] = count(row, "otherMatches")
+        values = engine_values(requirements, search)
         matched = self._matched(view, values, limit)
-        rows = view.select(_limited(fill(load_query("plan-rejections"), values.tables, {"plan": values.plan, "need": values.need}), limit))
+        rows = view.select(limited(fill(load_query("plan-rejections"), values.tables, {"plan": values.plan, "need": values.need}), limit))
         rejected = [str(r["platform"]) for r in rows]
         if limit is None and (len(matched) != summary["matches"] or len(rejected) != summary["platforms"] - summary["matches"]):
             raise StoreValueError(
-                f"{_engine(self.store)} counted {summary['matches']} matches of {summary['platforms']} platforms but listed "
+                f"{engine_name(self.store)} counted {summary['matches']} matches of {summary['platforms']} platforms but listed "
                 f"{len(matched)} matches and {len(rejected)} rejections (queries/plan-summary.rq, plan-matches.rq, plan-rejections.rq)"
             )
         evaluations, _ = self._evaluate(requirements, None if limit is None else [*matched, *rejected])
@@ -491,19 +485,19 @@ class Planner:
         failing = [evaluations[iri] for iri in rejected if iri in evaluations]
         if any(not e.matches for e in fitting) or any(e.matches for e in failing) or len(fitting) + len(failing) != len(evaluations):
             raise StoreValueError(
-                f"{_engine(self.store)} answered queries/plan-matches.rq or plan-rejections.rq otherwise than the clause "
+                f"{engine_name(self.store)} answered queries/plan-matches.rq or plan-rejections.rq otherwise than the clause "
                 "queries (plan-pools.rq, plan-type.rq, plan-local-data.rq) for the same platforms"
             )
         return fitting, failing, summary
 
-    def _matched(self, view: Store, values: _EngineValues, limit: int | None) -> list[str]:
+    def _matched(self, view: Store, values: EngineValues, limit: int | None) -> list[str]:
         """The platforms of the best ``limit`` matches, in rank order: ``plan-matches.rq``
         lists pools, a platform's best first; asked for a few rows more than ``limit``, and
         again for more when a platform's pools took them."""
         text = fill(load_query("plan-matches"), values.tables, {"plan": {**values.plan, **values.need}})
         rows_wanted = None if limit is None else limit * 2 + 4
         while True:
-            rows = view.select(_limited(text, rows_wanted))
+            rows = view.select(limited(text, rows_wanted))
             platforms = list(dict.fromkeys(str(r["platform"]) for r in rows))
             if rows_wanted is None or len(rows) < rows_wanted or limit is None or len(platforms) > limit:
                 return platforms[:limit]
@@ -522,8 +516,8 @@ class Planner:
         """Per data need, the shown platforms holding it and the title of the collection."""
         if not requirements.data or not shown:
             return [{} for _ in requirements.data]
-        table = _platform_table([e.platform.iri for e in shown])
-        return [self._local(self.store, need, table) for need in requirements.data]
+        table = platform_table([e.platform.iri for e in shown])
+        return [local_data(self.store, need, table) for need in requirements.data]
 
     def count_matches(self, requirements: Requirements) -> int:
         """How many platforms match, without ranking or explaining: ``plan-fitting.rq``
@@ -532,8 +526,8 @@ class Planner:
         if self.reference or len(requirements.compute) != 1:
             evaluations, _ = self._evaluate(requirements)
             return sum(1 for e in evaluations.values() if e.matches)
-        values = _engine_values(requirements, None)
-        row = _one(self._index().select(fill(load_query("plan-fitting"), values.tables, {"plan": {**values.plan, **values.need}})))
+        values = engine_values(requirements, None)
+        row = one(self._index().select(fill(load_query("plan-fitting"), values.tables, {"plan": {**values.plan, **values.need}})))
         return int(row.get("matches") or 0)
 
     def _match(
@@ -564,7 +558,7 @@ class Planner:
             "local-data": local_data,
             "storage": {"offered": _number(platform.storage), "needed": _number(evaluation.storage_need)},
             "score": {"local-data": len(local_data), "cores": _number(evaluation.cores), "memory": _number(evaluation.memory)},
-            "launch": _launch(platform, location),
+            "launch": launch_url(platform.launch, platform.url, location),
         }
 
     def _rejection(self, evaluation: _Evaluation, requirements: Requirements) -> dict[str, Any]:
@@ -609,240 +603,19 @@ class Planner:
             for name in fixes:
                 admit[name] += 1
         matches = sum(1 for e in evaluations.values() if e.matches)
-        return _summary_dict(len(evaluations), matches, passing, admit, requirements)
+        return summary_dict(len(evaluations), matches, passing, admit, requirements)
 
     # -- the reverse plan --------------------------------------------------------------
 
     def runnable(self, platform: str) -> list[dict[str, Any]]:
-        """Every executable a platform can run, by the planner's matching rule at the minima:
-        E is in ``runnable(P)`` exactly when P is among ``plan(E)``'s matches.
+        """Every executable a platform can run (see :class:`registry.runnable.ReversePlanner`).
 
-        As :meth:`plan` does from the executable's side, each clause is a SPARQL query and
-        this method combines their answers: ``runnable-types.rq`` (the types P runs, and
-        narrower ones), once per such type ``runnable-executables.rq`` (its executables),
-        ``runnable-compute.rq``, ``runnable-storage-needs.rq`` and ``runnable-data-needs.rq``
-        (what they need), ``runnable-pool-fits.rq`` once per distinct compute
-        requirement among them (the compute clause against P's pools),
-        ``plan-local-data.rq`` once per distinct data-content and data-format (data
-        locality) and ``runnable-storage.rq`` (the storage P offers); the storage clause
-        is added up here as :meth:`plan` does. An executable without compute requirements
-        needs a pool with at least one node (the planner's default need).
-
-        :param platform: a registered platform's uuid (or ``urn:uuid:`` IRI).
-        :returns: one dict per executable (``executable`` uuid, ``title``, ``type``, and
-            ``storage`` offered and needed in GiB), by title then uuid.
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when it is not a UUID, or names an executable.
         """
-        iri, kind = self.registry.resolve(platform)
-        if kind != ESAP.Platform:
-            raise InputError(f"{platform} is an executable, not a platform")
-        self.registry.prepare()
-        with collector_paused():
-            return self._runnable(iri)
-
-    def _runnable(self, platform: URIRef) -> list[dict[str, Any]]:
-        view = self.store
-        offered = sum((_decimal(r["size"]) or Decimal(0) for r in view.select(load_query("runnable-storage"), {"platform": platform})), Decimal(0))
-        candidates: dict[str, _Candidate] = {}
-        for type_row in view.select(load_query("runnable-types"), {"platform": platform}):
-            type_ = type_row["type"]
-            bindings = {"type": URIRef(type_)}
-            for row in self.store.select(load_query("runnable-executables"), bindings):
-                if row["class"] == _EXECUTABLE and row["executable"] not in candidates:
-                    title = row["title"]
-                    candidates[row["executable"]] = _Candidate(str(title) if title is not None else None, type_)
-            for row in self.store.select(load_query("runnable-compute"), bindings):
-                candidate = candidates.get(row["executable"])
-                if candidate is not None:
-                    nodes = int(row["nodes"]) if row["nodes"] is not None else 1
-                    max_nodes = int(row["maxNodes"]) if row["maxNodes"] is not None else nodes
-                    candidate.compute[row["requirement"]] = ComputeNeed(
-                        _decimal(row["cores"]) or Decimal(0),
-                        _decimal(row["memory"]) or Decimal(0),
-                        nodes,
-                        max(max_nodes, nodes),
-                        _decimal(row["hours"]),
-                    )
-            for row in self.store.select(load_query("runnable-storage-needs"), bindings):
-                candidate = candidates.get(row["executable"])
-                if candidate is not None:
-                    candidate.storage[row["need"]] = _decimal(row["size"]) or Decimal(0)
-            for row in self.store.select(load_query("runnable-data-needs"), bindings):
-                candidate = candidates.get(row["executable"])
-                if candidate is not None:
-                    content, format_ = row["content"], row["format"]
-                    candidate.data[row["need"]] = (
-                        _decimal(row["size"]) or Decimal(0),
-                        URIRef(content) if content is not None else None,
-                        URIRef(format_) if format_ is not None else None,
-                    )
-        fits: dict[ComputeNeed, bool] = {}
-        local: dict[tuple[URIRef | None, URIRef | None], bool] = {}
-        result: list[dict[str, Any]] = []
-        for executable, candidate in candidates.items():
-            compute_ok = True
-            for need in candidate.compute.values() or (DEFAULT_NEED,):
-                fit = fits.get(need)
-                if fit is None:
-                    fit = fits[need] = bool(view.select(load_query("runnable-pool-fits"), {"platform": platform, **self._compute_bindings(need)}))
-                if not fit:
-                    compute_ok = False
-                    break
-            if not compute_ok:
-                continue
-            needed = sum(candidate.storage.values(), Decimal(0))
-            for size, content, format_ in candidate.data.values():
-                here = local.get((content, format_))
-                if here is None:
-                    here = local[(content, format_)] = bool(self._local(view, DataNeed(content, format_, size), _platform_table([platform])))
-                if not here:
-                    needed += size
-            if offered >= needed:
-                result.append(
-                    {
-                        "executable": _uuid(executable),
-                        "title": candidate.title,
-                        "type": candidate.type,
-                        "storage": {"offered": _number(offered), "needed": _number(needed)},
-                    }
-                )
-        result.sort(key=lambda r: (r["title"] or "", r["executable"]))
-        return result
+        return ReversePlanner(self.registry).runnable(platform)
 
 
-# -- the engine's side -------------------------------------------------------------
-
-#: Tables of values for a query's ``#@table`` lines (see :func:`registry.store.terms.fill`).
-_Table = Mapping[str, tuple[Sequence[str], Rows]] | None
-
-
-def _platform_table(iris: Iterable[str]) -> dict[str, tuple[Sequence[str], Rows]]:
-    """The table of platforms a clause query is asked about."""
-    return {"platforms": (["platform"], [[URIRef(iri)] for iri in iris])}
-
-
-@dataclass(frozen=True, slots=True)
-class _EngineValues:
-    """What ``plan-matches.rq``, ``plan-rejections.rq``, ``plan-summary.rq`` and
-    ``plan-fitting.rq`` are given: the plan's values, the compute need's, the data table."""
-
-    plan: dict[str, Identifier]
-    need: dict[str, Identifier]
-    tables: dict[str, tuple[Sequence[str], Rows]]
-
-
-def _decimal_literal(value: Decimal) -> Literal:
-    return Literal(canonical(value), datatype=XSD.decimal)
-
-
-def _engine_values(requirements: Requirements, search: Search | None, other: Requirements | None = None) -> _EngineValues:
-    """The values of the engine's queries for requirements with one compute need;
-    ``search`` gives the max-nodes override the plan was made with (``?cap``, 0 for
-    none); ``other``, the requirements at the other end of the ranges (for the summary)."""
-    need = requirements.compute[0]
-    plan: dict[str, Identifier] = {
-        "type": requirements.type,
-        "storage": _decimal_literal(requirements.storage),
-        "staged": _decimal_literal(sum((d.staged for d in requirements.data), Decimal(0))),
-        "dataNeeds": Literal(len(requirements.data), datatype=XSD.integer),
-    }
-    compute = {**Planner._compute_bindings(need), "cap": Literal(int(search.given.get("max-nodes", 0)) if search else 0, datatype=XSD.integer)}
-    variables = ["need", "content", "format", "size"]
-    rows: list[list[Identifier | None]] = [
-        [
-            Literal(index, datatype=XSD.integer),
-            d.content if d.content is not None else ESAP.DataContent,
-            d.format if d.format is not None else ESAP.DataFormat,
-            _decimal_literal(d.staged),
-        ]
-        for index, d in enumerate(requirements.data)
-    ]
-    if other is not None:
-        other_need = other.compute[0]
-        plan.update(
-            otherStorage=_decimal_literal(other.storage),
-            otherStaged=_decimal_literal(sum((d.staged for d in other.data), Decimal(0))),
-            **{f"other{name[0].upper()}{name[1:]}": value for name, value in Planner._compute_bindings(other_need).items()},
-        )
-        variables.append("otherSize")
-        for row, d in zip(rows, other.data, strict=True):
-            row.append(_decimal_literal(d.staged))
-    return _EngineValues(plan, compute, {"data": (variables, rows)})
-
-
-def _limited(text: str, limit: int | None) -> str:
-    """A SELECT of ``queries/`` cut to its first ``limit`` rows (a solution modifier, an
-    integer checked as one; ``None``: every row)."""
-    return text if limit is None else f"{text}\nLIMIT {int(limit)}"
-
-
-def _one(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    """The one row of an aggregate query (an empty store's engine may answer none)."""
-    return rows[0] if rows else {}
-
-
-def _engine(store: Store) -> str:
-    return getattr(store, "engine", None) or type(store).__name__
-
-
-#: The counts of ``plan-summary.rq`` and the constraint or override each is of.
-_PASSING = {"type": "typeOk", "nodes": "nodesOk", "cores": "coresOk", "memory": "memoryOk", "walltime": "walltimeOk", "storage": "storageOk"}
-_ADMITS = {
-    "max-nodes": "withoutMaxNodes",
-    "nodes": "withAnyNodes",
-    "hours": "withoutHours",
-    "data-size": "admitDataSize",
-    "storage": "withoutStorage",
-    "cores": "withoutCores",
-    "memory": "withoutMemory",
-}
-
-
-def _count(row: Mapping[str, Any], name: str) -> int:
-    """A count of an aggregate row (an engine may leave the sum over nothing unbound).
-
-    :raises StoreValueError: when it is not a whole number.
-    """
-    value = row.get(name)
-    if value is None:
-        return 0
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value != int(value):
-        raise StoreValueError(f"the engine answered queries/plan-summary.rq with {name} = {value!r}, which is no count")
-    return int(value)
-
-
-def _summary_from(row: Mapping[str, Any], requirements: Requirements) -> dict[str, Any]:
-    """The summary of ``plan-summary.rq``'s row: a would-admit count is the platforms that
-    would match with that need at its mildest, less those that match already."""
-    passing = {name: _count(row, column) for name, column in _PASSING.items()}
-    matches = _count(row, "matches")
-    admit = {name: _count(row, column) - (matches if column.startswith("with") else 0) for name, column in _ADMITS.items()}
-    return _summary_dict(_count(row, "platforms"), matches, passing, {name: admit[name] for name in OVERRIDE_NAMES}, requirements)
-
-
-def _summary_dict(platforms: int, matches: int, passing: dict[str, int], admit: dict[str, int], requirements: Requirements) -> dict[str, Any]:
-    summary: dict[str, Any] = {"platforms": platforms, "matches": matches, "passing": passing, "would-admit": admit}
-    if not platforms:
-        summary["message"] = "No platforms are registered. Add some with: esap-registry ingest examples/platforms.json"
-    elif not passing["type"]:
-        summary["message"] = (
-            f"No registered platform runs {requirements.type} or a broader type. "
-            "Register one that does with: esap-registry ingest PLATFORMS.json"
-        )
-    return summary
-
-
-@dataclass(slots=True)
-class _Candidate:
-    """An executable the reverse plan considers: its title and type, and what it needs
-    (each requirement once, by its node)."""
-
-    title: str | None
-    type: str
-    compute: dict[str, ComputeNeed] = field(default_factory=dict)
-    storage: dict[str, Decimal] = field(default_factory=dict)  # storage requirement -> minsize GiB
-    data: dict[str, tuple[Decimal, URIRef | None, URIRef | None]] = field(default_factory=dict)  # data requirement -> (size, content, format)
 
 
 def _pool(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -917,61 +690,3 @@ def _closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
 
     return min(rows, key=key)
 
-
-def _launch_values(location: Mapping[str, str]) -> dict[str, str] | None:
-    """The executable's location as launch template values (URL-quoted), worked out once
-    per plan; None when it gives no location."""
-    if not location:
-        return None
-    return {
-        "repository": quote(location.get("repository", ""), safe=""),
-        "ref": quote(location.get("ref", "HEAD"), safe=""),
-        "path": quote(location.get("path", ""), safe="/"),
-    }
-
-
-def _launch(platform: _Platform, location: Mapping[str, str] | None) -> str | None:
-    """The platform's launch template filled from the executable's location (as
-    :func:`_launch_values` gives it), or None when either is missing or the template
-    names a field the location does not give."""
-    if not platform.launch or not location:
-        return None
-    if "{repository}" in platform.launch and not location["repository"]:
-        return None
-    return fill_template(platform.launch, {"url": platform.url or "", **location})
-
-
-def fill_template(template: str, values: Mapping[str, str]) -> str | None:
-    """``template`` with each ``{name}`` replaced by its value (``{{`` and ``}}`` are braces).
-
-    Only plain names are filled: a template written by a platform's author is never a
-    Python format string, so no ``{url.attribute}``, ``{url[0]}``, ``{url!r}`` nor
-    ``{url:>999999999}``. None when it names anything else or is malformed.
-    """
-    pieces = _template_pieces(template)
-    if pieces is None:
-        return None
-    out: list[str] = []
-    for literal, name in pieces:
-        out.append(literal)
-        if name is None:
-            continue
-        if name not in values:
-            return None
-        out.append(values[name])
-    return "".join(out)
-
-
-@lru_cache(maxsize=4096)
-def _template_pieces(template: str) -> tuple[tuple[str, str | None], ...] | None:
-    """A launch template as (text, field name or None) pairs, read once per template;
-    None when it is malformed or uses a format spec or conversion."""
-    pieces: list[tuple[str, str | None]] = []
-    try:
-        for literal, name, spec, conversion in Formatter().parse(template):
-            if name is not None and (spec or conversion):
-                return None
-            pieces.append((literal, name))
-    except ValueError:
-        return None
-    return tuple(pieces)

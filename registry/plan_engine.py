@@ -1,0 +1,187 @@
+"""The engine's side of planning: the values the planner's queries are given (the
+compute need, the plan's storage and data, the tables of data needs and platforms), the
+clause query for data held locally, and the summary read from ``plan-summary.rq``.
+
+The matching rule itself is in ``queries/``: ``plan-matches.rq`` states it, and
+``plan-summary.rq``, ``plan-rejections.rq`` and ``plan-fitting.rq`` count, order and
+cut by it; this module binds their values and reads their answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from rdflib import XSD, Literal, URIRef
+from rdflib.term import Identifier
+
+from registry.errors import StoreValueError
+from registry.requirements import OVERRIDE_NAMES, ComputeNeed, DataNeed, Requirements
+from registry.resources import load_query
+from registry.store import Store
+from registry.store.terms import Rows, fill
+from registry.units import canonical
+from registry.vocabulary import ESAP
+from registry.whatif import Search
+
+__all__ = [
+    "ADMITS",
+    "PASSING",
+    "EngineValues",
+    "Table",
+    "compute_bindings",
+    "count",
+    "engine_name",
+    "engine_values",
+    "limited",
+    "local_data",
+    "one",
+    "platform_table",
+    "summary_dict",
+    "summary_from",
+]
+
+#: Tables of values for a query's ``#@table`` lines (see :func:`registry.store.terms.fill`).
+Table = Mapping[str, tuple[Sequence[str], Rows]] | None
+
+
+def platform_table(iris: Iterable[str]) -> dict[str, tuple[Sequence[str], Rows]]:
+    """The table of platforms a clause query is asked about."""
+    return {"platforms": (["platform"], [[URIRef(iri)] for iri in iris])}
+
+
+def compute_bindings(need: ComputeNeed) -> dict[str, Identifier]:
+    """A compute need as the values of ``plan-pools.rq`` (and of the engine's queries)."""
+    return {
+        "cores": Literal(canonical(need.cores), datatype=XSD.decimal),
+        "memory": Literal(canonical(need.memory), datatype=XSD.decimal),
+        "nodes": Literal(need.nodes, datatype=XSD.integer),
+        "maxNodes": Literal(need.max_nodes, datatype=XSD.integer),
+        "hours": Literal(canonical(need.hours) if need.hours is not None else Decimal(0), datatype=XSD.decimal),
+    }
+
+def local_data(view: Store, need: DataNeed, table: Table = None) -> dict[str, str | None]:
+    """The platforms holding the data locally (only those of ``table``, when given),
+    each with the title of the collection that holds it."""
+    bindings: dict[str, Identifier] = {
+        "content": need.content if need.content is not None else ESAP.DataContent,
+        "format": need.format if need.format is not None else ESAP.DataFormat,
+    }
+    rows = view.select(fill(load_query("plan-local-data"), table), bindings)
+    local: dict[str, str | None] = {}
+    for row in rows:
+        local.setdefault(row["platform"], str(row["collectionTitle"]) if row["collectionTitle"] is not None else None)
+    return local
+
+
+@dataclass(frozen=True, slots=True)
+class EngineValues:
+    """What ``plan-matches.rq``, ``plan-rejections.rq``, ``plan-summary.rq`` and
+    ``plan-fitting.rq`` are given: the plan's values, the compute need's, the data table."""
+
+    plan: dict[str, Identifier]
+    need: dict[str, Identifier]
+    tables: dict[str, tuple[Sequence[str], Rows]]
+
+
+def decimal_literal(value: Decimal) -> Literal:
+    return Literal(canonical(value), datatype=XSD.decimal)
+
+
+def engine_values(requirements: Requirements, search: Search | None, other: Requirements | None = None) -> EngineValues:
+    """The values of the engine's queries for requirements with one compute need;
+    ``search`` gives the max-nodes override the plan was made with (``?cap``, 0 for
+    none); ``other``, the requirements at the other end of the ranges (for the summary)."""
+    need = requirements.compute[0]
+    plan: dict[str, Identifier] = {
+        "type": requirements.type,
+        "storage": decimal_literal(requirements.storage),
+        "staged": decimal_literal(sum((d.staged for d in requirements.data), Decimal(0))),
+        "dataNeeds": Literal(len(requirements.data), datatype=XSD.integer),
+    }
+    compute = {**compute_bindings(need), "cap": Literal(int(search.given.get("max-nodes", 0)) if search else 0, datatype=XSD.integer)}
+    variables = ["need", "content", "format", "size"]
+    rows: list[list[Identifier | None]] = [
+        [
+            Literal(index, datatype=XSD.integer),
+            d.content if d.content is not None else ESAP.DataContent,
+            d.format if d.format is not None else ESAP.DataFormat,
+            decimal_literal(d.staged),
+        ]
+        for index, d in enumerate(requirements.data)
+    ]
+    if other is not None:
+        other_need = other.compute[0]
+        plan.update(
+            otherStorage=decimal_literal(other.storage),
+            otherStaged=decimal_literal(sum((d.staged for d in other.data), Decimal(0))),
+            **{f"other{name[0].upper()}{name[1:]}": value for name, value in compute_bindings(other_need).items()},
+        )
+        variables.append("otherSize")
+        for row, d in zip(rows, other.data, strict=True):
+            row.append(decimal_literal(d.staged))
+    return EngineValues(plan, compute, {"data": (variables, rows)})
+
+
+def limited(text: str, limit: int | None) -> str:
+    """A SELECT of ``queries/`` cut to its first ``limit`` rows (a solution modifier, an
+    integer checked as one; ``None``: every row)."""
+    return text if limit is None else f"{text}\nLIMIT {int(limit)}"
+
+
+def one(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one row of an aggregate query (an empty store's engine may answer none)."""
+    return rows[0] if rows else {}
+
+
+def engine_name(store: Store) -> str:
+    return getattr(store, "engine", None) or type(store).__name__
+
+
+#: The counts of ``plan-summary.rq`` and the constraint or override each is of.
+PASSING = {"type": "typeOk", "nodes": "nodesOk", "cores": "coresOk", "memory": "memoryOk", "walltime": "walltimeOk", "storage": "storageOk"}
+ADMITS = {
+    "max-nodes": "withoutMaxNodes",
+    "nodes": "withAnyNodes",
+    "hours": "withoutHours",
+    "data-size": "admitDataSize",
+    "storage": "withoutStorage",
+    "cores": "withoutCores",
+    "memory": "withoutMemory",
+}
+
+
+def count(row: Mapping[str, Any], name: str) -> int:
+    """A count of an aggregate row (an engine may leave the sum over nothing unbound).
+
+    :raises StoreValueError: when it is not a whole number.
+    """
+    value = row.get(name)
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value != int(value):
+        raise StoreValueError(f"the engine answered queries/plan-summary.rq with {name} = {value!r}, which is no count")
+    return int(value)
+
+
+def summary_from(row: Mapping[str, Any], requirements: Requirements) -> dict[str, Any]:
+    """The summary of ``plan-summary.rq``'s row: a would-admit count is the platforms that
+    would match with that need at its mildest, less those that match already."""
+    passing = {name: count(row, column) for name, column in PASSING.items()}
+    matches = count(row, "matches")
+    admit = {name: count(row, column) - (matches if column.startswith("with") else 0) for name, column in ADMITS.items()}
+    return summary_dict(count(row, "platforms"), matches, passing, {name: admit[name] for name in OVERRIDE_NAMES}, requirements)
+
+
+def summary_dict(platforms: int, matches: int, passing: dict[str, int], admit: dict[str, int], requirements: Requirements) -> dict[str, Any]:
+    summary: dict[str, Any] = {"platforms": platforms, "matches": matches, "passing": passing, "would-admit": admit}
+    if not platforms:
+        summary["message"] = "No platforms are registered. Add some with: esap-registry ingest examples/platforms.json"
+    elif not passing["type"]:
+        summary["message"] = (
+            f"No registered platform runs {requirements.type} or a broader type. "
+            "Register one that does with: esap-registry ingest PLATFORMS.json"
+        )
+    return summary

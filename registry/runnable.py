@@ -1,0 +1,153 @@
+"""The reverse plan: every executable a platform can run, by the planner's matching
+rule at the minima (E is in ``runnable(P)`` exactly when P is among ``plan(E)``'s
+matches)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rdflib import URIRef
+
+from registry.errors import InputError
+from registry.plan_engine import compute_bindings, local_data, platform_table
+from registry.requirements import DEFAULT_NEED, ComputeNeed, DataNeed
+from registry.requirements import decimal as _decimal
+from registry.requirements import number as _number
+from registry.resources import load_query
+from registry.runtime import collector_paused
+from registry.service import Registry
+from registry.store import Store
+from registry.vocabulary import ESAP
+
+__all__ = ["ReversePlanner"]
+
+_EXECUTABLE = str(ESAP.Executable)
+
+
+def _uuid(iri: str) -> str:
+    return str(iri).removeprefix("urn:uuid:")
+
+
+class ReversePlanner:
+    """Lists what a platform can run.
+
+    :param registry: the registry whose executables are listed.
+    """
+
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.store: Store = registry.store
+
+    def runnable(self, platform: str) -> list[dict[str, Any]]:
+        """Every executable a platform can run, by the planner's matching rule at the minima:
+        E is in ``runnable(P)`` exactly when P is among ``plan(E)``'s matches.
+
+        As :meth:`registry.planner.Planner.plan` does from the executable's side, each clause is a SPARQL query and
+        this method combines their answers: ``runnable-types.rq`` (the types P runs, and
+        narrower ones), once per such type ``runnable-executables.rq`` (its executables),
+        ``runnable-compute.rq``, ``runnable-storage-needs.rq`` and ``runnable-data-needs.rq``
+        (what they need), ``runnable-pool-fits.rq`` once per distinct compute
+        requirement among them (the compute clause against P's pools),
+        ``plan-local-data.rq`` once per distinct data-content and data-format (data
+        locality) and ``runnable-storage.rq`` (the storage P offers); the storage clause
+        is added up here as the planner does. An executable without compute requirements
+        needs a pool with at least one node (the planner's default need).
+
+        :param platform: a registered platform's uuid (or ``urn:uuid:`` IRI).
+        :returns: one dict per executable (``executable`` uuid, ``title``, ``type``, and
+            ``storage`` offered and needed in GiB), by title then uuid.
+        :raises NotFound: when the uuid is not registered.
+        :raises InputError: when it is not a UUID, or names an executable.
+        """
+        iri, kind = self.registry.resolve(platform)
+        if kind != ESAP.Platform:
+            raise InputError(f"{platform} is an executable, not a platform")
+        self.registry.prepare()
+        with collector_paused():
+            return self._runnable(iri)
+
+    def _runnable(self, platform: URIRef) -> list[dict[str, Any]]:
+        view = self.store
+        offered = sum((_decimal(r["size"]) or Decimal(0) for r in view.select(load_query("runnable-storage"), {"platform": platform})), Decimal(0))
+        candidates: dict[str, _Candidate] = {}
+        for type_row in view.select(load_query("runnable-types"), {"platform": platform}):
+            type_ = type_row["type"]
+            bindings = {"type": URIRef(type_)}
+            for row in self.store.select(load_query("runnable-executables"), bindings):
+                if row["class"] == _EXECUTABLE and row["executable"] not in candidates:
+                    title = row["title"]
+                    candidates[row["executable"]] = _Candidate(str(title) if title is not None else None, type_)
+            for row in self.store.select(load_query("runnable-compute"), bindings):
+                candidate = candidates.get(row["executable"])
+                if candidate is not None:
+                    nodes = int(row["nodes"]) if row["nodes"] is not None else 1
+                    max_nodes = int(row["maxNodes"]) if row["maxNodes"] is not None else nodes
+                    candidate.compute[row["requirement"]] = ComputeNeed(
+                        _decimal(row["cores"]) or Decimal(0),
+                        _decimal(row["memory"]) or Decimal(0),
+                        nodes,
+                        max(max_nodes, nodes),
+                        _decimal(row["hours"]),
+                    )
+            for row in self.store.select(load_query("runnable-storage-needs"), bindings):
+                candidate = candidates.get(row["executable"])
+                if candidate is not None:
+                    candidate.storage[row["need"]] = _decimal(row["size"]) or Decimal(0)
+            for row in self.store.select(load_query("runnable-data-needs"), bindings):
+                candidate = candidates.get(row["executable"])
+                if candidate is not None:
+                    content, format_ = row["content"], row["format"]
+                    candidate.data[row["need"]] = (
+                        _decimal(row["size"]) or Decimal(0),
+                        URIRef(content) if content is not None else None,
+                        URIRef(format_) if format_ is not None else None,
+                    )
+        fits: dict[ComputeNeed, bool] = {}
+        local: dict[tuple[URIRef | None, URIRef | None], bool] = {}
+        result: list[dict[str, Any]] = []
+        for executable, candidate in candidates.items():
+            compute_ok = True
+            for need in candidate.compute.values() or (DEFAULT_NEED,):
+                fit = fits.get(need)
+                if fit is None:
+                    fit = fits[need] = bool(view.select(load_query("runnable-pool-fits"), {"platform": platform, **compute_bindings(need)}))
+                if not fit:
+                    compute_ok = False
+                    break
+            if not compute_ok:
+                continue
+            needed = sum(candidate.storage.values(), Decimal(0))
+            for size, content, format_ in candidate.data.values():
+                here = local.get((content, format_))
+                if here is None:
+                    here = local[(content, format_)] = bool(local_data(view, DataNeed(content, format_, size), platform_table([platform])))
+                if not here:
+                    needed += size
+            if offered >= needed:
+                result.append(
+                    {
+                        "executable": _uuid(executable),
+                        "title": candidate.title,
+                        "type": candidate.type,
+                        "storage": {"offered": _number(offered), "needed": _number(needed)},
+                    }
+                )
+        result.sort(key=lambda r: (r["title"] or "", r["executable"]))
+        return result
+
+
+# -- the engine's side -------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """An executable the reverse plan considers: its title and type, and what it needs
+    (each requirement once, by its node)."""
+
+    title: str | None
+    type: str
+    compute: dict[str, ComputeNeed] = field(default_factory=dict)
+    storage: dict[str, Decimal] = field(default_factory=dict)  # storage requirement -> minsize GiB
+    data: dict[str, tuple[Decimal, URIRef | None, URIRef | None]] = field(default_factory=dict)  # data requirement -> (size, content, format)

@@ -9,6 +9,7 @@ cut by it; this module binds their values and reads their answers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +18,7 @@ from typing import Any
 from rdflib import XSD, Literal, URIRef
 from rdflib.term import Identifier
 
-from registry.errors import StoreValueError
+from registry.errors import QueryError, StoreValueError
 from registry.requirements import OVERRIDE_NAMES, ComputeNeed, DataNeed, Requirements
 from registry.resources import load_query
 from registry.store import Store
@@ -33,6 +34,7 @@ __all__ = [
     "Table",
     "compute_bindings",
     "count",
+    "counted",
     "engine_name",
     "engine_values",
     "limited",
@@ -131,6 +133,17 @@ def limited(text: str, limit: int | None) -> str:
     return text if limit is None else f"{text}\nLIMIT {int(limit)}"
 
 
+def counted(text: str) -> str:
+    """A SELECT of ``queries/`` counted: its solutions as a subquery of
+    ``SELECT (COUNT(*) AS ?count)`` (its prologue kept in front; its ``ORDER BY`` does not
+    change the count)."""
+    found = re.search(r"^SELECT", text, re.MULTILINE)
+    if found is None:
+        raise QueryError("a query to count must be a SELECT whose line starts with SELECT")
+    at = found.start()
+    return f"{text[:at]}SELECT (COUNT(*) AS ?count) WHERE {{\n{{\n{text[at:]}\n}}\n}}"
+
+
 def one(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The one row of an aggregate query (an empty store's engine may answer none)."""
     return rows[0] if rows else {}
@@ -162,7 +175,7 @@ def count(row: Mapping[str, Any], name: str) -> int:
     if value is None:
         return 0
     if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value != int(value):
-        raise StoreValueError(f"the engine answered queries/plan-summary.rq with {name} = {value!r}, which is no count")
+        raise StoreValueError(f"the engine answered with {name} = {value!r}, which is no count")
     return int(value)
 
 

@@ -613,7 +613,7 @@ class Planner:
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when it is not a UUID, or names an executable.
         """
-        return ReversePlanner(self.registry).runnable(platform)
+        return ReversePlanner(self.registry, reference=self.reference).runnable(platform)
 
 
 

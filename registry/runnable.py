@@ -11,7 +11,7 @@ from typing import Any
 from rdflib import URIRef
 
 from registry.errors import InputError
-from registry.plan_engine import compute_bindings, local_data, platform_table
+from registry.plan_engine import compute_bindings, count, counted, limited, local_data, one, platform_table
 from registry.requirements import DEFAULT_NEED, ComputeNeed, DataNeed
 from registry.requirements import decimal as _decimal
 from registry.requirements import number as _number
@@ -19,6 +19,7 @@ from registry.resources import load_query
 from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store
+from registry.store.terms import fill
 from registry.vocabulary import ESAP
 
 __all__ = ["ReversePlanner"]
@@ -34,39 +35,70 @@ class ReversePlanner:
     """Lists what a platform can run.
 
     :param registry: the registry whose executables are listed.
+    :param reference: combine the clause queries here instead of asking the engine
+        (the reference the tests hold the engine to).
     """
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, *, reference: bool = False) -> None:
         self.registry = registry
         self.store: Store = registry.store
+        self.reference = reference
 
-    def runnable(self, platform: str) -> list[dict[str, Any]]:
-        """Every executable a platform can run, by the planner's matching rule at the minima:
-        E is in ``runnable(P)`` exactly when P is among ``plan(E)``'s matches.
+    def runnable(self, platform: str, limit: int | None = None) -> list[dict[str, Any]]:
+        """Every executable a platform can run (the first ``limit`` of them), by the
+        planner's matching rule at the minima: E is in ``runnable(P)`` exactly when P is
+        among ``plan(E)``'s matches.
 
-        As :meth:`registry.planner.Planner.plan` does from the executable's side, each clause is a SPARQL query and
-        this method combines their answers: ``runnable-types.rq`` (the types P runs, and
-        narrower ones), once per such type ``runnable-executables.rq`` (its executables),
-        ``runnable-compute.rq``, ``runnable-storage-needs.rq`` and ``runnable-data-needs.rq``
-        (what they need), ``runnable-pool-fits.rq`` once per distinct compute
-        requirement among them (the compute clause against P's pools),
-        ``plan-local-data.rq`` once per distinct data-content and data-format (data
-        locality) and ``runnable-storage.rq`` (the storage P offers); the storage clause
-        is added up here as the planner does. An executable without compute requirements
-        needs a pool with at least one node (the planner's default need).
+        The engine answers it with ``runnable-matches.rq`` over the planning index and the
+        executables' graphs. The reference (``reference=True``) combines the clauses
+        here, as the planner's reference does from the executable's side:
+        ``runnable-types.rq`` (the types P runs, and narrower ones), once per such type
+        ``runnable-executables.rq``, ``runnable-compute.rq``, ``runnable-storage-needs.rq``
+        and ``runnable-data-needs.rq`` (what they need), ``runnable-pool-fits.rq`` once
+        per distinct compute requirement (the compute clause against P's pools),
+        ``plan-local-data.rq`` once per distinct data-content and data-format and
+        ``runnable-storage.rq`` (the storage P offers). An executable without compute
+        requirements needs a pool with at least one node (the planner's default need).
 
         :param platform: a registered platform's uuid (or ``urn:uuid:`` IRI).
+        :param limit: list only the first ``limit`` (``None``: all).
         :returns: one dict per executable (``executable`` uuid, ``title``, ``type``, and
             ``storage`` offered and needed in GiB), by title then uuid.
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when it is not a UUID, or names an executable.
         """
+        iri = self._platform(platform)
+        with collector_paused():
+            if self.reference:
+                return self._runnable(iri)[:limit]
+            rows = self.store.select(limited(fill(load_query("runnable-matches"), binds={"platform": {"platform": iri}}), limit))
+            return [
+                {
+                    "executable": _uuid(row["executable"]),
+                    "title": str(row["title"]) if row["title"] is not None else None,
+                    "type": str(row["type"]),
+                    "storage": {"offered": _number(_decimal(row["offered"])), "needed": _number(_decimal(row["needed"]))},
+                }
+                for row in rows
+            ]
+
+    def count(self, platform: str) -> int:
+        """How many executables a platform can run (``runnable-matches.rq``, counted).
+
+        :raises NotFound: when the uuid is not registered.
+        :raises InputError: when it is not a UUID, or names an executable.
+        """
+        iri = self._platform(platform)
+        if self.reference:
+            return len(self._runnable(iri))
+        return count(one(self.store.select(counted(fill(load_query("runnable-matches"), binds={"platform": {"platform": iri}})))), "count")
+
+    def _platform(self, platform: str) -> URIRef:
         iri, kind = self.registry.resolve(platform)
         if kind != ESAP.Platform:
             raise InputError(f"{platform} is an executable, not a platform")
         self.registry.prepare()
-        with collector_paused():
-            return self._runnable(iri)
+        return iri
 
     def _runnable(self, platform: URIRef) -> list[dict[str, Any]]:
         view = self.store

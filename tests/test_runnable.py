@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from registry.cli.main import cli
 from registry.errors import InputError, NotFound
 from registry.planner import Planner
+from registry.runnable import ReversePlanner
 from registry.readers import load_document, load_path
 from registry.service import Registry
 from registry.store import Store, open_store
@@ -127,3 +128,19 @@ def test_the_runnable_command_fails_clearly(cli_store: Path, uuid: str) -> None:
     result = CliRunner().invoke(cli, ["runnable", uuid, "--store", str(cli_store)])
     assert result.exit_code == 1
     assert uuid in result.output
+
+
+def test_the_engines_reverse_plan_is_the_references_in_order_with_limit_and_count() -> None:
+    """``runnable-matches.rq`` (the engine) lists what the clause queries combined here list,
+    in the same order; a limit keeps the head, and the count is the whole list's."""
+    planner, found_platforms, _ = _synthetic(40, 120)
+    engine = ReversePlanner(planner.registry)
+    reference = ReversePlanner(planner.registry, reference=True)
+    seen = 0
+    for platform in [p["uuid"] for p in found_platforms]:
+        listed = engine.runnable(platform)
+        assert listed == reference.runnable(platform), platform
+        assert engine.runnable(platform, limit=3) == listed[:3]
+        assert engine.count(platform) == len(listed) == reference.count(platform)
+        seen += len(listed)
+    assert seen > 0

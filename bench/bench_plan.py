@@ -38,15 +38,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import adaptive_timings, save, skipped, summary_ms, table  # noqa: E402
 from classad_peer import ClassAdPeer, available  # noqa: E402
 from floor import Floor  # noqa: E402
-from stores import EXAMPLES, embedded, in_memory, virtuoso  # noqa: E402
+from stores import EXAMPLES, embedded, in_memory, served, virtuoso  # noqa: E402
 from synthetic import scaled  # noqa: E402
 
-from registry.planner import Planner  # noqa: E402
+from registry.planner import DEFAULT_LIMIT, Overrides, Planner  # noqa: E402
 from registry.vocabulary import PLANNING_GRAPH  # noqa: E402
+from registry.store.oxigraph_server import OxigraphServer, find_oxigraph  # noqa: E402
 from registry.store.virtuoso_server import VirtuosoServer, find_virtuoso  # noqa: E402
 
 TARGET = "5cec9f3d-79c0-49ad-9a5a-455596c55341"  # "Find ESCAPE OSSR records", a notebook
-ENGINES = ("embedded", "rdflib", "virtuoso", "floor", "classad")
+ENGINES = ("embedded", "oxigraph-serve", "rdflib", "virtuoso", "floor", "classad")
 
 
 def example_entries(kind: str) -> list[dict[str, Any]]:
@@ -54,23 +55,34 @@ def example_entries(kind: str) -> list[dict[str, Any]]:
     return [e for path in sorted(EXAMPLES.glob("*.json")) for e in json.loads(path.read_text()).get(kind, [])]
 
 
-def _planned(planner: Planner, repeat: int, budget: float) -> tuple[dict[str, Any], set[str]]:
-    """Time full plans of TARGET, after the planning view is made (timed on its own, as
-    ``bench_scale`` does); only the last plan is kept, as a service drops each answer."""
+#: What each timed plan varies, so that no two are the same question (no cache can answer):
+#: the notebook's cores and memory, raised in turn.
+_VARIANTS = [Overrides(cores=1 + i % 8, memory=f"{1 + (i * 7) % 64}GiB") for i in range(64)]
+
+
+def _planned(planner: Planner, repeat: int, budget: float) -> tuple[dict[str, Any], set[str], set[str]]:
+    """Time plans of TARGET, after the planning view is made (timed on its own, as
+    ``bench_scale`` does): each a different question (``_VARIANTS``), with the default
+    limit (20 matches and 20 rejections, every platform counted) and with ``limit=None``
+    (every match and rejection listed and explained). The matches of the plain TARGET are
+    returned for the floor's and the matchmaker's checks."""
     begun = time.perf_counter()
     planner.registry.prepare()
     planner.store.cached_view([PLANNING_GRAPH])
     view_ms = round((time.perf_counter() - begun) * 1000, 1)
-    last: list[dict[str, Any]] = [{}]
+    turn = [0]
 
-    def plan() -> None:
-        last[0] = planner.plan(TARGET, limit=None).to_dict()
+    def plan(limit: int | None) -> None:
+        turn[0] += 1
+        planner.plan(TARGET, overrides=_VARIANTS[turn[0] % len(_VARIANTS)], limit=limit)
 
-    seconds = adaptive_timings(plan, repeat=repeat, budget=budget)
-    matched = {m["platform"] for m in last[0]["matches"]}
+    default = adaptive_timings(lambda: plan(DEFAULT_LIMIT), repeat=repeat, budget=budget)
+    everything = adaptive_timings(lambda: plan(None), repeat=repeat, budget=budget)
+    full = planner.plan(TARGET, limit=None).to_dict()
+    matched = {m["platform"] for m in full["matches"]}
     # The platforms passing the type and compute clauses: the matches, and those rejected for storage alone.
-    compute = matched | {r["platform"] for r in last[0]["rejected"] if {x["constraint"] for x in r["reasons"]} == {"storage"}}
-    stats = {**summary_ms(seconds), "matches": len(matched), "repeat": len(seconds), "view_build_ms": view_ms}
+    compute = matched | {r["platform"] for r in full["rejected"] if {x["constraint"] for x in r["reasons"]} == {"storage"}}
+    stats = {**summary_ms(default), "all": summary_ms(everything), "matches": len(matched), "repeat": len(default), "view_build_ms": view_ms}
     return stats, matched, compute
 
 
@@ -82,6 +94,7 @@ def run(
     rdflib_max: int = 1_000,
     rdflib_budget: float = 30.0,
     virtuoso_max: int = 1_000,
+    remote_max: int = 1_000,
     scratch: Path | None = None,
     log: Any = print,
 ) -> dict[str, Any]:
@@ -99,16 +112,22 @@ def run(
         log("plan: virtuoso-t started")
     try:
         with tempfile.TemporaryDirectory(prefix="bench-plan-", dir=scratch) as tmp:
-            _sizes(results, sizes, executable, server, Path(tmp), repeat=repeat, budget=budget, rdflib_max=rdflib_max,
-                   rdflib_budget=rdflib_budget, virtuoso_max=virtuoso_max, log=log)
+            oxigraph = OxigraphServer(Path(tmp) / "served").start() if find_oxigraph() is not None and remote_max > 0 else None
+            try:
+                _sizes(results, sizes, executable, server, oxigraph, Path(tmp), repeat=repeat, budget=budget, rdflib_max=rdflib_max,
+                       rdflib_budget=rdflib_budget, virtuoso_max=virtuoso_max, remote_max=remote_max, log=log)
+            finally:
+                if oxigraph is not None:
+                    oxigraph.stop()
     finally:
         if server is not None:
             server.stop()
     return results
 
 
-def _sizes(results: dict[str, Any], sizes: list[int], executable: dict[str, Any], server: VirtuosoServer | None, tmp: Path, *,
-           repeat: int, budget: float, rdflib_max: int, rdflib_budget: float, virtuoso_max: int, log: Any) -> None:
+def _sizes(results: dict[str, Any], sizes: list[int], executable: dict[str, Any], server: VirtuosoServer | None,
+           oxigraph: OxigraphServer | None, tmp: Path, *, repeat: int, budget: float, rdflib_max: int, rdflib_budget: float,
+           virtuoso_max: int, remote_max: int, log: Any) -> None:
     """Every size on every engine, the figures written into ``results``."""
     last_rdflib: tuple[int, float] | None = None
     for size in sizes:
@@ -116,7 +135,17 @@ def _sizes(results: dict[str, Any], sizes: list[int], executable: dict[str, Any]
         stats, matched, passing = _planned(Planner(registry), repeat, budget)
         registry.store.close()
         results["embedded"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
-        log(f"plan: {size} platforms, embedded: p50 {stats['p50_ms']} ms ({stats['repeat']} runs, {stats['matches']} matches)")
+        log(f"plan: {size} platforms, embedded: p50 {stats['p50_ms']} ms, limit all {stats['all']['p50_ms']} ms ({stats['matches']} matches)")
+        if oxigraph is None or size > remote_max:
+            why = "the oxigraph command is missing" if oxigraph is None else f"more than --remote-max {remote_max} platforms"
+            results["oxigraph-serve"][str(size)] = skipped(f"not run: {why}", p50_ms=None, p99_ms=None, mean_ms=None)
+        else:
+            registry, load_seconds = served(oxigraph, size)
+            served_stats, served_matched, _ = _planned(Planner(registry), repeat, budget)
+            registry.store.close()
+            assert served_matched == matched, f"oxigraph serve and the embedded store disagree at {size} platforms"
+            results["oxigraph-serve"][str(size)] = {**served_stats, "load_seconds": round(load_seconds, 2)}
+            log(f"plan: {size} platforms, oxigraph serve: p50 {served_stats['p50_ms']} ms")
 
         missing = available()
         if missing is not None:
@@ -170,26 +199,29 @@ def _sizes(results: dict[str, Any], sizes: list[int], executable: dict[str, Any]
 
 
 def markdown(results: dict[str, Any]) -> str:
-    """The plan table: one row per size, p50/p99 per engine, and the ratios to the embedded store."""
+    """The plan table: one row per size; p50/p99 per engine with the default limit (the
+    embedded store also with ``--limit all``), and the ratios to the embedded store."""
     rows = []
     for size in results["embedded"]:
-        row: list[Any] = [size, results["embedded"][size]["matches"]]
-        for engine in ENGINES:
-            figures = results[engine].get(size, {})
+        embedded_figures = results["embedded"][size]
+        row: list[Any] = [size, embedded_figures["matches"], embedded_figures["p50_ms"], embedded_figures["p99_ms"],
+                          embedded_figures.get("all", {}).get("p50_ms", "-")]
+        for engine in ENGINES[1:]:
+            figures = results.get(engine, {}).get(size, {})
             row += ["not run" if figures.get("p50_ms") is None else figures["p50_ms"],
                     "not run" if figures.get("p99_ms") is None else figures["p99_ms"]]
-        embedded_p50 = results["embedded"][size]["p50_ms"]
-        rdflib_p50 = results["rdflib"].get(size, {}).get("p50_ms")
-        row.append(f"{rdflib_p50 / embedded_p50:.1f}x" if rdflib_p50 else "-")
-        virtuoso_p50 = results.get("virtuoso", {}).get(size, {}).get("p50_ms")
-        row.append(f"{virtuoso_p50 / embedded_p50:.1f}x" if virtuoso_p50 else "-")
+        embedded_p50 = embedded_figures["p50_ms"]
+        for engine in ("oxigraph-serve", "rdflib", "virtuoso"):
+            other = results.get(engine, {}).get(size, {}).get("p50_ms")
+            row.append(f"{other / embedded_p50:.1f}x" if other else "-")
         row.append(f"{embedded_p50 / results['floor'][size]['p50_ms']:.0f}x" if results["floor"][size]["p50_ms"] else "-")
         classad_p50 = results.get("classad", {}).get(size, {}).get("p50_ms")
         row.append(f"{classad_p50 / embedded_p50:.2f}x" if classad_p50 else "-")
         rows.append(row)
-    header = ["platforms", "matches", "embedded p50 ms", "embedded p99 ms", "rdflib p50 ms", "rdflib p99 ms",
+    header = ["platforms", "matches", "embedded p50 ms", "embedded p99 ms", "embedded --limit all p50 ms",
+              "oxigraph serve p50 ms", "oxigraph serve p99 ms", "rdflib p50 ms", "rdflib p99 ms",
               "virtuoso p50 ms", "virtuoso p99 ms", "floor p50 ms", "floor p99 ms", "classad p50 ms", "classad p99 ms",
-              "rdflib / embedded", "virtuoso / embedded", "embedded / floor", "classad / embedded"]
+              "oxigraph serve / embedded", "rdflib / embedded", "virtuoso / embedded", "embedded / floor", "classad / embedded"]
     return table(header, rows)
 
 
@@ -201,11 +233,12 @@ def main() -> None:
     parser.add_argument("--rdflib-max", type=int, default=1_000, help="largest size also run on rdflib")
     parser.add_argument("--rdflib-budget", type=float, default=30.0, help="skip rdflib when a plan is predicted to take longer (s)")
     parser.add_argument("--virtuoso-max", type=int, default=1_000, help="largest size also run on Virtuoso (0: never)")
+    parser.add_argument("--remote-max", type=int, default=1_000, help="largest size also run on oxigraph serve (0: never)")
     args = parser.parse_args()
     results = run(args.sizes, repeat=args.repeat, budget=args.budget, rdflib_max=args.rdflib_max, rdflib_budget=args.rdflib_budget,
-                  virtuoso_max=args.virtuoso_max,
+                  virtuoso_max=args.virtuoso_max, remote_max=args.remote_max,
                   log=lambda m: print(m, file=sys.stderr, flush=True))
-    print("## Plan latency (full plan: matches, explained rejections, min/max counts)\n")
+    print("## Plan latency (each plan a different question; default limit 20, and --limit all)\n")
     print(markdown(results))
     print(f"\nresults written to {save('plan', results)}")
 

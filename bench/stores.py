@@ -18,6 +18,7 @@ from registry.readers import load_path
 from registry.service import Registry
 from registry.store import open_store
 from registry.store.remote import RemoteStore
+from registry.store.oxigraph_server import OxigraphServer
 from registry.store.virtuoso_server import VirtuosoServer
 from registry.vocabulary import DECIMALS_GRAPH, REVISIONS_GRAPH
 
@@ -106,6 +107,26 @@ def virtuoso(server: VirtuosoServer, platforms: int, executables: int = 0) -> tu
     if names:
         store.drop_graphs(names)
     store.update(f"DROP SILENT GRAPH <{REVISIONS_GRAPH}> ; DROP SILENT GRAPH <{DECIMALS_GRAPH}>")
+    registry = Registry(store)
+    registry.prepare()
+    for path in sorted(EXAMPLES.glob("*.json")):
+        registry.ingest(load_path(path))
+    started = time.perf_counter()
+    for kind, n in (("platforms", platforms), ("executables", executables)):
+        if n:
+            for piece in scaled_nquads(kind, n):
+                store.load(piece, "nquads")
+    return registry, time.perf_counter() - started
+
+
+def served(server: OxigraphServer, platforms: int, executables: int = 0) -> tuple[Registry, float]:
+    """The same data in a running `oxigraph serve` (emptied first), as a remote SPARQL store;
+    the synthetic data loaded with ``Store.load``.
+
+    :raises StoreError: when the server fails.
+    """
+    store = open_store(server.query_url, update_url=server.update_url)
+    store.update("DROP ALL")
     registry = Registry(store)
     registry.prepare()
     for path in sorted(EXAMPLES.glob("*.json")):

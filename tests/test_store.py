@@ -125,11 +125,11 @@ def test_queries_take_bindings_not_text(store: Store) -> None:
     solutions = store.query(load_query("entry-kind"), {"entry": A})
     assert isinstance(solutions, Solutions) and solutions.rows == []  # untyped entries are no executables
     titles = store.query(
-        "SELECT ?g ?title WHERE { GRAPH ?g { ?g <https://w3id.org/esap-registry/vocab#title> ?title } }", {"title": Literal("b")}
+        "SELECT ?g ?title WHERE {\n#@values\nGRAPH ?g { ?g <https://w3id.org/esap-registry/vocab#title> ?title } }", {"title": Literal("b")}
     )
     assert isinstance(titles, Solutions) and titles.values("g") == [B]
     nothing = store.query(
-        "SELECT ?g ?title WHERE { GRAPH ?g { ?g <https://w3id.org/esap-registry/vocab#title> ?title } }", {"title": injected}
+        "SELECT ?g ?title WHERE {\n#@values\nGRAPH ?g { ?g <https://w3id.org/esap-registry/vocab#title> ?title } }", {"title": injected}
     )
     assert isinstance(nothing, Solutions) and nothing.rows == []
     assert len(store.graph(A)) == 2

@@ -27,8 +27,8 @@ import httpx
 
 from registry.errors import StoreError, StoreUnavailable
 from registry.resources import load_query
+from registry.store.credentials import Credentials
 from registry.store.oxigraph_server import _die_with_parent, _free_port
-from registry.store.remote import Credentials
 
 __all__ = ["VirtuosoServer", "find_virtuoso"]
 

@@ -7,20 +7,15 @@ from __future__ import annotations
 import copy
 import json
 import random
-import sys
-from pathlib import Path
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from test_manifest_properties import manifests
+from support import synthetic
+from support.strategies import manifests
 
 from registry.documents import load_document
 from registry.validation import Report, Validator, get_validator
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-import synthetic  # noqa: E402
 
 
 def _pyshacl_only() -> Validator:

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
+from support.oxigraph_server import OxigraphServer, find_oxigraph
 
 from registry.cli import cli
 from registry.documents import load_path
@@ -29,7 +30,6 @@ from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Solutions, Store, open_store
 from registry.store.credentials import Credentials
-from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
 from registry.store.protocol import bind_values
 from registry.store.remote import RemoteStore
 from registry.vocabulary import ESAP

@@ -16,9 +16,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+from support.oxigraph_server import OxigraphServer
 from web_support import AUTH, MYBINDER, NOTEBOOK, TOKEN, LiveServer, free_port, new_executable
 
-from registry.store.oxigraph_server import OxigraphServer
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
 PREFIX = "PREFIX esap: <https://w3id.org/esap-registry/vocab#>\n"

@@ -220,8 +220,7 @@ def test_results_written_by_the_store_are_those_the_registry_writes(store: Store
 
 
 def test_a_store_writing_its_own_results_stops_at_the_deadline(store: Store) -> None:
-    import time
-
+    """How soon it stops is a figure of ``bench/bench_limits.py``."""
     from registry.errors import QueryTimeout
     from registry.store.base import Deadline
 
@@ -229,10 +228,8 @@ def test_a_store_writing_its_own_results_stops_at_the_deadline(store: Store) -> 
     cartesian = "SELECT * WHERE { GRAPH ?g { ?a ?b ?c . ?d ?e ?f . ?h ?i ?j . ?k ?l ?m } }"
     if store.select_results("SELECT * WHERE { ?s ?p ?o } LIMIT 1", "json") is None:
         pytest.skip(f"the {store.backend} backend writes no results of its own")
-    started = time.monotonic()
     with pytest.raises(QueryTimeout):
         store.select_results(cartesian, "json", deadline=Deadline(0.3))
-    assert time.monotonic() - started < 1.5
 
 
 def test_relative_iris_resolve_against_the_base_iri_given(store: Store) -> None:

@@ -28,7 +28,18 @@ from registry.store.base import Bindings, Deadline
 from registry.store.credentials import Credentials
 from registry.store.terms import to_oxigraph
 
-__all__ = ["ACCEPT", "ACCEPT_BY_FORM", "ACCEPT_RESULTS", "VALUES_PLACEHOLDER", "SparqlClient", "based", "bind_values", "query_form", "query_name", "safe_url"]
+__all__ = [
+    "ACCEPT",
+    "ACCEPT_BY_FORM",
+    "ACCEPT_RESULTS",
+    "VALUES_PLACEHOLDER",
+    "SparqlClient",
+    "based",
+    "bind_values",
+    "query_form",
+    "query_name",
+    "safe_url",
+]
 
 ACCEPT = (
     "application/sparql-results+json, application/n-triples;q=0.9, text/turtle;q=0.8, "

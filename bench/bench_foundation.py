@@ -17,14 +17,15 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: tests.support
 
 from common import disk_mib, peak_rss_mib, save, skipped, summary_ms, table, timings  # noqa: E402
-from synthetic import executables, platforms  # noqa: E402
 
 from registry.readers import load_document, load_documents, load_path  # noqa: E402
 from registry.service import Registry  # noqa: E402
 from registry.store import open_store  # noqa: E402
 from registry.validation import get_validator  # noqa: E402
+from tests.support.synthetic import executables, platforms  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -31,16 +31,17 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: tests.support
 
 from common import save, table  # noqa: E402
 from rdflib import Graph, URIRef  # noqa: E402
-from synthetic import executables  # noqa: E402
 
 from registry.readers import Document, load_document  # noqa: E402
 from registry.resources import load_query  # noqa: E402
 from registry.service import Registry  # noqa: E402
 from registry.store.oxigraph import OxigraphStore  # noqa: E402
 from registry.store.terms import insert_data  # noqa: E402
+from tests.support.synthetic import executables  # noqa: E402
 
 
 def store_before(store: OxigraphStore, graphs: Mapping[URIRef, Graph]) -> list[URIRef]:

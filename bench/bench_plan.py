@@ -9,7 +9,7 @@ one run, on three engines:
 - ``virtuoso``: the same planner in-process on a Virtuoso 7 (``virtuoso-t`` on a scratch
   database, started once per run, spoken to over HTTP as a remote SPARQL store), only up to
   ``--virtuoso-max`` platforms (else recorded as not run; not run at all without ``virtuoso-t``);
-- ``floor``: the brute-force floor (``floor.py``): the same rule in plain Python over the
+- ``floor``: the brute-force floor (``tests/support/floor.py``): the same rule in plain Python over the
   platforms' JSON held in memory as Python objects; it must find the same platforms as the
   planner (checked at every size: the run fails otherwise);
 - ``classad``: HTCondor's ClassAd matchmaker (``classad_peer.py``; PyPI ``htcondor``, in the
@@ -34,17 +34,18 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: tests.support
 
-from common import adaptive_timings, save, skipped, summary_ms, table  # noqa: E402
 from classad_peer import ClassAdPeer, available  # noqa: E402
-from floor import Floor  # noqa: E402
+from common import adaptive_timings, save, skipped, summary_ms, table  # noqa: E402
 from stores import EXAMPLES, embedded, in_memory, served, virtuoso  # noqa: E402
-from synthetic import scaled  # noqa: E402
 
 from registry.planner import DEFAULT_LIMIT, Overrides, Planner  # noqa: E402
 from registry.vocabulary import PLANNING_GRAPH  # noqa: E402
-from registry.store.oxigraph_server import OxigraphServer, find_oxigraph  # noqa: E402
-from registry.store.virtuoso_server import VirtuosoServer, find_virtuoso  # noqa: E402
+from tests.support.floor import Floor  # noqa: E402
+from tests.support.oxigraph_server import OxigraphServer, find_oxigraph  # noqa: E402
+from tests.support.synthetic import scaled  # noqa: E402
+from tests.support.virtuoso_server import VirtuosoServer, find_virtuoso  # noqa: E402
 
 TARGET = "5cec9f3d-79c0-49ad-9a5a-455596c55341"  # "Find ESCAPE OSSR records", a notebook
 ENGINES = ("embedded", "oxigraph-serve", "rdflib", "virtuoso", "floor", "classad")

@@ -37,13 +37,14 @@ from registry.planner import Planner
 from registry.readers import Document, load_document, load_path
 from registry.service import Registry
 from registry.store import Store, open_store
-from registry.store.oxigraph_server import OxigraphServer
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = HERE.parent / "examples"
 GAIA = "8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03"
 sys.path.insert(0, str(HERE))
-from synthetic import platforms as synthetic_platforms  # noqa: E402
+sys.path.insert(0, str(HERE.parent))  # the repository root: tests.support
+from tests.support.oxigraph_server import OxigraphServer  # noqa: E402
+from tests.support.synthetic import platforms as synthetic_platforms  # noqa: E402
 
 TYPES = [
     "urn:types/jupyter-notebook",

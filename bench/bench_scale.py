@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: tests.support
 
 from common import adaptive_timings, disk_mib, peak_rss_mib, rss_mib, save, skipped, summary_ms, table  # noqa: E402
 from stores import embedded  # noqa: E402

@@ -28,12 +28,13 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: tests.support
 
 from common import save, table  # noqa: E402
-from synthetic import executables, platforms  # noqa: E402
 
 from registry.readers import Document, load_document  # noqa: E402
 from registry.validation import Validator  # noqa: E402
+from tests.support.synthetic import executables, platforms  # noqa: E402
 
 
 def _timed(functions: list[Any], repeat: int) -> list[tuple[float, float]]:

@@ -22,10 +22,12 @@ from registry import backup
 from registry.planner import Planner
 from registry.service import Registry, find_files
 from registry.store import Store, open_store
-from registry.store.oxigraph_server import OxigraphServer
 from registry.store.remote import RemoteStore
-from registry.store.virtuoso_server import VirtuosoServer
 from registry.vocabulary import DECIMALS_GRAPH, REVISIONS_GRAPH
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: tests.support
+from tests.support.oxigraph_server import OxigraphServer  # noqa: E402
+from tests.support.virtuoso_server import VirtuosoServer  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 GAIA = "8b0f7f5e-3c1a-4d2b-9e6f-2a7d4c9b1e03"

@@ -39,11 +39,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root: tests.support
 
 from common import percentile, save, table  # noqa: E402
 from stores import embedded  # noqa: E402
 
-from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
+from tests.support.oxigraph_server import OxigraphServer, find_oxigraph
 
 QUERY = """PREFIX esap: <https://w3id.org/esap-registry/vocab#>
 SELECT ?executable ?title WHERE { GRAPH ?executable { ?executable a esap:Executable ; esap:title ?title } }"""

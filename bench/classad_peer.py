@@ -15,10 +15,10 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from floor import FloorExecutable, FloorPlatform
 from rdflib import URIRef
 
 from registry.vocabulary import Vocabulary, get_vocabulary
+from tests.support.floor import FloorExecutable, FloorPlatform
 
 __all__ = ["ClassAdPeer", "available"]
 

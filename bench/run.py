@@ -7,10 +7,10 @@ targets as "target / measured / met?") and ``bench/results/plan-latency.png``.
     .venv/bin/python bench/run.py [--quick] [--only plan,scale,ingest,endpoint]
 
 Sections: ``plan`` (bench_plan.py), ``scale`` (the reverse plan and scale, bench_scale.py;
-``reverse`` is the same section), ``ingest`` (bench_foundation.py) and ``endpoint``
-(bench_web.py). ``--quick`` runs small sizes in under a minute (CI runs it so that the suite
-cannot rot); the full run is sized for under 15 minutes on 2 cores. Missed targets never
-fail the run; errors (a section failing, the floor disagreeing with the planner, a server
+``reverse`` is the same section), ``ingest`` (bench_foundation.py), ``endpoint``
+(bench_web.py) and ``limits`` (time limits and memory, bench_limits.py). ``--quick`` runs
+small sizes in under a minute (CI runs it so that the suite cannot rot); the full run is
+sized for under 15 minutes on 2 cores. Missed targets never fail the run; errors (a section failing, the floor disagreeing with the planner, a server
 answering errors) do, with exit status 1.
 """
 
@@ -31,12 +31,13 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import bench_foundation  # noqa: E402
+import bench_limits  # noqa: E402
 import bench_plan  # noqa: E402
 import bench_scale  # noqa: E402
 import bench_web  # noqa: E402
 from common import RESULTS, table  # noqa: E402
 
-SECTIONS = ("plan", "scale", "ingest", "endpoint")
+SECTIONS = ("plan", "scale", "ingest", "endpoint", "limits")
 ALIASES = {"reverse": "scale", "web": "endpoint", "sparql": "endpoint"}
 
 #: The sizes and limits of a full run and of ``--quick``.
@@ -47,6 +48,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
         "scale": {"executables": [10_000, 100_000, 1_000_000], "platforms": 10_000, "repeat": 10, "budget": 10.0, "limit": 240.0},
         "ingest": {"sizes": [1_000, 10_000, 100_000], "batch": 1_000, "budget": 150.0, "single_budget": 60.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 2_000, "seconds": 5.0, "executables": 1_000, "platforms": 1_000},
+        "limits": {"burst_seconds": 20.0},
     },
     "quick": {
         "plan": {"sizes": [100, 1_000], "repeat": 5, "budget": 1.5, "rdflib_max": 100, "rdflib_budget": 3.0,
@@ -54,6 +56,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
         "scale": {"executables": [1_000, 3_000], "platforms": 100, "repeat": 3, "budget": 2.0, "limit": 30.0},
         "ingest": {"sizes": [30, 100], "batch": 50, "budget": 4.0, "single_budget": 4.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 100, "seconds": 1.0, "executables": 0, "platforms": 0},
+        "limits": {"burst_seconds": 3.0},
     },
 }
 
@@ -82,6 +85,8 @@ def run_section(name: str, settings: dict[str, Any], scratch: Path | None) -> di
     if name == "ingest":
         return bench_foundation.run_ingest(settings["sizes"], batch=settings["batch"], budget=settings["budget"],
                                            single_budget=settings.get("single_budget"), scratch=scratch, log=log)
+    if name == "limits":
+        return bench_limits.run(settings["burst_seconds"], log=log)
     return bench_web.run(settings["clients"], requests=settings["requests"], seconds=settings["seconds"],
                          executables=settings["executables"], platforms=settings["platforms"], scratch=scratch, log=log)
 
@@ -207,6 +212,9 @@ def markdown(results: dict[str, Any]) -> str:
         data = results["endpoint"]["data"]
         parts += [f"\n## Endpoint ({data['executables']} executables, {data['platforms']} platforms, {data['quads']} quads; "
                   "loopback, clients on the same machine)\n", bench_web.markdown(results["endpoint"])]
+    if "limits" in results:
+        parts += ["\n## Time limits and memory (the figures the tests no longer assert; `bench_limits.py`)\n",
+                  bench_limits.markdown(results["limits"])]
     if results["meta"].get("errors"):
         parts += ["\n## Errors\n", "\n".join(f"- {name}: {error}" for name, error in results["meta"]["errors"].items())]
     return "\n".join(parts) + "\n"

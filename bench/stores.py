@@ -12,15 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
-from synthetic import scaled_nquads
 
 from registry.readers import load_path
 from registry.service import Registry
 from registry.store import open_store
 from registry.store.remote import RemoteStore
-from registry.store.oxigraph_server import OxigraphServer
-from registry.store.virtuoso_server import VirtuosoServer
 from registry.vocabulary import DECIMALS_GRAPH, REVISIONS_GRAPH
+from tests.support.synthetic import scaled_nquads
+from tests.support.oxigraph_server import OxigraphServer
+from tests.support.virtuoso_server import VirtuosoServer
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 from engines_support import empty_remote, open_virtuoso
 from hypothesis import HealthCheck, settings
+from support.oxigraph_server import OxigraphServer, find_oxigraph
+from support.virtuoso_server import VirtuosoServer, find_virtuoso
 
 from registry.service import Registry
 from registry.store import Store, open_store
-from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
-from registry.store.virtuoso_server import VirtuosoServer, find_virtuoso
 from registry.vocabulary import Vocabulary, get_vocabulary
 
 ROOT = Path(__file__).resolve().parents[1]

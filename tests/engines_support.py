@@ -3,8 +3,9 @@ tests, as the conftest and the engine tests (web ones included) need it."""
 
 from __future__ import annotations
 
+from support.virtuoso_server import VirtuosoServer
+
 from registry.store.remote import RemoteStore
-from registry.store.virtuoso_server import VirtuosoServer
 from registry.vocabulary import DECIMALS_GRAPH, REVISIONS_GRAPH
 
 

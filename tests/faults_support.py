@@ -5,7 +5,6 @@ given size, and synthetic manifests written to files."""
 from __future__ import annotations
 
 import ctypes
-import importlib.util
 import json
 import os
 import signal
@@ -20,6 +19,7 @@ from types import ModuleType
 from typing import Any
 
 import httpx
+from support import synthetic as generators
 
 ROOT = Path(__file__).resolve().parents[1]
 #: The console script installed beside the running Python.
@@ -30,12 +30,8 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def synthetic() -> ModuleType:
-    """``bench/synthetic.py``, the generators of synthetic manifests."""
-    spec = importlib.util.spec_from_file_location("bench_synthetic", ROOT / "bench" / "synthetic.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """``tests/support/synthetic.py``, the generators of synthetic manifests."""
+    return generators
 
 
 def write_manifests(directory: Path, entries: list[dict[str, Any]], per_file: int, prefix: str = "f") -> list[Path]:

@@ -7,21 +7,16 @@ from __future__ import annotations
 import copy
 import json
 import random
-import sys
-from pathlib import Path
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from support import synthetic
 from support.strategies import manifests
 
 from registry.readers import load_document
 from registry.report import Report
 from registry.validation import Validator, get_validator
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-
-import synthetic  # noqa: E402
 
 
 def _pyshacl_only() -> Validator:

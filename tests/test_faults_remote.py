@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from faults_support import AUTH, TOKEN, synthetic
 from fastapi.testclient import TestClient
+from faults_support import AUTH, TOKEN, synthetic
+from support.oxigraph_server import OxigraphServer, find_oxigraph
 
 from registry import backup
-from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
 from registry.store.remote import RemoteStore
 from registry.web import Settings, create_app
 

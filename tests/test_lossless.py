@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,6 @@ from registry.vocabulary import ESAP
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
-sys.path.insert(0, str(ROOT / "bench"))
 
 
 PLATFORM_WITH_EMPTIES = {
@@ -85,7 +83,7 @@ def test_examples_come_back_equal(path: Path) -> None:
 
 
 def test_generated_bench_manifests_come_back_equal() -> None:
-    import synthetic
+    from support import synthetic
 
     rng = random.Random(19)
     manifest = {"platforms": [synthetic.platform(rng, i) for i in range(40)]}

@@ -21,14 +21,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
+from support.oxigraph_server import OxigraphServer, find_oxigraph
 
 from registry.cli.main import cli
 from registry.errors import InputError, QueryError, StoreError, StoreUnavailable
 from registry.readers import load_path
+from registry.resources import load_query
 from registry.service import Registry
 from registry.store import Solutions, Store, open_store
-from registry.store.oxigraph_server import OxigraphServer, find_oxigraph
-from registry.store.remote import Credentials, RemoteStore, bind_values
+from registry.store.credentials import Credentials
+from registry.store.protocol import bind_values
+from registry.store.remote import RemoteStore
 from registry.vocabulary import ESAP
 
 pytestmark = pytest.mark.skipif(find_oxigraph() is None, reason="the 'oxigraph' command is missing")
@@ -71,30 +74,40 @@ def clean_env(**extra: str) -> dict[str, str]:
 # -- binding values ----------------------------------------------------------------------
 
 
-def test_values_go_first_in_the_where_clause_past_braces_in_strings_comments_and_iris() -> None:
+def test_values_go_at_the_placeholder_line_past_braces_in_strings_comments_and_iris() -> None:
     query = (
         "# a comment with a brace {\n"
         "PREFIX ex: <http://example.org/{odd}>\n"
-        "SELECT ?g (EXISTS { ?g ?p ?o } AS ?any) WHERE { ?g ex:title \"}{\" . FILTER(?g != <urn:x>) }"
+        "SELECT ?g (EXISTS { ?g ?p ?o } AS ?any) WHERE {\n"
+        "  #@values\n"
+        "  ?g ex:title \"}{\" . FILTER(?g != <urn:x>)\n"
+        "}"
     )
     bound = bind_values(query, {"g": A, "n": Literal(2)})
-    where = bound.index("WHERE {") + len("WHERE {")
-    assert bound[where:].lstrip().startswith(f"BIND(<{A}> AS ?g)\nBIND(\"2\"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?n)")
-    assert bound.replace(f"\nBIND(<{A}> AS ?g)\nBIND(\"2\"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?n)\n", "") == query
+    block = f"BIND(<{A}> AS ?g)\n  BIND(\"2\"^^<http://www.w3.org/2001/XMLSchema#integer> AS ?n)"
+    assert bound == query.replace("#@values", block)
+    construct = bind_values("CONSTRUCT { ?s ?p ?o } WHERE {\n#@values\nGRAPH ?graph { ?s ?p ?o } }", {"graph": A})
+    assert construct == f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{\nBIND(<{A}> AS ?graph)\nGRAPH ?graph {{ ?s ?p ?o }} }}"
 
 
-def test_construct_templates_and_forms_without_a_where_clause() -> None:
-    construct = bind_values("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?graph { ?s ?p ?o } }", {"graph": A})
-    assert construct.startswith(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{\nBIND(<{A}> AS ?graph)")
-    describe = bind_values("DESCRIBE ?x", {"x": A})
-    assert describe.endswith(f"VALUES (?x) {{ (<{A}>) }}\n")
-    short = bind_values("CONSTRUCT WHERE { ?x ?p ?o }", {"x": A})
-    assert short.startswith("CONSTRUCT WHERE { ?x ?p ?o }\n")
+def test_values_without_their_placeholder_are_refused_never_placed_by_guess() -> None:
+    # A query without bindings (a user's, from /sparql) needs no placeholder: it is sent as it is.
+    assert bind_values("DESCRIBE ?x", None) == "DESCRIBE ?x"
+    assert bind_values("SELECT ?s WHERE { ?s ?p ?o }", {}) == "SELECT ?s WHERE { ?s ?p ?o }"
+    with pytest.raises(QueryError, match=r"queries/entries\.rq has no '#@values' line.*\?entry"):
+        bind_values(load_query("entries"), {"entry": A})
+    with pytest.raises(QueryError, match=r"the query 'DESCRIBE \?x' has no '#@values' line"):
+        bind_values("DESCRIBE ?x", {"x": A})
+    with pytest.raises(QueryError, match="has 2 '#@values' line"):
+        bind_values("SELECT ?s WHERE {\n#@values\n{ ?s ?p ?o }\n#@values\n}", {"s": A})
+    # Only a line of its own is the placeholder: not a comment that mentions it, nor text in a string.
+    with pytest.raises(QueryError, match="has no '#@values' line"):
+        bind_values('SELECT ?s WHERE { ?s ?p "#@values" } # #@values', {"s": A})
 
 
 def test_values_are_written_by_pyoxigraph_and_cannot_break_out() -> None:
     injected = Literal('a" } ; DROP ALL ; { "', lang="en")
-    bound = bind_values("SELECT ?t WHERE { ?s ?p ?t }", {"t": injected})
+    bound = bind_values("SELECT ?t WHERE {\n#@values\n?s ?p ?t }", {"t": injected})
     assert '"a\\" } ; DROP ALL ; { \\""@en' in bound
     with pytest.raises(InputError, match="not a valid IRI"):
         bind_values("SELECT ?s WHERE { ?s ?p ?o }", {"s": URIRef("urn:has space")})
@@ -106,10 +119,11 @@ def test_values_are_written_by_pyoxigraph_and_cannot_break_out() -> None:
 
 def test_bound_values_reach_bind_filter_and_exists_as_substitutions_do(store: Store) -> None:
     """The planning queries read bound values in BIND, FILTER and EXISTS: every backend
-    must give them the same meaning (on the remote one, BIND lines first in WHERE)."""
+    must give them the same meaning (on the remote one, BIND lines at #@values, first in WHERE)."""
     store.replace_graphs({A: entry(A, "a"), B: entry(B, "b")})
     query = (
         "SELECT ?g ?wanted ?n ?double ?same WHERE {\n"
+        "  #@values\n"
         "  GRAPH ?g { ?g <https://w3id.org/esap-registry/vocab#title> ?title }\n"
         "  BIND(?n * 2 AS ?double)\n"
         "  BIND(EXISTS { GRAPH ?g { ?g ?p ?wanted } } AS ?same)\n"

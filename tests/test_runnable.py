@@ -1,16 +1,17 @@
 """The reverse plan (``Planner.runnable``, ``esap-registry runnable``) agrees with the
 plan: E is in runnable(P) exactly when P is among plan(E)'s matches; and the benchmark's
-brute-force floor (``bench/floor.py``) finds the same matches as the planner."""
+brute-force floor (``tests/support/floor.py``) finds the same matches as the planner."""
 
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from support.floor import Floor
+from support.synthetic import executables, platforms
 
 from registry.cli.main import cli
 from registry.errors import InputError, NotFound
@@ -21,9 +22,6 @@ from registry.service import Registry
 from registry.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-from floor import Floor  # noqa: E402
-from synthetic import executables, platforms  # noqa: E402
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.json"))
 MYBINDER = "f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01"

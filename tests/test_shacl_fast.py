@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import copy
 import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from pyshacl.errors import ReportableRuntimeError
 from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from support.strategies import manifests, mutated
+from support.synthetic import executables, platforms
 
 from registry.errors import InputError, OssrError, ShapesUnsupported
 from registry.ossr.records import RecordDocuments, build_record
@@ -36,9 +36,7 @@ from registry.validation import Validator, get_validator
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path.insert(0, str(ROOT / "bench"))
 
-from synthetic import executables, platforms  # noqa: E402
 
 OSSR = HERE / "data" / "ossr"
 OSSR_FILES = sorted(p for sub in ("codemeta", "synthetic", "zenodo") for p in (OSSR / sub).glob("*.json"))

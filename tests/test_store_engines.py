@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from engines_support import empty_remote, open_virtuoso
 from rdflib import XSD, BNode, Graph, Literal, URIRef
+from support.virtuoso_server import VirtuosoServer
 
 from registry import backup
 from registry.errors import StoreValueError
@@ -21,7 +22,6 @@ from registry.readers import load_path
 from registry.service import Registry
 from registry.store import Store, open_store
 from registry.store.remote import RemoteStore
-from registry.store.virtuoso_server import VirtuosoServer
 from registry.vocabulary import ESAP
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -12,15 +12,19 @@ import os
 from pathlib import Path
 
 from registry.store.base import Bindings, QueryResult, Solutions, Store
+from registry.store.environment import CREDENTIALS_FILE_ENV, STORE_ENV, UPDATE_URL_ENV
 
-__all__ = ["Bindings", "QueryResult", "Solutions", "Store", "default_store_path", "open_store"]
-
-#: The environment variable that names the store when ``--store`` is not given.
-STORE_ENV = "ESAP_REGISTRY_STORE"
-#: A remote store's update endpoint, when it differs from its query endpoint (``--update-url``).
-UPDATE_URL_ENV = "ESAP_REGISTRY_UPDATE_URL"
-#: A file holding a remote store's credentials (``--credentials-file``).
-CREDENTIALS_FILE_ENV = "ESAP_REGISTRY_CREDENTIALS_FILE"
+__all__ = [
+    "CREDENTIALS_FILE_ENV",
+    "STORE_ENV",
+    "UPDATE_URL_ENV",
+    "Bindings",
+    "QueryResult",
+    "Solutions",
+    "Store",
+    "default_store_path",
+    "open_store",
+]
 
 
 def default_store_path() -> Path:
@@ -51,7 +55,8 @@ def open_store(
     if spec is None:
         spec = os.environ.get(STORE_ENV) or default_store_path()
     if isinstance(spec, str) and spec.lower().startswith(("http://", "https://")):
-        from registry.store.remote import Credentials, open_remote
+        from registry.store.credentials import Credentials
+        from registry.store.remote import open_remote
 
         credentials = Credentials.from_file(credentials_file) if credentials_file else None
         return open_remote(spec, update_url, credentials=credentials)

@@ -16,9 +16,9 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, POST, POSTDIRECTLY, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+from support.oxigraph_server import OxigraphServer
 from web_support import AUTH, MYBINDER, NOTEBOOK, TOKEN, LiveServer, free_port, new_executable
 
-from registry.store.oxigraph_server import OxigraphServer
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
 PREFIX = "PREFIX esap: <https://w3id.org/esap-registry/vocab#>\n"
@@ -144,31 +144,29 @@ def test_raw_http(live_server: LiveServer) -> None:
     ids=["streaming", "aggregate"],
 )
 def test_other_requests_carry_on_while_a_query_runs_out_of_time(live_server: LiveServer, slow: str) -> None:
+    """Other requests are answered while the query runs; how soon (and how soon the query
+    stops) are figures of ``bench/bench_limits.py``."""
     outcome: dict[str, object] = {}
 
     def run_slow() -> None:
-        started = time.monotonic()
         with httpx.Client(timeout=30) as http:
             response = http.get(live_server.sparql, params={"query": slow})
         outcome["status"] = response.status_code
-        outcome["seconds"] = time.monotonic() - started
         outcome["body"] = response.json()
 
     thread = threading.Thread(target=run_slow)
     thread.start()
     time.sleep(0.2)
-    latencies = []
+    answered = 0
     with httpx.Client(base_url=live_server.base_url, timeout=10) as http:
         while thread.is_alive():
-            started = time.monotonic()
             assert http.get("/health").status_code == 200
             assert http.get("/sparql", params={"query": ASK}).json()["boolean"] is True
-            latencies.append(time.monotonic() - started)
+            answered += 1
             time.sleep(0.05)
     thread.join()
     assert outcome["status"] == 503 and outcome["body"]["error"] == "timeout"  # type: ignore[index]
-    assert 0.9 < float(outcome["seconds"]) < 3.0  # type: ignore[arg-type]
-    assert latencies and max(latencies) < 0.8
+    assert answered, "no other request was answered while the query ran"
 
 
 # -- esap-registry serve --------------------------------------------------------------------------

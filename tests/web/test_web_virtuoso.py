@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 from engines_support import empty_remote, open_virtuoso
+from support.virtuoso_server import VirtuosoServer
 from web_support import running
 
 from registry import backup
-from registry.store.virtuoso_server import VirtuosoServer
 from registry.web import Settings, create_app
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -368,7 +368,7 @@ class Planner:
     ) -> tuple[dict[str, _Evaluation], list[dict[str, str | None]]]:
         """Every platform (or ``only`` those) against the requirements, from the clause
         queries' answers."""
-        view = self.store
+        view = self._index()
         table = platform_table(only) if only is not None else None
         if only is not None and not only:
             return {}, [{} for _ in requirements.data]
@@ -442,7 +442,7 @@ class Planner:
             fitting, failing, summary = self._everything(requirements, search)
             summary["other-matches"] = self.count_matches(other_requirements)
         shown = failing[:limit]
-        self._offered_types(self.store, [e.platform for e in shown if not e.platform.type_ok])
+        self._offered_types(self._index(), [e.platform for e in shown if not e.platform.type_ok])
         location = launch_values(requirements.location)
         local_per_data = self._local_titles(requirements, fitting[:limit])
         matches = [self._match(e, requirements, local_per_data, location) for e in fitting[:limit]]
@@ -517,7 +517,7 @@ class Planner:
         if not requirements.data or not shown:
             return [{} for _ in requirements.data]
         table = platform_table([e.platform.iri for e in shown])
-        return [local_data(self.store, need, table) for need in requirements.data]
+        return [local_data(self._index(), need, table) for need in requirements.data]
 
     def count_matches(self, requirements: Requirements) -> int:
         """How many platforms match, without ranking or explaining: ``plan-fitting.rq``

@@ -473,7 +473,10 @@ class Planner:
         summary["other-matches"] = count(row, "otherMatches")
         values = engine_values(requirements, search)
         matched = self._matched(view, values, limit)
-        rows = view.select(limited(fill(load_query("plan-rejections"), values.tables, {"plan": values.plan, "need": values.need}), limit))
+        outer = {"storageNeed": values.plan["storage"], "stagedNeed": values.plan["staged"]}
+        rows = view.select(
+            limited(fill(load_query("plan-rejections"), values.tables, {"plan": {**values.plan, **values.need}, "outer": outer}), limit)
+        )
         rejected = [str(r["platform"]) for r in rows]
         if limit is None and (len(matched) != summary["matches"] or len(rejected) != summary["platforms"] - summary["matches"]):
             raise StoreValueError(

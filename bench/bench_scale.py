@@ -36,7 +36,7 @@ TARGET = "5cec9f3d-79c0-49ad-9a5a-455596c55341"  # "Find ESCAPE OSSR records"
 
 def measure(path: Path, repeat: int, budget: float, what: tuple[str, ...] = ("runnable", "plan")) -> dict[str, Any]:
     """In this process: open the store, time the reverse plan and/or the plan, and read the memory."""
-    from registry.planner import Planner
+    from registry.planner import DEFAULT_LIMIT, Planner
     from registry.service import Registry
     from registry.store import open_store
     from registry.vocabulary import PLANNING_GRAPH
@@ -57,7 +57,7 @@ def measure(path: Path, repeat: int, budget: float, what: tuple[str, ...] = ("ru
         registry.store.cached_view([PLANNING_GRAPH])
         result["plan_view_build_ms"] = round((time.perf_counter() - begun) * 1000, 1)
         matches: list[int] = []
-        plan = adaptive_timings(lambda: matches.append(len(planner.plan(TARGET).matches)), repeat=repeat, budget=budget)
+        plan = adaptive_timings(lambda: matches.append(planner.plan(TARGET, limit=DEFAULT_LIMIT).summary["matches"]), repeat=repeat, budget=budget)
         result["plan"] = {**summary_ms(plan), "matches": matches[-1], "repeat": len(plan)}
     result.update(rss_mib=rss_mib(), rss_before_open_mib=before, peak_rss_mib=peak_rss_mib())
     registry.store.close()

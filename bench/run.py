@@ -44,7 +44,7 @@ ALIASES = {"reverse": "scale", "web": "endpoint", "sparql": "endpoint"}
 PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     "full": {
         "plan": {"sizes": [100, 1_000, 10_000, 100_000], "repeat": 20, "budget": 10.0, "rdflib_max": 1_000, "rdflib_budget": 30.0,
-                 "virtuoso_max": 1_000},
+                 "virtuoso_max": 1_000, "remote_max": 1_000},
         "scale": {"executables": [10_000, 100_000, 1_000_000], "platforms": 10_000, "repeat": 10, "budget": 10.0, "limit": 240.0},
         "ingest": {"sizes": [1_000, 10_000, 100_000], "batch": 1_000, "budget": 150.0, "single_budget": 60.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 2_000, "seconds": 5.0, "executables": 1_000, "platforms": 1_000},
@@ -52,7 +52,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     },
     "quick": {
         "plan": {"sizes": [100, 1_000], "repeat": 5, "budget": 1.5, "rdflib_max": 100, "rdflib_budget": 3.0,
-                  "virtuoso_max": 100},
+                  "virtuoso_max": 100, "remote_max": 1_000},
         "scale": {"executables": [1_000, 3_000], "platforms": 100, "repeat": 3, "budget": 2.0, "limit": 30.0},
         "ingest": {"sizes": [30, 100], "batch": 50, "budget": 4.0, "single_budget": 4.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 100, "seconds": 1.0, "executables": 0, "platforms": 0},
@@ -60,8 +60,13 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     },
 }
 
-#: The targets set for the optimiser (issue 7).
-PLAN_P50_MS = 25.0
+#: The targets set for planning at scale (issue 16), and earlier ones (issue 7).
+PLAN_P50_MS = 50.0  # 10,000 platforms, the default limit
+PLAN_ALL_MS = 250.0  # 10,000 platforms, --limit all
+PLAN_100K_MS = 500.0  # 100,000 platforms, the default limit
+PLAN_VS_CLASSAD = 4.0  # at 10,000 platforms
+REMOTE_VS_EMBEDDED = 2.5  # oxigraph serve at 1,000 platforms
+RUNNABLE_1M_MS = 10_000.0
 PLAN_VS_RDFLIB = 40.0
 PLAN_AT_SCALE = 1.2
 SPARQL_VS_OXIGRAPH = 0.5
@@ -78,7 +83,8 @@ def run_section(name: str, settings: dict[str, Any], scratch: Path | None) -> di
     """One section's figures."""
     if name == "plan":
         return bench_plan.run(settings["sizes"], repeat=settings["repeat"], budget=settings["budget"], rdflib_max=settings["rdflib_max"],
-                              rdflib_budget=settings["rdflib_budget"], virtuoso_max=settings["virtuoso_max"], scratch=scratch, log=log)
+                              rdflib_budget=settings["rdflib_budget"], virtuoso_max=settings["virtuoso_max"],
+                              remote_max=settings["remote_max"], scratch=scratch, log=log)
     if name == "scale":
         return bench_scale.run(settings["executables"], platforms=settings["platforms"], repeat=settings["repeat"],
                                budget=settings["budget"], limit=settings["limit"], scratch=scratch, log=log)
@@ -111,8 +117,23 @@ def targets(results: dict[str, Any], mode: str) -> dict[str, Any]:
         size = 10_000 if 10_000 in sizes else (sizes[-1] if sizes else None)
         note = "" if size == 10_000 else f"at {size} platforms: 10,000 not run"
         p50 = plan["embedded"][str(size)]["p50_ms"] if size else None
-        found["plan_p50_10k"] = _target(f"<= {PLAN_P50_MS:g} ms p50 at 10,000 platforms, in-process", p50,
+        found["plan_p50_10k"] = _target(f"<= {PLAN_P50_MS:g} ms p50 at 10,000 platforms, default limit, in-process", p50,
                                         None if p50 is None or size != 10_000 else p50 <= PLAN_P50_MS, note)
+        everything = plan["embedded"][str(size)].get("all", {}).get("p50_ms") if size else None
+        found["plan_all_10k"] = _target(f"<= {PLAN_ALL_MS:g} ms p50 at 10,000 platforms, --limit all", everything,
+                                        None if everything is None or size != 10_000 else everything <= PLAN_ALL_MS, note)
+        large = plan["embedded"].get("100000", {}).get("p50_ms")
+        found["plan_p50_100k"] = _target(f"<= {PLAN_100K_MS:g} ms p50 at 100,000 platforms, default limit", large,
+                                         None if large is None else large <= PLAN_100K_MS, "" if large is not None else "100,000 not run")
+        peer = plan.get("classad", {}).get(str(size), {}).get("p50_ms") if size else None
+        ratio = peer / p50 if peer and p50 else None
+        found["plan_vs_classad"] = _target(f">= {PLAN_VS_CLASSAD:g}x faster than HTCondor's ClassAd matchmaker at 10,000 platforms", ratio,
+                                           None if ratio is None or size != 10_000 else ratio >= PLAN_VS_CLASSAD, note)
+        served = plan.get("oxigraph-serve", {}).get("1000", {}).get("p50_ms")
+        local = plan["embedded"].get("1000", {}).get("p50_ms")
+        ratio = served / local if served and local else None
+        found["remote_vs_embedded_1k"] = _target(f"oxigraph serve <= {REMOTE_VS_EMBEDDED:g}x the embedded store at 1,000 platforms", ratio,
+                                                 None if ratio is None else ratio <= REMOTE_VS_EMBEDDED)
         common = sorted(set(sizes) & set(_measured_sizes(plan, "rdflib")))
         if common:
             at = 10_000 if 10_000 in common else common[-1]
@@ -139,8 +160,19 @@ def targets(results: dict[str, Any], mode: str) -> dict[str, Any]:
                 ratio = high["p50_ms"] / low["p50_ms"]
                 found["plan_at_scale"] = _target(f"plan p50 at 1M executables <= {PLAN_AT_SCALE:g}x that at 10k", ratio,
                                                  ratio <= PLAN_AT_SCALE if full else None, note)
+    if scale:
+        largest = max((int(k) for k in scale if k.isdigit()), default=None)
+        runnable = scale[str(largest)].get("runnable", {}).get("p50_ms") if largest else None
+        found["runnable_1m"] = _target(f"reverse plan <= {RUNNABLE_1M_MS / 1000:g} s at 1,000,000 executables", runnable,
+                                       None if runnable is None or largest != 1_000_000 else runnable <= RUNNABLE_1M_MS,
+                                       "" if largest == 1_000_000 else f"at {largest} executables")
     endpoint = results.get("endpoint")
     if endpoint:
+        planned = endpoint.get("plan", {}).get("registry", {})
+        if "1" in planned and "16" in planned:
+            one, many = planned["1"]["requests_per_s"], planned["16"]["requests_per_s"]
+            found["plan_16_clients"] = _target("GET /plan req/s with 16 clients >= with 1", many / one if one else None,
+                                               many >= one, f"{one} -> {many} req/s")
         sparql = endpoint["sparql"]
         for clients, figures in sparql.get("registry", {}).items():
             native = sparql.get("oxigraph", {}).get(clients, {}).get("requests_per_s")

@@ -193,3 +193,52 @@ def test_no_test_imports_a_test_module() -> None:
             if any(part.startswith("test_") for part in parts):
                 found.append(f"{path.relative_to(ROOT)}:{line}: {module}{'.' + imported if imported else ''}")
     assert not found, f"test modules imported by others (move what they share to tests/support/): {found}"
+
+
+# -- the README's map -----------------------------------------------------------------------
+
+
+def _part(module: str) -> str:
+    """The part of the README's map a module belongs to: its package (``store/``) or itself."""
+    parts = module.split(".")
+    if len(parts) == 1:
+        return "registry"
+    if (PACKAGE / parts[1]).is_dir():
+        return f"{parts[1]}/"
+    return parts[1]
+
+
+def _map() -> dict[str, set[str]]:
+    """The table under "### Where things live" in the README: each part (a row may name
+    several) and what it may import."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Where things live") :]
+    allowed: dict[str, set[str]] = {}
+    for line in section.splitlines()[1:]:
+        if line.startswith("#"):
+            break
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 3 or not cells[0].startswith("`"):
+            continue
+        names = {name.strip().strip("`") for name in cells[0].split(",")}
+        may = set() if cells[2] == "nothing" else {name.strip().strip("`") for name in cells[2].split(",")}
+        for name in names:
+            allowed[name] = may
+    return allowed
+
+
+def test_the_readmes_map_names_every_part_and_every_import_it_makes() -> None:
+    allowed = _map()
+    modules = _modules()
+    unmapped = sorted({_part(name) for name in modules} - set(allowed) - {"registry", "__version__"})
+    assert not unmapped, f"parts of registry/ missing from the README's map: {unmapped}"
+    wrong = []
+    for name, targets in _edges(modules).items():
+        source = _part(name)
+        for target in targets:
+            part = _part(target)
+            if part in (source, "registry"):
+                continue
+            if part not in allowed.get(source, set()):
+                wrong.append(f"{name} imports {target}: the README's map lets {source} import {sorted(allowed.get(source, set()))}")
+    assert not wrong, "\n".join(wrong)

@@ -25,10 +25,13 @@ def test_each_query_has_a_header_and_parses(name: str) -> None:
     text = load_query(name)
     header = [line for line in text.splitlines() if line.startswith("#")]
     assert header and header[0].startswith("# Purpose:"), "the header comment says the query's purpose first"
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     if name in UPDATE_TEMPLATES:
         for slot, value in UPDATE_TEMPLATES[name].items():
             text = text.replace(f"${slot}", value)
         pyoxigraph.Store().update(text.rstrip().removesuffix(";"))
+    elif re.match(r"(?:\s*PREFIX[^\n]*\n)*\s*(INSERT|DELETE)\b", body):
+        pyoxigraph.Store().update(text)  # an update whose placeholder lines stay comments: the whole index
     else:
         pyoxigraph.Store().query(text)
 
@@ -43,9 +46,10 @@ def test_bound_parameters_are_projected_and_never_tested_with_bound(name: str) -
     parameters = {v for v in re.findall(r"\?(\w+)", section.group(1))}
     body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
     select = re.search(r"SELECT(.*?)WHERE", body, re.S)
+    written = "#@bind" in text  # values written into the text as BIND lines, not substituted
     for parameter in parameters:
         assert f"BOUND(?{parameter})" not in body, f"?{parameter} is a parameter: engines differ on BOUND of a substituted variable"
-        if select:
+        if select and not written:
             assert f"?{parameter}" in select.group(1), f"?{parameter} is bound, so it must be projected (pyoxigraph substitutions)"
 
 

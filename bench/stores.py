@@ -114,8 +114,8 @@ def virtuoso(server: VirtuosoServer, platforms: int, executables: int = 0) -> tu
     started = time.perf_counter()
     for kind, n in (("platforms", platforms), ("executables", executables)):
         if n:
-            # small pieces: Virtuoso 7 refuses an update whose SQL runs over 10,000 lines
-            for piece in scaled_nquads(kind, n, chunk=2_000):
+            # 100 entries a piece: Virtuoso 7 refuses an update whose SQL runs over 10,000 lines
+            for piece in scaled_nquads(kind, n, chunk=100):
                 store.load(piece, "nquads")
     return registry, time.perf_counter() - started
 

@@ -232,7 +232,6 @@ CAUSES = {
     "disk, while the embedded store plans on an in-memory copy of the planning index.",
     "runnable_1m": "the reverse plan reads each executable's needs from its own graph (some 8 lookups, for every executable of a "
     "type the platform accepts): linear in the executables, about 85 ms a thousand.",
-    "bulk_platform_ingest": "platforms are validated one by one with pySHACL's full report (most carry a warning).",
 }
 
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 
 from registry.readers import load_path
 from registry.service import Registry
-from registry.store import open_store
+from registry.store import Store, open_store
 from registry.store.remote import RemoteStore
 from registry.vocabulary import DECIMALS_GRAPH, REVISIONS_GRAPH
 from tests.support.synthetic import scaled_nquads
@@ -107,17 +107,8 @@ def virtuoso(server: VirtuosoServer, platforms: int, executables: int = 0) -> tu
     if names:
         store.drop_graphs(names)
     store.update(f"DROP SILENT GRAPH <{REVISIONS_GRAPH}> ; DROP SILENT GRAPH <{DECIMALS_GRAPH}>")
-    registry = Registry(store)
-    registry.prepare()
-    for path in sorted(EXAMPLES.glob("*.json")):
-        registry.ingest(load_path(path))
-    started = time.perf_counter()
-    for kind, n in (("platforms", platforms), ("executables", executables)):
-        if n:
-            # 100 entries a piece: Virtuoso 7 refuses an update whose SQL runs over 10,000 lines
-            for piece in scaled_nquads(kind, n, chunk=100):
-                store.load(piece, "nquads")
-    return registry, time.perf_counter() - started
+    # 100 entries a piece: Virtuoso 7 refuses an update whose SQL runs over 10,000 lines
+    return _filled(store, platforms, executables, chunk=100)
 
 
 def served(server: OxigraphServer, platforms: int, executables: int = 0) -> tuple[Registry, float]:
@@ -128,6 +119,12 @@ def served(server: OxigraphServer, platforms: int, executables: int = 0) -> tupl
     """
     store = open_store(server.query_url, update_url=server.update_url)
     store.update("DROP ALL")
+    return _filled(store, platforms, executables)
+
+
+def _filled(store: Store, platforms: int, executables: int, chunk: int = 20_000) -> tuple[Registry, float]:
+    """A remote store, emptied, given the examples (ingested) and the synthetic entries
+    (``Store.load``, ``chunk`` entries a piece); the seconds the synthetic data took."""
     registry = Registry(store)
     registry.prepare()
     for path in sorted(EXAMPLES.glob("*.json")):
@@ -135,6 +132,6 @@ def served(server: OxigraphServer, platforms: int, executables: int = 0) -> tupl
     started = time.perf_counter()
     for kind, n in (("platforms", platforms), ("executables", executables)):
         if n:
-            for piece in scaled_nquads(kind, n):
+            for piece in scaled_nquads(kind, n, chunk=chunk):
                 store.load(piece, "nquads")
     return registry, time.perf_counter() - started

@@ -126,6 +126,22 @@ def run(
     return results
 
 
+def _remote(name: str, fill: Any, why: str, matched: set[str], size: int, repeat: int, budget: float, log: Any) -> dict[str, Any]:
+    """One remote engine's figures at one size: ``fill()`` gives its registry and load
+    seconds (``None``: not run, for ``why``); its matches must be the embedded store's.
+
+    :raises AssertionError: when they are not.
+    """
+    if fill is None:
+        return skipped(f"not run: {why}", p50_ms=None, p99_ms=None, mean_ms=None)
+    registry, load_seconds = fill()
+    stats, found, _ = _planned(Planner(registry), repeat, budget)
+    registry.store.close()
+    assert found == matched, f"{name} and the embedded store disagree at {size} platforms"
+    log(f"plan: {size} platforms, {name}: p50 {stats['p50_ms']} ms ({stats['repeat']} runs)")
+    return {**stats, "load_seconds": round(load_seconds, 2)}
+
+
 def _sizes(results: dict[str, Any], sizes: list[int], executable: dict[str, Any], server: VirtuosoServer | None,
            oxigraph: OxigraphServer | None, tmp: Path, *, repeat: int, budget: float, rdflib_max: int, rdflib_budget: float,
            virtuoso_max: int, remote_max: int, log: Any) -> None:
@@ -137,16 +153,10 @@ def _sizes(results: dict[str, Any], sizes: list[int], executable: dict[str, Any]
         registry.store.close()
         results["embedded"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
         log(f"plan: {size} platforms, embedded: p50 {stats['p50_ms']} ms, limit all {stats['all']['p50_ms']} ms ({stats['matches']} matches)")
-        if oxigraph is None or size > remote_max:
-            why = "the oxigraph command is missing" if oxigraph is None else f"more than --remote-max {remote_max} platforms"
-            results["oxigraph-serve"][str(size)] = skipped(f"not run: {why}", p50_ms=None, p99_ms=None, mean_ms=None)
-        else:
-            registry, load_seconds = served(oxigraph, size)
-            served_stats, served_matched, _ = _planned(Planner(registry), repeat, budget)
-            registry.store.close()
-            assert served_matched == matched, f"oxigraph serve and the embedded store disagree at {size} platforms"
-            results["oxigraph-serve"][str(size)] = {**served_stats, "load_seconds": round(load_seconds, 2)}
-            log(f"plan: {size} platforms, oxigraph serve: p50 {served_stats['p50_ms']} ms")
+        why = "the oxigraph command is missing" if oxigraph is None else f"more than --remote-max {remote_max} platforms"
+        results["oxigraph-serve"][str(size)] = _remote(
+            "oxigraph serve", None if oxigraph is None or size > remote_max else lambda: served(oxigraph, size), why, matched,
+            size, repeat, budget, log)
 
         missing = available()
         if missing is not None:
@@ -170,16 +180,10 @@ def _sizes(results: dict[str, Any], sizes: list[int], executable: dict[str, Any]
         found: list[set[str]] = []
         floor_seconds = adaptive_timings(lambda: found.append(floor.matches(executable)), repeat=repeat, budget=budget)
         assert found[-1] == matched, f"the floor and the planner disagree at {size} platforms: {len(found[-1])} != {len(matched)} matches"
-        if server is None or size > virtuoso_max:
-            why = "virtuoso-t is not installed" if server is None else f"more than --virtuoso-max {virtuoso_max} platforms"
-            results["virtuoso"][str(size)] = skipped(f"not run: {why}", p50_ms=None, p99_ms=None, mean_ms=None)
-        else:
-            registry, load_seconds = virtuoso(server, size)
-            stats, virtuoso_matched, _ = _planned(Planner(registry), repeat, budget)
-            registry.store.close()
-            assert virtuoso_matched == matched, f"Virtuoso and the embedded store disagree at {size} platforms"
-            results["virtuoso"][str(size)] = {**stats, "load_seconds": round(load_seconds, 2)}
-            log(f"plan: {size} platforms, virtuoso: p50 {stats['p50_ms']} ms ({stats['repeat']} runs)")
+        why = "virtuoso-t is not installed" if server is None else f"more than --virtuoso-max {virtuoso_max} platforms"
+        results["virtuoso"][str(size)] = _remote(
+            "Virtuoso", None if server is None or size > virtuoso_max else lambda: virtuoso(server, size), why, matched,
+            size, repeat, budget, log)
         results["floor"][str(size)] = {**summary_ms(floor_seconds), "matches": len(found[-1]), "repeat": len(floor_seconds),
                                        "load_seconds": round(floor_load, 2), "agrees_with_planner": True}
         log(f"plan: {size} platforms, floor: p50 {results['floor'][str(size)]['p50_ms']} ms")

@@ -41,7 +41,7 @@ from common import adaptive_timings, save, skipped, summary_ms, table  # noqa: E
 from stores import EXAMPLES, embedded, in_memory, served, virtuoso  # noqa: E402
 
 from registry.planner import DEFAULT_LIMIT, Overrides, Planner  # noqa: E402
-from registry.vocabulary import PLANNING_GRAPH  # noqa: E402
+from registry.vocabulary import PLANNING_CLASSES_GRAPH, PLANNING_GRAPH  # noqa: E402
 from tests.support.floor import Floor  # noqa: E402
 from tests.support.oxigraph_server import OxigraphServer, find_oxigraph  # noqa: E402
 from tests.support.synthetic import scaled  # noqa: E402
@@ -69,7 +69,7 @@ def _planned(planner: Planner, repeat: int, budget: float) -> tuple[dict[str, An
     returned for the floor's and the matchmaker's checks."""
     begun = time.perf_counter()
     planner.registry.prepare()
-    planner.store.cached_view([PLANNING_GRAPH])
+    planner.store.cached_view([PLANNING_GRAPH, PLANNING_CLASSES_GRAPH])
     view_ms = round((time.perf_counter() - begun) * 1000, 1)
     turn = [0]
 

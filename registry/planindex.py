@@ -1,6 +1,7 @@
 """The planning index: what the planner's queries read of each platform, derived from
 the platforms' graphs and the vocabulary (``queries/planning-refresh.rq`` says what it
-holds) into one named graph, :data:`~registry.vocabulary.PLANNING_GRAPH`.
+holds) into one named graph, :data:`~registry.vocabulary.PLANNING_GRAPH`, and its
+planning classes into another, :data:`~registry.vocabulary.PLANNING_CLASSES_GRAPH`.
 
 The index is never edited by hand and never stale: :func:`watch` has the store tell
 :func:`on_write` of every write it makes (an ingest, a replacement, a deletion, a SPARQL
@@ -9,42 +10,190 @@ index when any graph may have changed. :func:`ensure` checks, once per registry,
 index covers every platform and was derived by this version of the query, and derives it
 afresh otherwise (after data loaded behind the registry's back, say). The index is
 bookkeeping: never dumped, listed or backed up; a restore derives it again.
+
+Platforms whose planning facts are all alike (storage, accepted types, node pools, data
+held) form a planning class (``planning-facts.rq`` says why): the index holds each
+class once, with the number of its platforms, and links each platform to its class, so
+that the planner's queries work once per class and list platforms only where they
+show them.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Identifier
 
 from registry.resources import load_query
 from registry.store.base import Store, registry_graph
 from registry.store.terms import fill
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
-__all__ = ["ensure", "on_write", "refresh", "version", "watch"]
+__all__ = ["CLASS_BASE", "ensure", "on_write", "refresh", "version", "watch"]
+
+#: The queries that derive the index; its version is a digest of them.
+_DERIVING = ("planning-refresh", "planning-unlink", "planning-facts", "planning-classes", "planning-members")
+
+#: Where the IRIs of planning classes start (the rest is a digest of the class's facts).
+CLASS_BASE = "https://w3id.org/esap-registry/planning/class/"
+
+#: How many rows of values one update of ``planning-classes.rq`` or
+#: ``planning-members.rq`` is given at most (Virtuoso 7 compiles an update into SQL of
+#: bounded length).
+_ROWS_PER_UPDATE = 2_000
 
 
 def version() -> str:
-    """The version of the index: a digest of the query that derives it."""
-    return hashlib.sha256(load_query("planning-refresh").encode("utf-8")).hexdigest()[:16]
+    """The version of the index: a digest of the queries that derive it."""
+    digest = hashlib.sha256()
+    for name in _DERIVING:
+        digest.update(load_query(name).encode("utf-8"))
+    return digest.hexdigest()[:16]
 
 
 def refresh(store: Store, names: Iterable[URIRef] | None = None) -> None:
     """Derive afresh the index entries of the graphs named (every platform's, when
-    ``names`` is None), in one update.
+    ``names`` is None): their entries in one update, then their planning classes.
 
     :raises StoreError: when the store fails.
     """
-    text = load_query("planning-refresh")
+    table: dict[str, tuple[Sequence[str], list[list[Identifier | None]]]] | None = None
+    if names is not None:
+        rows: list[list[Identifier | None]] = [[name] for name in dict.fromkeys(names)]
+        if not rows:
+            return
+        table = {"platforms": (["platform"], rows)}
+    before = [URIRef(row["class"]) for row in store.select(fill(load_query("planning-class-of"), table))]
+    store.update(fill(load_query("planning-refresh"), table))
+    store.update(fill(load_query("planning-unlink"), table))
+    after = _classify(store, table)
+    _count_members(store, None if names is None else list(dict.fromkeys([*before, *after])))
     if names is None:
-        store.update(text)
         store.update(fill(load_query("planning-stamp"), binds={"stamp": {"version": Literal(version())}}))
+
+
+@dataclass
+class _Facts:
+    """What the matching rule reads of one platform (``planning-facts.rq``)."""
+
+    storage: Any = 0
+    accepts: set[str] = field(default_factory=set)
+    pools: set[tuple[Any, Any, Any, Any]] = field(default_factory=set)
+    contents: dict[str, set[str]] = field(default_factory=dict)
+    formats: dict[str, set[str]] = field(default_factory=dict)
+
+    def key(self) -> tuple[str, list[tuple[Any, Any, Any, Any]], list[tuple[tuple[str, ...], tuple[str, ...]]]]:
+        """The class's IRI, its distinct pools and its distinct collections (content
+        terms, format terms), in a fixed order."""
+        pools = sorted(self.pools, key=lambda pool: tuple(_number(v) for v in pool))
+        data = sorted({(tuple(sorted(self.contents.get(c, ()))), tuple(sorted(self.formats.get(c, ()))))
+                       for c in {*self.contents, *self.formats}})
+        text = json.dumps([_number(self.storage), sorted(self.accepts), [[_number(v) for v in pool] for pool in pools], data])
+        return CLASS_BASE + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32], pools, data
+
+
+def _number(value: Any) -> str:
+    """A number as the same text whichever way it was written (10, 10.0, 1E1); None as ''."""
+    if value is None:
+        return ""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def _literal(value: Any) -> Literal:
+    return Literal(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else Literal(Decimal(str(value)))
+
+
+def _classify(store: Store, table: Mapping[str, tuple[Sequence[str], list[list[Identifier | None]]]] | None) -> list[URIRef]:
+    """Sort the platforms of ``table`` (every platform, when None) into planning
+    classes: read their facts, link each to its class and write the classes' entries.
+
+    :returns: the classes linked to.
+    """
+    facts: dict[str, _Facts] = {}
+    for row in store.select(fill(load_query("planning-facts"), table)):
+        entry = facts.setdefault(row["platform"], _Facts())
+        kind = str(row["kind"])
+        if kind == "storage":
+            entry.storage = row["storage"]
+        elif kind == "accepts":
+            entry.accepts.add(str(row["type"]))
+        elif kind == "pool":
+            entry.pools.add((row["nodes"], row["cores"], row["memory"], row["walltime"]))
+        elif kind in ("content", "format"):
+            (entry.contents if kind == "content" else entry.formats).setdefault(str(row["collection"]), set()).add(str(row["term"]))
+    written: set[str] = set()
+    batch = _Batch()
+    for platform, entry in facts.items():
+        iri, pools, data = entry.key()
+        batch.link(platform, iri)
+        if iri not in written:
+            written.add(iri)
+            batch.describe(iri, entry, pools, data)
+        if batch.size >= _ROWS_PER_UPDATE:
+            store.update(batch.update())
+            batch = _Batch()
+    if batch.size:
+        store.update(batch.update())
+    return [URIRef(iri) for iri in written]
+
+
+class _Batch:
+    """The tables of one update of ``planning-classes.rq``."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[list[Identifier | None]]] = {name: [] for name in ("links", "classes", "accepts", "pools", "terms")}
+
+    @property
+    def size(self) -> int:
+        return sum(len(rows) for rows in self.tables.values())
+
+    def link(self, platform: str, iri: str) -> None:
+        self.tables["links"].append([URIRef(platform), URIRef(iri)])
+
+    def describe(self, iri: str, facts: _Facts, pools: list[tuple[Any, Any, Any, Any]],
+                 data: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
+        name = URIRef(iri)
+        storage = _literal(facts.storage)
+        self.tables["classes"].append([name, storage, Literal(len(pools))])
+        accepted = sorted(facts.accepts)
+        self.tables["accepts"] += [[name, URIRef(t)] for t in accepted]
+        for index, (nodes, cores, memory, walltime) in enumerate(pools):
+            pool = URIRef(f"{iri}/pool/{index}")
+            self.tables["pools"].append([pool, name, _literal(nodes), _literal(cores), _literal(memory),
+                                         None if walltime is None else _literal(walltime), storage])
+            self.tables["accepts"] += [[pool, URIRef(t)] for t in accepted]
+        for index, (contents, formats) in enumerate(data):
+            collection = URIRef(f"{iri}/data/{index}")
+            self.tables["terms"] += [[collection, name, URIRef(t), None] for t in contents]
+            self.tables["terms"] += [[collection, name, None, URIRef(t)] for t in formats]
+
+    def update(self) -> str:
+        variables = {"links": ["platform", "class"], "classes": ["class", "storage", "pools"], "accepts": ["entry", "type"],
+                     "pools": ["pool", "class", "nodes", "cores", "memory", "walltime", "storage"],
+                     "terms": ["data", "class", "content", "format"]}
+        return fill(load_query("planning-classes"), {name: (variables[name], rows) for name, rows in self.tables.items()})
+
+
+def _count_members(store: Store, classes: list[URIRef] | None) -> None:
+    """Count the platforms of ``classes`` (of every class, when None) and drop the
+    classes left with none."""
+    text = load_query("planning-members")
+    if classes is None:
+        store.update(text)
         return
-    rows = [[name] for name in dict.fromkeys(names)]
-    if rows:
-        store.update(fill(text, {"platforms": (["platform"], rows)}))
+    for chunk in _chunks(classes, _ROWS_PER_UPDATE):
+        store.update(fill(text, {"classes": (["class"], [[name] for name in chunk])}))
+
+
+def _chunks(items: Sequence[URIRef], size: int) -> Iterator[Sequence[URIRef]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def on_write(store: Store, written: Mapping[URIRef, Graph] | None) -> None:

@@ -62,7 +62,7 @@ from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store, open_store
 from registry.store.terms import fill
-from registry.vocabulary import ESAP, PLANNING_GRAPH
+from registry.vocabulary import ESAP, PLANNING_CLASSES_GRAPH, PLANNING_GRAPH
 from registry.whatif import Pool, Search, Side
 
 __all__ = ["DEFAULT_LIMIT", "ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements", "parse_limit"]
@@ -205,7 +205,7 @@ class Planner:
     def _index(self) -> Store:
         """Where the engine's queries run: the planning index, in memory when the store
         can keep a copy (the embedded store on disk)."""
-        return self.store.cached_view([PLANNING_GRAPH])
+        return self.store.cached_view([PLANNING_GRAPH, PLANNING_CLASSES_GRAPH])
 
     # -- reading needs -----------------------------------------------------------
 
@@ -473,10 +473,7 @@ class Planner:
         summary["other-matches"] = count(row, "otherMatches")
         values = engine_values(requirements, search)
         matched = self._matched(view, values, limit)
-        outer = {"storageNeed": values.plan["storage"], "stagedNeed": values.plan["staged"]}
-        rows = view.select(
-            limited(fill(load_query("plan-rejections"), values.tables, {"plan": {**values.plan, **values.need}, "outer": outer}), limit)
-        )
+        rows = view.select(limited(fill(load_query("plan-rejections"), values.tables, {"plan": {**values.plan, **values.need}}), limit))
         rejected = [str(r["platform"]) for r in rows]
         if limit is None and (len(matched) != summary["matches"] or len(rejected) != summary["platforms"] - summary["matches"]):
             raise StoreValueError(

@@ -27,6 +27,7 @@ __all__ = [
     "CONTEXT_IRI",
     "ESAP",
     "DECIMALS_GRAPH",
+    "PLANNING_CLASSES_GRAPH",
     "PLANNING_GRAPH",
     "REVISIONS_GRAPH",
     "SHAPES_GRAPH",
@@ -54,6 +55,11 @@ SHAPES_GRAPH = URIRef("https://w3id.org/esap-registry/graph/shapes")
 #: The planner's index: what its queries read of each platform, derived from the platforms'
 #: graphs and the vocabulary on every write (registry/planindex.py); never dumped.
 PLANNING_GRAPH = URIRef("https://w3id.org/esap-registry/graph/planning")
+#: The planner's classes: platforms alike in every fact its rule reads, each class held
+#: once with its number of platforms, and each platform's link to its class and title
+#: (registry/planindex.py); apart from PLANNING_GRAPH, so that a pattern over classes
+#: scans classes only. Never dumped.
+PLANNING_CLASSES_GRAPH = URIRef("https://w3id.org/esap-registry/graph/planning-classes")
 
 #: Inferred triples kept from the OWL-RL closure: the ones queries use.
 _KEPT_INFERENCES = {

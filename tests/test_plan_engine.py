@@ -26,7 +26,7 @@ from registry.planner import Overrides, Planner
 from registry.readers import load_document
 from registry.service import Registry
 from registry.store import Store, open_store
-from registry.vocabulary import PLANNING_GRAPH
+from registry.vocabulary import PLANNING_CLASSES_GRAPH, PLANNING_GRAPH
 
 _CHECKS = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture]
 
@@ -71,6 +71,74 @@ def test_the_engine_plans_as_the_reference(
         assert head["matches"] == reference["matches"][:limit]
         assert head["rejected"] == reference["rejected"][:limit]
         assert head["summary"] == {**reference["summary"], "limit": limit}
+
+
+def _copies(found: list[dict[str, Any]], times: list[int]) -> list[dict[str, Any]]:
+    """Each platform and further copies of it, alike but for the uuid and the title: the
+    copies fall into its planning class."""
+    result = []
+    for index, (platform, count) in enumerate(zip(found, times, strict=False)):
+        result.append(platform)
+        for copy in range(1, count):
+            uuid = f"c{index:07d}-{copy:04d}-4000-8000-000000000000"
+            result.append({**platform, "uuid": uuid, "title": f"{platform.get('title', 'copy')} {copy}"})
+    return result
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=_CHECKS)
+@given(
+    executable=executables(max_compute=1),
+    found=platforms(most=3),
+    times=st.lists(st.integers(1, 4), min_size=3, max_size=3),
+    given_overrides=overrides,
+    limit=st.sampled_from([None, 1, 3]),
+)
+def test_platforms_alike_plan_as_the_reference(
+    executable: dict[str, Any], found: list[dict[str, Any]], times: list[int], given_overrides: dict[str, Any], limit: int | None
+) -> None:
+    """Platforms alike in every fact the rule reads share a planning class, whose count
+    the summary weighs it by and whose platforms are listed in rank order: the plan is
+    the reference's, with the copies counted, ranked and cut as platforms of their own."""
+    registry = _filled(open_store("memory"), executable, _copies(found, times))
+    engine, reference = _both(registry, executable, given_overrides, "min", limit)
+    assert engine == reference
+
+
+def _classes(store: Store) -> dict[str, int]:
+    """Each planning class and its count of platforms."""
+    rows = store.select(
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> SELECT ?class ?members WHERE { "
+        f"GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?class esap:planMembers ?members }} }}"
+    )
+    return {str(row["class"]): int(row["members"]) for row in rows}
+
+
+@pytest.mark.parametrize("backend", ["memory", "rdflib"])
+def test_planning_classes_count_their_platforms_and_go_with_the_last(backend: str) -> None:
+    """Three copies of one platform and one other: two classes, of 3 and 1; a copy
+    changed moves to a class of its own; the class whose last platform is deleted leaves
+    nothing behind in the graph of classes."""
+    store = open_store(backend)
+    q = changed(changed(BASE_PLATFORM, "uuid", OTHER), "title", "Q")
+    copies = _copies([BASE_PLATFORM], [3])
+    small = changed(changed(changed(BASE_PLATFORM, "uuid", "b0000000-0000-4000-8000-000000000009"), "title", "S"), "compute-resources.0.cores", 2)
+    registry = _filled(store, BASE_EXECUTABLE, [*copies, small])
+    assert sorted(_classes(store).values()) == [1, 3]
+    registry.ingest(load_document(json.dumps({"platforms": [changed(copies[1], "storage-resources.0.size", 7)]}), source="c.json"))
+    assert sorted(_classes(store).values()) == [1, 1, 2]
+    registry.ingest(load_document(json.dumps({"platforms": [q]}), source="q.json"))  # alike P: joins its class
+    assert sorted(_classes(store).values()) == [1, 1, 3]
+    for platform in (copies[1], small):
+        registry.delete(platform["uuid"])
+    assert sorted(_classes(store).values()) == [3]
+    leftover = store.select(
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> SELECT (COUNT(*) AS ?n) WHERE { "
+        f"GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?entry esap:planOf ?class FILTER NOT EXISTS {{ ?class esap:planMembers ?m }} }} }}"
+    )
+    assert int(leftover[0]["n"]) == 0
+    assert sum(_classes(store).values()) == Planner(registry).plan(EXE).to_dict()["summary"]["platforms"] == 3
+    assert PLANNING_CLASSES_GRAPH not in store.graph_names()
+    store.close()
 
 
 @pytest.fixture(scope="module")

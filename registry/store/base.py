@@ -75,6 +75,7 @@ _BOOKKEEPING = frozenset(
         "https://w3id.org/esap-registry/graph/revisions",
         "https://w3id.org/esap-registry/graph/decimals",
         "https://w3id.org/esap-registry/graph/planning",
+        "https://w3id.org/esap-registry/graph/planning-classes",
     }
 )
 

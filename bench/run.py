@@ -44,7 +44,7 @@ ALIASES = {"reverse": "scale", "web": "endpoint", "sparql": "endpoint"}
 PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     "full": {
         "plan": {"sizes": [100, 1_000, 10_000, 100_000], "repeat": 20, "budget": 10.0, "rdflib_max": 1_000, "rdflib_budget": 30.0,
-                 "virtuoso_max": 1_000, "remote_max": 1_000},
+                 "virtuoso_max": 1_000, "remote_max": 1_000, "all_max": 10_000},
         "scale": {"executables": [10_000, 100_000, 1_000_000], "platforms": 10_000, "repeat": 10, "budget": 10.0, "limit": 240.0},
         "ingest": {"sizes": [1_000, 10_000, 100_000], "batch": 1_000, "budget": 150.0, "single_budget": 60.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 2_000, "seconds": 5.0, "executables": 1_000, "platforms": 1_000},
@@ -84,7 +84,7 @@ def run_section(name: str, settings: dict[str, Any], scratch: Path | None) -> di
     if name == "plan":
         return bench_plan.run(settings["sizes"], repeat=settings["repeat"], budget=settings["budget"], rdflib_max=settings["rdflib_max"],
                               rdflib_budget=settings["rdflib_budget"], virtuoso_max=settings["virtuoso_max"],
-                              remote_max=settings["remote_max"], scratch=scratch, log=log)
+                              remote_max=settings["remote_max"], all_max=settings.get("all_max", 10_000), scratch=scratch, log=log)
     if name == "scale":
         return bench_scale.run(settings["executables"], platforms=settings["platforms"], repeat=settings["repeat"],
                                budget=settings["budget"], limit=settings["limit"], scratch=scratch, log=log)

@@ -30,12 +30,14 @@ from typing import Any
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
+from registry import needindex
+from registry.errors import StoreError
 from registry.resources import load_query
 from registry.store.base import Store, registry_graph
 from registry.store.terms import fill
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
-__all__ = ["CLASS_BASE", "ensure", "on_write", "refresh", "version", "watch"]
+__all__ = ["CLASS_BASE", "ensure", "on_write", "refresh", "stale", "version", "watch"]
 
 #: The queries that derive the index; its version is a digest of them.
 _DERIVING = ("planning-refresh", "planning-unlink", "planning-facts", "planning-classes", "planning-members")
@@ -52,7 +54,7 @@ _ROWS_PER_UPDATE = 2_000
 def version() -> str:
     """The version of the index: a digest of the queries that derive it."""
     digest = hashlib.sha256()
-    for name in _DERIVING:
+    for name in (*_DERIVING, *needindex.DERIVING):
         digest.update(load_query(name).encode("utf-8"))
     return digest.hexdigest()[:16]
 
@@ -75,6 +77,7 @@ def refresh(store: Store, names: Iterable[URIRef] | None = None) -> None:
     after = _classify(store, table)
     _count_members(store, None if names is None else list(dict.fromkeys([*before, *after])))
     if names is None:
+        needindex.refresh(store)
         store.update(fill(load_query("planning-stamp"), binds={"stamp": {"version": Literal(version())}}))
 
 
@@ -196,11 +199,27 @@ def _chunks(items: Sequence[URIRef], size: int) -> Iterator[Sequence[URIRef]]:
         yield items[start:start + size]
 
 
+#: The stores (by id) whose index a write could not keep in step: derived afresh by the
+#: next :func:`ensure` (see :func:`on_write`).
+_STALE: set[int] = set()
+
+
 def on_write(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
+    """Keep the index in step with a write that has succeeded (:func:`_follow`). When the
+    store fails meanwhile (a full disk, say), the write stands, as the caller is told,
+    and the index is marked stale: the next plan derives it afresh, or fails then."""
+    try:
+        _follow(store, written)
+    except StoreError:
+        _STALE.add(id(store))
+
+
+def _follow(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
     """The store's watcher (see :meth:`Store.watch`): a write of the vocabulary, or of
     graphs unknown, derives the whole index afresh; else the entries of the platforms
-    written, and of the graphs written that were platforms (one read asks which); a write
-    of executables or data sets alone leaves the index as it is."""
+    written, and of the graphs written that were platforms (one read asks which); and the
+    need classes of the executables written, or that were executables
+    (:func:`registry.needindex.refresh`)."""
     if written is None or VOCABULARY_GRAPH in written:
         refresh(store)
         return
@@ -211,6 +230,13 @@ def on_write(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
         platforms += [URIRef(row["platform"]) for row in rows]
     if platforms:
         refresh(store, platforms)
+    if others:
+        needindex.refresh(store, [name for (name,) in others])
+
+
+def stale(store: Store) -> bool:
+    """Whether a write could not keep the index of ``store`` in step (:func:`on_write`)."""
+    return id(store) in _STALE
 
 
 def watch(store: Store) -> None:
@@ -219,16 +245,21 @@ def watch(store: Store) -> None:
 
 
 def ensure(store: Store) -> bool:
-    """Derive the whole index afresh unless it covers every platform and was derived by
-    this version of ``planning-refresh.rq``.
+    """Derive the whole index afresh unless it covers every platform and every executable
+    with a type, and was derived by this version of its queries.
 
     :returns: True when it was derived afresh.
     :raises StoreError: when the store fails.
     """
+    if id(store) in _STALE:
+        refresh(store)
+        _STALE.discard(id(store))
+        return True
     rows = store.select(load_query("planning-check"))
     row = rows[0] if rows else {}
     current = str(row.get("version")) if row.get("version") is not None else None
-    if current == version() and int(row.get("platforms") or 0) == int(row.get("indexed") or 0):
+    if (current == version() and int(row.get("platforms") or 0) == int(row.get("indexed") or 0)
+            and int(row.get("executables") or 0) == int(row.get("linked") or 0)):
         return False
     refresh(store)
     return True

@@ -155,6 +155,8 @@ class Registry:
         :returns: True when the vocabulary was (re)loaded.
         """
         if self._prepared:
+            if planindex.stale(self.store):
+                planindex.ensure(self.store)
             return False
         self._prepared = True
         current = self.store.query(

@@ -31,7 +31,7 @@ from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
 from registry import needindex
-from registry.errors import StoreError
+from registry.errors import StoreError, StoreValueError
 from registry.resources import load_query
 from registry.store.base import Store, registry_graph
 from registry.store.terms import fill
@@ -40,7 +40,7 @@ from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 __all__ = ["CLASS_BASE", "ensure", "on_write", "refresh", "stale", "version", "watch"]
 
 #: The queries that derive the index; its version is a digest of them.
-_DERIVING = ("planning-refresh", "planning-unlink", "planning-facts", "planning-classes", "planning-members")
+_DERIVING = ("planning-refresh", "planning-unlink", "planning-facts", "planning-classes", "planning-members", "planning-verify")
 
 #: Where the IRIs of planning classes start (the rest is a digest of the class's facts).
 CLASS_BASE = "https://w3id.org/esap-registry/planning/class/"
@@ -61,24 +61,58 @@ def version() -> str:
 
 def refresh(store: Store, names: Iterable[URIRef] | None = None) -> None:
     """Derive afresh the index entries of the graphs named (every platform's, when
-    ``names`` is None): their entries in one update, then their planning classes.
+    ``names`` is None): their entries in one update, then their planning classes, which
+    are checked (:func:`_unequal`); a class found unequal has the whole index derived
+    afresh, once.
 
     :raises StoreError: when the store fails.
+    :raises StoreValueError: when the classes are still unequal after that.
     """
+    touched = _refresh(store, names)
+    if not _unequal(store, touched):
+        return
+    touched = _refresh(store, None)
+    unequal = _unequal(store, None)
+    if unequal:
+        raise StoreValueError(
+            f"{getattr(store, 'engine', None) or type(store).__name__} kept the planning classes unequal to their platforms "
+            f"after the whole index was derived afresh (queries/planning-verify.rq): {', '.join(sorted(unequal)[:3])}"
+        )
+
+
+def _unequal(store: Store, classes: list[URIRef] | None) -> set[str]:
+    """The classes (of ``classes``; every class, when None) whose platforms, count of
+    them, pools and count of pools differ (``planning-verify.rq``)."""
+    found: dict[str, dict[str, Any]] = {}
+    chunks = [None] if classes is None else [classes[i:i + _ROWS_PER_UPDATE] for i in range(0, len(classes), _ROWS_PER_UPDATE)]
+    for chunk in chunks:
+        table = None if chunk is None else {"classes": (["class"], [[name] for name in chunk])}
+        for row in store.select(fill(load_query("planning-verify"), table)):
+            if row["class"] is not None:
+                entry = found.setdefault(str(row["class"]), {})
+                entry.update({k: row[k] for k in ("links", "members", "pools", "entries") if row.get(k) is not None})
+    return {name for name, entry in found.items()
+            if int(entry.get("links", 0)) != int(entry.get("members", 0)) or int(entry.get("pools", -1)) != int(entry.get("entries", 0))}
+
+
+def _refresh(store: Store, names: Iterable[URIRef] | None) -> list[URIRef] | None:
+    """:func:`refresh` without the check: the classes touched (None: every class)."""
     table: dict[str, tuple[Sequence[str], list[list[Identifier | None]]]] | None = None
     if names is not None:
         rows: list[list[Identifier | None]] = [[name] for name in dict.fromkeys(names)]
         if not rows:
-            return
+            return []
         table = {"platforms": (["platform"], rows)}
     before = [URIRef(row["class"]) for row in store.select(fill(load_query("planning-class-of"), table))]
     store.update(fill(load_query("planning-refresh"), table))
     store.update(fill(load_query("planning-unlink"), table))
     after = _classify(store, table)
-    _count_members(store, None if names is None else list(dict.fromkeys([*before, *after])))
+    touched = None if names is None else list(dict.fromkeys([*before, *after]))
+    _count_members(store, touched)
     if names is None:
         needindex.refresh(store)
         store.update(fill(load_query("planning-stamp"), binds={"stamp": {"version": Literal(version())}}))
+    return touched
 
 
 @dataclass

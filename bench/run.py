@@ -255,6 +255,8 @@ def markdown(results: dict[str, Any]) -> str:
         parts += ["\n## Plan latency (ms; the examples' notebook, each plan a different question, against N synthetic platforms + the examples')\n",
                   bench_plan.markdown(results["plan"])]
         skipped = [f"- rdflib at {s}: {f['skipped']}" for s, f in results["plan"]["rdflib"].items() if f.get("skipped")]
+        skipped += [f"- {engine} at {s}: {f['skipped']}" for engine in ("oxigraph-serve", "virtuoso")
+                    for s, f in results["plan"].get(engine, {}).items() if str(f.get("skipped", "")).startswith("failed")]
         if skipped:
             parts.append("\n" + "\n".join(skipped))
     if "scale" in results:

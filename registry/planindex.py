@@ -33,7 +33,7 @@ from rdflib.term import Identifier
 from registry import needindex
 from registry.errors import StoreError, StoreValueError
 from registry.resources import load_query
-from registry.store.base import Store, registry_graph
+from registry.store.base import Store, registry_graph, untold
 from registry.store.terms import fill
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
@@ -68,6 +68,11 @@ def refresh(store: Store, names: Iterable[URIRef] | None = None) -> None:
     :raises StoreError: when the store fails.
     :raises StoreValueError: when the classes are still unequal after that.
     """
+    with untold():  # the index's own writes are not writes to follow
+        _checked(store, names)
+
+
+def _checked(store: Store, names: Iterable[URIRef] | None) -> None:
     touched = _refresh(store, names)
     if not _unequal(store, touched):
         return

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -21,7 +22,7 @@ from rdflib.term import Identifier, Literal
 
 from registry.errors import QueryError, QueryTimeout, RegistryError
 
-__all__ = ["REGISTRY_GRAPH_SPACE", "Bindings", "Watcher", "Deadline", "QueryResult", "Solutions", "Store", "registry_graph"]
+__all__ = ["REGISTRY_GRAPH_SPACE", "Bindings", "Watcher", "Deadline", "QueryResult", "Solutions", "Store", "registry_graph", "untold"]
 
 #: Variable name (without ``?``) -> the RDF term it is bound to.
 Bindings = Mapping[str, Identifier]
@@ -114,6 +115,21 @@ class Deadline:
 
 #: Set while watchers are told of a write, so that their own writes are not told again.
 _telling = threading.local()
+
+
+@contextmanager
+def untold() -> Iterator[None]:
+    """Writes made inside the block (on this thread) are not told to any watcher: what a
+    watcher derives, written outside a write (the planning index derived when a registry
+    opens), must not set it deriving again."""
+    if getattr(_telling, "active", False):
+        yield
+        return
+    _telling.active = True
+    try:
+        yield
+    finally:
+        _telling.active = False
 
 #: A watcher of writes (see :meth:`Store.watch`).
 Watcher = Callable[["Store", "Mapping[URIRef, Graph] | None"], None]

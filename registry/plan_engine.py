@@ -43,6 +43,7 @@ __all__ = [
     "platform_table",
     "summary_dict",
     "summary_from",
+    "whole",
 ]
 
 #: Tables of values for a query's ``#@table`` lines (see :func:`registry.store.terms.fill`).
@@ -198,3 +199,16 @@ def summary_dict(platforms: int, matches: int, passing: dict[str, int], admit: d
             "Register one that does with: esap-registry ingest PLATFORMS.json"
         )
     return summary
+
+
+def whole(view: Store, summary: Mapping[str, Any], store: Store) -> None:
+    """Hold the engine's summary to the number of platforms the index holds (``plan-total.rq``).
+
+    :raises StoreValueError: when they differ (the engine lost some of them).
+    """
+    total = count(one(view.select(load_query("plan-total"))), "platforms")
+    if summary["platforms"] != total:
+        raise StoreValueError(
+            f"{engine_name(store)} counted {summary['platforms']} platforms with queries/plan-summary.rq, "
+            f"but the planning index holds {total} (queries/plan-total.rq)"
+        )

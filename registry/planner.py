@@ -51,6 +51,7 @@ from registry.plan_engine import (
     platform_table,
     summary_dict,
     summary_from,
+    whole,
 )
 from registry.readers import Document
 from registry.requirements import DEFAULT_NEED, OVERRIDE_NAMES, ComputeNeed, DataNeed, Overrides, Requirements
@@ -195,12 +196,15 @@ class Planner:
         and combining their answers here, as for an executable with several compute
         requirements, instead of letting the engine filter, rank, count and cut: the
         reference the tests hold the engine's answers to.
+    :param fallback: plan the reference way when the engine's answers disagree with each
+        other or with the clause queries (a ``StoreValueError`` otherwise).
     """
 
-    def __init__(self, registry: Registry, *, reference: bool = False) -> None:
+    def __init__(self, registry: Registry, *, reference: bool = False, fallback: bool = True) -> None:
         self.registry = registry
         self.store: Store = registry.store
         self.reference = reference
+        self.fallback = fallback
 
     def _index(self) -> Store:
         """Where the engine's queries run: the planning index, in memory when the store
@@ -436,11 +440,16 @@ class Planner:
         other: At = "max" if at == "min" else "min"
         _, _, other_base = self._base(target, other, uuid)
         other_requirements = other_base.with_overrides(given)
-        if not self.reference and len(requirements.compute) == 1 and len(other_requirements.compute) == 1:
-            fitting, failing, summary = self._ranked(requirements, other_requirements, search, limit)
-        else:
+        engine = not self.reference and len(requirements.compute) == 1 and len(other_requirements.compute) == 1
+        try:
+            fitting, failing, summary = self._ranked(requirements, other_requirements, search, limit) if engine else ((), (), {})
+        except StoreValueError:
+            if not self.fallback:
+                raise
+            engine = False
+        if not engine:
             fitting, failing, summary = self._everything(requirements, search)
-            summary["other-matches"] = self.count_matches(other_requirements)
+            summary["other-matches"] = sum(e.matches for e in self._evaluate(other_requirements)[0].values())
         shown = failing[:limit]
         self._offered_types(self._index(), [e.platform for e in shown if not e.platform.type_ok])
         location = launch_values(requirements.location)
@@ -470,6 +479,7 @@ class Planner:
         summed = engine_values(requirements, search, other)
         row = one(view.select(fill(load_query("plan-summary"), summed.tables, {"plan": {**summed.plan, **summed.need}})))
         summary = summary_from(row, requirements)
+        whole(view, summary, self.store)
         summary["other-matches"] = count(row, "otherMatches")
         values = engine_values(requirements, search)
         matched = self._matched(view, values, limit)
@@ -614,8 +624,6 @@ class Planner:
         :raises InputError: when it is not a UUID, or names an executable.
         """
         return ReversePlanner(self.registry, reference=self.reference).runnable(platform)
-
-
 
 
 def _pool(row: Mapping[str, Any]) -> dict[str, Any]:

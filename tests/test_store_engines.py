@@ -53,7 +53,7 @@ def planners(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRe
     served.update("DROP ALL")
     virtuoso = empty_remote(open_virtuoso(request.getfixturevalue("virtuoso_server")))
     stores = {"embedded": embedded, "oxigraph-serve": served, "virtuoso": virtuoso}
-    yield {name: Planner(_ingested(store)) for name, store in stores.items()}
+    yield {name: Planner(_ingested(store), fallback=False) for name, store in stores.items()}
     for store in stores.values():
         store.close()
 

@@ -27,7 +27,7 @@ def _registry(executable: dict[str, Any], found: list[dict[str, Any]]) -> Planne
     registry = Registry(open_store("memory"))
     registry.ingest(load_document(json.dumps({"executables": [executable]}), source="e.json"))
     registry.ingest(load_document(json.dumps({"platforms": found}), source="p.json"))
-    return Planner(registry)
+    return Planner(registry, fallback=False)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])

@@ -30,7 +30,6 @@ from typing import Any
 from rdflib import RDF, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
-from registry import needindex
 from registry.errors import StoreError, StoreValueError
 from registry.resources import load_query
 from registry.store.base import Store, registry_graph, untold
@@ -54,7 +53,7 @@ _ROWS_PER_UPDATE = 2_000
 def version() -> str:
     """The version of the index: a digest of the queries that derive it."""
     digest = hashlib.sha256()
-    for name in (*_DERIVING, *needindex.DERIVING):
+    for name in _DERIVING:
         digest.update(load_query(name).encode("utf-8"))
     return digest.hexdigest()[:16]
 
@@ -115,7 +114,6 @@ def _refresh(store: Store, names: Iterable[URIRef] | None) -> list[URIRef] | Non
     touched = None if names is None else list(dict.fromkeys([*before, *after]))
     _count_members(store, touched)
     if names is None:
-        needindex.refresh(store)
         store.update(fill(load_query("planning-stamp"), binds={"stamp": {"version": Literal(version())}}))
     return touched
 
@@ -256,9 +254,8 @@ def on_write(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
 def _follow(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
     """The store's watcher (see :meth:`Store.watch`): a write of the vocabulary, or of
     graphs unknown, derives the whole index afresh; else the entries of the platforms
-    written, and of the graphs written that were platforms (one read asks which); and the
-    need classes of the executables written, or that were executables
-    (:func:`registry.needindex.refresh`)."""
+    written, and of the graphs written that were platforms (one read asks which); a write
+    of executables or data sets alone leaves the index as it is."""
     if written is None or VOCABULARY_GRAPH in written:
         refresh(store)
         return
@@ -269,8 +266,6 @@ def _follow(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
         platforms += [URIRef(row["platform"]) for row in rows]
     if platforms:
         refresh(store, platforms)
-    if others:
-        needindex.refresh(store, [name for (name,) in others])
 
 
 def stale(store: Store) -> bool:
@@ -284,8 +279,8 @@ def watch(store: Store) -> None:
 
 
 def ensure(store: Store) -> bool:
-    """Derive the whole index afresh unless it covers every platform and every executable
-    with a type, and was derived by this version of its queries.
+    """Derive the whole index afresh unless it covers every platform and was derived by
+    this version of its queries.
 
     :returns: True when it was derived afresh.
     :raises StoreError: when the store fails.
@@ -297,8 +292,7 @@ def ensure(store: Store) -> bool:
     rows = store.select(load_query("planning-check"))
     row = rows[0] if rows else {}
     current = str(row.get("version")) if row.get("version") is not None else None
-    if (current == version() and int(row.get("platforms") or 0) == int(row.get("indexed") or 0)
-            and int(row.get("executables") or 0) == int(row.get("linked") or 0)):
+    if current == version() and int(row.get("platforms") or 0) == int(row.get("indexed") or 0):
         return False
     refresh(store)
     return True

@@ -20,7 +20,6 @@ from registry.runnable import ReversePlanner
 from registry.readers import load_document, load_path
 from registry.service import Registry
 from registry.store import Store, open_store
-from registry.vocabulary import NEEDS_GRAPH
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -144,41 +143,3 @@ def test_the_engines_reverse_plan_is_the_references_in_order_with_limit_and_coun
         seen += len(listed)
     assert seen > 0
 
-
-def _need_classes(store: Store) -> list[int]:
-    """The executables of each need class, sorted."""
-    rows = store.select(
-        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> SELECT ?class ?members WHERE { "
-        f"GRAPH <{NEEDS_GRAPH}> {{ ?class esap:planMembers ?members }} }}"
-    )
-    return sorted(int(row["members"]) for row in rows)
-
-
-@pytest.mark.parametrize("backend", ["memory", "rdflib"])
-def test_need_classes_count_their_executables_and_go_with_the_last(backend: str) -> None:
-    """Three copies of one executable and one other: classes of 3 and 1; a copy given
-    more cores moves to a class of its own; a class whose last executable is deleted
-    leaves nothing behind; the reverse plan lists every copy, by title."""
-    store = open_store(backend)
-    registry = Registry(store)
-    registry.ingest(load_path(ROOT / "examples" / "platforms.json"))
-    notebook = next(e for e in _entries("executables") if e["uuid"] == NOTEBOOK)
-    copies = [notebook] + [{**notebook, "uuid": f"e{index:07d}-0000-4000-8000-000000000000", "title": f"copy {index}"} for index in (1, 2)]
-    other = next(e for e in _entries("executables") if e["uuid"] != NOTEBOOK and e.get("compute-resources"))
-    registry.ingest(load_document(json.dumps({"executables": [*copies, other]}), source="e.json"))
-    assert _need_classes(store) == [1, 3]
-    bigger = {**copies[1], "compute-resources": [{"mincores": 3, "minmemory": 1}]}
-    registry.ingest(load_document(json.dumps({"executables": [bigger]}), source="b.json"))
-    assert _need_classes(store) == [1, 1, 2]
-    registry.delete(bigger["uuid"])
-    registry.delete(other["uuid"])
-    assert _need_classes(store) == [2]
-    leftover = store.select(
-        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> SELECT (COUNT(*) AS ?n) WHERE { "
-        f"GRAPH <{NEEDS_GRAPH}> {{ ?entry esap:planOf ?class FILTER NOT EXISTS {{ ?class esap:planMembers ?m }} }} }}"
-    )
-    assert int(leftover[0]["n"]) == 0
-    listed = [r["executable"] for r in ReversePlanner(registry).runnable(MYBINDER)]
-    assert listed == [r["executable"] for r in ReversePlanner(registry, reference=True).runnable(MYBINDER)]
-    assert copies[2]["uuid"] in listed and NOTEBOOK in listed
-    store.close()

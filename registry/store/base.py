@@ -77,7 +77,6 @@ _BOOKKEEPING = frozenset(
         "https://w3id.org/esap-registry/graph/decimals",
         "https://w3id.org/esap-registry/graph/planning",
         "https://w3id.org/esap-registry/graph/planning-classes",
-        "https://w3id.org/esap-registry/graph/planning-needs",
     }
 )
 

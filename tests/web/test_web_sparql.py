@@ -116,8 +116,8 @@ def test_default_graph_uri_and_named_graph_uri(client: TestClient) -> None:
     assert count(one) == 1
     graphs = "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     # the examples' 7 executables, 7 platforms and 4 data sets, the vocabulary, the shapes and
-    # the planning index, its planning classes and need classes (README, "How planning runs")
-    assert count(client.get("/sparql", params={"query": graphs})) == 23
+    # the planning index and its planning classes (README, "How planning runs")
+    assert count(client.get("/sparql", params={"query": graphs})) == 22
     named = client.post(
         "/sparql",
         data={"query": graphs, "named-graph-uri": [f"urn:uuid:{NOTEBOOK}", f"urn:uuid:{MYBINDER}"]},

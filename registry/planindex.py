@@ -44,9 +44,8 @@ _DERIVING = ("planning-refresh", "planning-unlink", "planning-facts", "planning-
 #: Where the IRIs of planning classes start (the rest is a digest of the class's facts).
 CLASS_BASE = "https://w3id.org/esap-registry/planning/class/"
 
-#: How many rows of values one update of ``planning-classes.rq`` or
-#: ``planning-members.rq`` is given at most (Virtuoso 7 compiles an update into SQL of
-#: bounded length).
+#: How many rows of values one query or update of the index is given at most (Virtuoso 7
+#: compiles a request into SQL of bounded length).
 _ROWS_PER_UPDATE = 2_000
 
 
@@ -75,7 +74,7 @@ def _checked(store: Store, names: Iterable[URIRef] | None) -> None:
     touched = _refresh(store, names)
     if not _unequal(store, touched):
         return
-    touched = _refresh(store, None)
+    _refresh(store, None)
     unequal = _unequal(store, None)
     if unequal:
         raise StoreValueError(
@@ -88,7 +87,7 @@ def _unequal(store: Store, classes: list[URIRef] | None) -> set[str]:
     """The classes (of ``classes``; every class, when None) whose platforms, count of
     them, pools and count of pools differ (``planning-verify.rq``)."""
     found: dict[str, dict[str, Any]] = {}
-    chunks = [None] if classes is None else [classes[i:i + _ROWS_PER_UPDATE] for i in range(0, len(classes), _ROWS_PER_UPDATE)]
+    chunks: Iterable[Sequence[URIRef] | None] = [None] if classes is None else _chunks(classes, _ROWS_PER_UPDATE)
     for chunk in chunks:
         table = None if chunk is None else {"classes": (["class"], [[name] for name in chunk])}
         for row in store.select(fill(load_query("planning-verify"), table)):

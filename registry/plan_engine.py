@@ -3,14 +3,15 @@ compute need, the plan's storage and data, the tables of data needs and platform
 clause query for data held locally, and the summary read from ``plan-summary.rq``.
 
 The matching rule itself is in ``queries/``: ``plan-matches.rq`` states it, and
-``plan-summary.rq``, ``plan-rejections.rq`` and ``plan-fitting.rq`` count, order and
-cut by it; this module binds their values and reads their answers.
+``plan-summary.rq``, ``plan-rejections.rq`` and ``plan-fitting.rq`` count and order by
+it, per planning class; ``plan-listed.rq`` lists the chosen classes' platforms. This
+module binds their values, reads their answers and chooses the classes a limit needs.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -38,9 +39,12 @@ __all__ = [
     "engine_name",
     "engine_values",
     "limited",
+    "listed",
     "local_data",
+    "match_rank",
     "one",
     "platform_table",
+    "rejection_rank",
     "summary_dict",
     "summary_from",
     "whole",
@@ -132,6 +136,62 @@ def limited(text: str, limit: int | None) -> str:
     """A SELECT of ``queries/`` cut to its first ``limit`` rows (a solution modifier, an
     integer checked as one; ``None``: every row)."""
     return text if limit is None else f"{text}\nLIMIT {int(limit)}"
+
+
+def listed(view: Store, text: str, key: Callable[[Mapping[str, Any]], Hashable], limit: int | None) -> list[str]:
+    """The first ``limit`` platforms (``None``: all) of a ranking by planning class.
+
+    ``text`` (``plan-matches.rq`` or ``plan-rejections.rq``, values filled in) lists the
+    classes best first, each with its number of platforms (``?members``), a class once
+    or more (its best row first); ``key`` reads a row's rank. Every row is read (a class's
+    rank needs them all ordered, so a ``LIMIT`` would save the engine nothing; they are
+    as many as the classes at most); the classes that hold the first ``limit`` platforms,
+    and every class tied with the last of them, are listed by ``plan-listed.rq``, tied
+    classes' platforms by title, cut to ``limit``.
+
+    :raises StoreValueError: when a class's number of platforms is no count.
+    """
+    chosen = _cut(view.select(text), key, limit)
+    if not chosen:
+        return []
+    table = [[URIRef(name), Literal(order, datatype=XSD.integer)] for name, order in chosen]
+    found = view.select(limited(fill(load_query("plan-listed"), {"classes": (["class", "order"], table)}), limit))
+    return [str(row["platform"]) for row in found]
+
+
+def match_rank(row: Mapping[str, Any]) -> Hashable:
+    """A row of ``plan-matches.rq`` by its rank: most data held locally, least allocated
+    cores, least allocated memory (as its ``ORDER BY``)."""
+    return (row["localCount"], row["allocCores"], row["allocMemory"])
+
+
+def rejection_rank(row: Mapping[str, Any]) -> Hashable:
+    """A row of ``plan-rejections.rq`` by its rank: fewest failed constraints, then the
+    most cores, memory and storage offered (as its ``ORDER BY``)."""
+    return (row["failures"], row["mostCores"], row["mostMemory"], row["offered"])
+
+
+def _cut(rows: Sequence[Mapping[str, Any]], key: Callable[[Mapping[str, Any]], Hashable], limit: int | None) -> list[tuple[str, int]]:
+    """The classes of ``rows`` (in rank order) that hold the first ``limit`` platforms, each
+    with its place (tied classes share one)."""
+    chosen: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    held = 0
+    last: Hashable = object()
+    place = -1
+    for row in rows:
+        name = str(row["class"])
+        if name in seen:
+            continue
+        rank = key(row)
+        if rank != last:
+            if limit is not None and held >= limit:
+                break
+            last, place = rank, place + 1
+        seen.add(name)
+        chosen.append((name, place))
+        held += count(row, "members")
+    return chosen
 
 
 def counted(text: str) -> str:

@@ -4,9 +4,10 @@ the others.
 The matching rule is SPARQL, run by the engine over the planning index
 (:mod:`registry.planindex`, derived from the platforms on every write):
 
-- ``plan-matches.rq``: the pools that pass every clause (type, compute with the node
-  range, storage with the data held locally), ranked, cut to a few more rows than shown;
-- ``plan-rejections.rq``: the platforms that fail, fewest failed constraints first;
+- ``plan-matches.rq``: the planning classes whose pools pass every clause (type, compute
+  with the node range, storage with the data held locally), ranked;
+- ``plan-rejections.rq``: the classes that fail, fewest failed constraints first, then
+  those offering most; ``plan-listed.rq`` lists the platforms of the classes shown;
 - ``plan-summary.rq``: one pass counting every platform: passing each constraint,
   matching at both ends of the ranges, and what one milder need would admit;
 - ``plan-fitting.rq``: the matches counted (``count_matches``).
@@ -39,16 +40,17 @@ from rdflib.term import Identifier
 from registry.errors import InputError, ParameterError, StoreValueError
 from registry.launch import launch_url, launch_values
 from registry.plan_engine import (
-    EngineValues,
     Table,
     compute_bindings,
     count,
     engine_name,
     engine_values,
-    limited,
+    listed,
     local_data,
+    match_rank,
     one,
     platform_table,
+    rejection_rank,
     summary_dict,
     summary_from,
     whole,
@@ -482,9 +484,9 @@ class Planner:
         whole(view, summary, self.store)
         summary["other-matches"] = count(row, "otherMatches")
         values = engine_values(requirements, search)
-        matched = self._matched(view, values, limit)
-        rows = view.select(limited(fill(load_query("plan-rejections"), values.tables, {"plan": {**values.plan, **values.need}}), limit))
-        rejected = [str(r["platform"]) for r in rows]
+        binds = {"plan": {**values.plan, **values.need}}
+        matched = listed(view, fill(load_query("plan-matches"), values.tables, binds), match_rank, limit)
+        rejected = listed(view, fill(load_query("plan-rejections"), values.tables, binds), rejection_rank, limit)
         if limit is None and (len(matched) != summary["matches"] or len(rejected) != summary["platforms"] - summary["matches"]):
             raise StoreValueError(
                 f"{engine_name(self.store)} counted {summary['matches']} matches of {summary['platforms']} platforms but listed "
@@ -500,25 +502,12 @@ class Planner:
             )
         return fitting, failing, summary
 
-    def _matched(self, view: Store, values: EngineValues, limit: int | None) -> list[str]:
-        """The platforms of the best ``limit`` matches, in rank order: ``plan-matches.rq``
-        lists pools, a platform's best first; asked for a few rows more than ``limit``, and
-        again for more when a platform's pools took them."""
-        text = fill(load_query("plan-matches"), values.tables, {"plan": {**values.plan, **values.need}})
-        rows_wanted = None if limit is None else limit * 2 + 4
-        while True:
-            rows = view.select(limited(text, rows_wanted))
-            platforms = list(dict.fromkeys(str(r["platform"]) for r in rows))
-            if rows_wanted is None or len(rows) < rows_wanted or limit is None or len(platforms) > limit:
-                return platforms[:limit]
-            rows_wanted *= 4
-
     def _everything(self, requirements: Requirements, search: Search) -> tuple[list[_Evaluation], list[_Evaluation], dict[str, Any]]:
         """Every platform read whole and combined here: the plan of an executable with
         several compute requirements (each a query of its own; every one must be met)."""
         evaluations, _ = self._evaluate(requirements)
         fitting = sorted((e for e in evaluations.values() if e.matches), key=_rank_key)
-        failing = sorted((e for e in evaluations.values() if not e.matches), key=lambda e: (_failures(e), e.platform.title, str(e.platform.iri)))
+        failing = sorted((e for e in evaluations.values() if not e.matches), key=_nearness)
         singles = {e.platform.iri: search.single_fixes(e.side()) for e in failing if e.platform.type_ok}
         return fitting, failing, self._summary(evaluations, requirements, singles)
 
@@ -684,6 +673,17 @@ def _failures(evaluation: _Evaluation) -> int:
         else:
             count += sum(not close[flag] for flag in _FLAGS)
     return count + (not evaluation.storage_ok)
+
+
+def _nearness(evaluation: _Evaluation) -> tuple[Any, ...]:
+    """Fewest failed constraints first, then the most offered: per compute need the most
+    cores and the most memory a pool gives within the node range, then storage; then title."""
+    offers: list[Decimal] = []
+    for rows in evaluation.rows:
+        at = [_decimal(r["atNodes"]) or Decimal(0) for r in rows]
+        offers.append(-max((n * (_decimal(r["coresPerNode"]) or 0) for n, r in zip(at, rows, strict=True)), default=Decimal(0)))
+        offers.append(-max((n * (_decimal(r["memoryPerNode"]) or 0) for n, r in zip(at, rows, strict=True)), default=Decimal(0)))
+    return (_failures(evaluation), *offers, -evaluation.platform.storage, evaluation.platform.title, str(evaluation.platform.iri))
 
 
 def _closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:

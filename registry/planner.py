@@ -85,16 +85,12 @@ def parse_limit(value: int | str | None) -> int | None:
     """
     if value is None or (isinstance(value, str) and not value.strip()):
         return DEFAULT_LIMIT
-    if isinstance(value, str):
-        text = value.strip().lower()
-        if text == "all":
-            return None
-        if not text.isdigit():
-            raise ParameterError("limit", "must be a whole number of at least 1, or all", value)
-        value = int(text)
-    if value < 1:
+    text = str(value).strip().lower()
+    if text == "all":
+        return None
+    if not text.isdigit() or int(text) < 1:
         raise ParameterError("limit", "must be a whole number of at least 1, or all", value)
-    return value
+    return int(text)
 
 
 # -- the plan ------------------------------------------------------------------
@@ -261,21 +257,26 @@ class Planner:
         executable, title, base = self._base(target, at, uuid)
         return _uuid(executable), title, base.with_overrides((overrides or Overrides()).parsed())
 
-    def _base(self, target: str | Document, at: At, uuid: str | None = None) -> tuple[URIRef, str | None, Requirements]:
-        """The executable's own needs at the minima or maxima, before overrides."""
-        if at not in ("min", "max"):
-            raise ParameterError("at", "must be min or max", at)
+    def _read(self, target: str | Document, uuid: str | None) -> tuple[URIRef, tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+        """The executable and what it needs, as ``plan-requirements.rq`` and ``plan-needs.rq`` read it."""
         if isinstance(target, Document):
             executable = self._pick(target, uuid)
             scratch = open_store("memory")
             scratch.replace_graphs({executable: target.entries[executable]})
-            head, compute_rows, need_rows = self._needs_from(scratch, executable)
+            needs = self._needs_from(scratch, executable)
             scratch.close()
-        else:
-            executable, kind = self.registry.resolve(target)
-            if kind != ESAP.Executable:
-                raise InputError(f"{target} is a platform, not an executable")
-            head, compute_rows, need_rows = self._needs_from(self.store, executable)
+            return executable, needs
+        executable, kind = self.registry.resolve(target)
+        if kind != ESAP.Executable:
+            raise InputError(f"{target} is a platform, not an executable")
+        return executable, self._needs_from(self.store, executable)
+
+    def _base(self, target: str | Document, at: At, uuid: str | None = None, read: tuple[URIRef, Any] | None = None) -> tuple[URIRef, str | None, Requirements]:
+        """The executable's own needs at the minima or maxima, before overrides (``read``:
+        what :meth:`_read` gave, not read again)."""
+        if at not in ("min", "max"):
+            raise ParameterError("at", "must be min or max", at)
+        executable, (head, compute_rows, need_rows) = read or self._read(target, uuid)
         maxima = at == "max"
         compute: list[ComputeNeed] = []
         for row in compute_rows:
@@ -343,7 +344,6 @@ class Planner:
         for iri, platform in wanted.items():
             platform.types = sorted(types.get(iri, []))
 
-
     def _pools(self, view: Store, need: ComputeNeed, table: Table) -> dict[str, list[dict[str, Any]]]:
         """Each platform's pools, fitting ones first, then by least allocated cores and memory;
         the flags read as booleans whichever way the engine wrote them."""
@@ -367,7 +367,6 @@ class Planner:
             if len(platform_pools) > 1:
                 platform_pools.sort(key=lambda r: (False, r["allocCores"], r["allocMemory"], r["pool"]) if r["fits"] else (True, zero, zero, r["pool"]))
         return pools
-
 
     def _evaluate(
         self, requirements: Requirements, only: Sequence[str] | None = None
@@ -435,12 +434,13 @@ class Planner:
 
     def _plan(self, target: str | Document, at: At, overrides: Overrides | None, limit: int | None, uuid: str | None) -> Plan:
         given = (overrides or Overrides()).parsed()
-        executable, title, base = self._base(target, at, uuid)
+        read = self._read(target, uuid) if at in ("min", "max") else None
+        executable, title, base = self._base(target, at, uuid, read)
         requirements = base.with_overrides(given)
         self.registry.prepare()
         search = Search(base, given)
         other: At = "max" if at == "min" else "min"
-        _, _, other_base = self._base(target, other, uuid)
+        _, _, other_base = self._base(target, other, uuid, read)
         other_requirements = other_base.with_overrides(given)
         engine = not self.reference and len(requirements.compute) == 1 and len(other_requirements.compute) == 1
         try:

@@ -27,6 +27,7 @@ whole and combining the clauses here (each requirement a query of its own), as
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -68,6 +69,7 @@ from registry.store.terms import fill
 from registry.vocabulary import ESAP, PLANNING_CLASSES_GRAPH, PLANNING_GRAPH
 from registry.whatif import Pool, Search, Side
 
+logger = logging.getLogger(__name__)
 __all__ = ["DEFAULT_LIMIT", "ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements", "parse_limit"]
 
 At = TypingLiteral["min", "max"]
@@ -109,15 +111,8 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as the JSON of ``esap-registry plan --format json`` and ``GET /plan``."""
-        return {
-            "executable": self.executable,
-            "title": self.title,
-            "at": self.at,
-            "requirements": self.requirements.to_dict(),
-            "matches": self.matches,
-            "rejected": self.rejected,
-            "summary": self.summary,
-        }
+        head = {"executable": self.executable, "title": self.title, "at": self.at, "requirements": self.requirements.to_dict()}
+        return {**head, "matches": self.matches, "rejected": self.rejected, "summary": self.summary}
 
 
 @dataclass(slots=True)
@@ -195,7 +190,8 @@ class Planner:
         requirements, instead of letting the engine filter, rank, count and cut: the
         reference the tests hold the engine's answers to.
     :param fallback: plan the reference way when the engine's answers disagree with each
-        other or with the clause queries (a ``StoreValueError`` otherwise).
+        other or with the clause queries (a ``StoreValueError`` otherwise), logged as a
+        warning and counted in ``fallbacks``.
     """
 
     def __init__(self, registry: Registry, *, reference: bool = False, fallback: bool = True) -> None:
@@ -203,6 +199,7 @@ class Planner:
         self.store: Store = registry.store
         self.reference = reference
         self.fallback = fallback
+        self.fallbacks = 0
 
     def _index(self) -> Store:
         """Where the engine's queries run: the planning index, in memory when the store
@@ -445,10 +442,11 @@ class Planner:
         engine = not self.reference and len(requirements.compute) == 1 and len(other_requirements.compute) == 1
         try:
             fitting, failing, summary = self._ranked(requirements, other_requirements, search, limit) if engine else ((), (), {})
-        except StoreValueError:
+        except StoreValueError as exc:
             if not self.fallback:
                 raise
-            engine = False
+            self.fallbacks, engine = self.fallbacks + 1, False
+            logger.warning("planned the reference way: %s", exc)
         if not engine:
             fitting, failing, summary = self._everything(requirements, search)
             summary["other-matches"] = sum(e.matches for e in self._evaluate(other_requirements)[0].values())

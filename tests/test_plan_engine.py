@@ -73,6 +73,34 @@ def test_the_engine_plans_as_the_reference(
         assert head["summary"] == {**reference["summary"], "limit": limit}
 
 
+def test_rejections_come_fewest_failures_first_then_most_offered_then_by_title() -> None:
+    """README, the paragraph on rejections: nearest first means fewest failed constraints,
+    then the most cores a pool gives within the node range, the most memory, the most
+    storage, then title; the engine (per planning class) and the reference agree."""
+    def platform(index: int, title: str, **values: Any) -> dict[str, Any]:
+        found = changed(changed(BASE_PLATFORM, "uuid", f"b0000000-0000-4000-8000-00000000001{index}"), "title", title)
+        found = changed(found, "executable-types", ["urn:types/jupyter-notebook"])  # each fails its type
+        for path, value in values.items():
+            found = changed(found, path.replace("__", "."), value)
+        return found
+
+    found = [
+        platform(0, "0", **{"compute-resources__0__cores": 16, "compute-resources__0__memory": 64, "storage-resources__0__size": 1}),
+        platform(1, "A"),
+        platform(2, "B", **{"compute-resources__0__cores": 16}),
+        platform(3, "C", **{"compute-resources__0__cores": 16, "compute-resources__0__memory": 64}),
+        platform(4, "D", **{"compute-resources__0__cores": 16, "storage-resources__0__size": 500}),
+    ]
+    registry = _filled(open_store("memory"), BASE_EXECUTABLE, found)
+    for limit in (None, 2):
+        engine, reference = _both(registry, BASE_EXECUTABLE, {}, "min", limit)
+        assert engine == reference
+        titles = [r["title"] for r in engine["rejected"]]
+        # C: 32 cores and 128 GiB at 2 nodes; D and B: 32 cores, 64 GiB, D more storage; A: 16 cores;
+        # "0": type and storage fail
+        assert titles == ["C", "D", "B", "A", "0"][:limit]
+
+
 def _copies(found: list[dict[str, Any]], times: list[int]) -> list[dict[str, Any]]:
     """Each platform and further copies of it, alike but for the uuid and the title: the
     copies fall into its planning class."""
@@ -141,7 +169,7 @@ def test_planning_classes_count_their_platforms_and_go_with_the_last(backend: st
     store.close()
 
 
-def test_a_class_left_unequal_by_a_partial_write_is_mended() -> None:
+def test_a_class_left_unequal_by_a_partial_write_is_mended(caplog: pytest.LogCaptureFixture) -> None:
     """A store that took part of an update only (as Virtuoso 7 did once under load) can
     leave a class without its pools: the check after the next write touching the class
     finds it unequal and derives the whole index afresh, and the plan is the reference's."""
@@ -161,8 +189,12 @@ def test_a_class_left_unequal_by_a_partial_write_is_mended() -> None:
     )
     with pytest.raises(StoreValueError, match="queries/plan-"):  # never a wrong plan
         Planner(registry, fallback=False).plan(EXE)
-    # by default the planner then plans the reference way: the right answer, slower
-    assert Planner(registry).plan(EXE).to_dict() == Planner(registry, reference=True).plan(EXE).to_dict()
+    # by default the planner then plans the reference way: the right answer, slower, and said
+    planner = Planner(registry)
+    with caplog.at_level("WARNING", logger="registry.planner"):
+        assert planner.plan(EXE).to_dict() == Planner(registry, reference=True).plan(EXE).to_dict()
+    assert planner.fallbacks == 1
+    assert any("planned the reference way" in r.getMessage() and "queries/plan-" in r.getMessage() for r in caplog.records)
     registry.delete(OTHER)  # touches the class (one platform fewer) without writing it again
     engine, reference = _both(registry, BASE_EXECUTABLE, {}, "min", None)
     assert engine == reference and engine["summary"]["matches"] == 1

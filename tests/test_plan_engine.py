@@ -101,6 +101,23 @@ def test_rejections_come_fewest_failures_first_then_most_offered_then_by_title()
         assert titles == ["C", "D", "B", "A", "0"][:limit]
 
 
+def test_classes_tied_on_rank_interleave_their_platforms_by_title() -> None:
+    """Two planning classes alike in rank (the same allocation, data held locally) but not
+    in every fact (their wall-clock limits differ): with --limit 2 the first class alone
+    holds two platforms, yet the tied class is listed too, and their platforms come by
+    title across the two, as the reference ranks them."""
+    def platform(index: int, title: str, walltime: int) -> dict[str, Any]:
+        found = changed(changed(BASE_PLATFORM, "uuid", f"b0000000-0000-4000-8000-00000000002{index}"), "title", title)
+        return changed(found, "compute-resources.0.maxwalltime", walltime)
+
+    registry = _filled(open_store("memory"), BASE_EXECUTABLE, [platform(0, "A", 10), platform(1, "C", 10), platform(2, "B", 20), platform(3, "D", 20)])
+    assert len(_classes(registry.store)) == 2
+    for limit, titles in ((2, ["A", "B"]), (3, ["A", "B", "C"]), (None, ["A", "B", "C", "D"])):
+        engine, reference = _both(registry, BASE_EXECUTABLE, {}, "min", limit)
+        assert engine == reference
+        assert [m["title"] for m in engine["matches"]] == titles
+
+
 def _copies(found: list[dict[str, Any]], times: list[int]) -> list[dict[str, Any]]:
     """Each platform and further copies of it, alike but for the uuid and the title: the
     copies fall into its planning class."""

@@ -11,7 +11,7 @@ module binds their values, reads their answers and chooses the classes a limit n
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -33,6 +33,7 @@ __all__ = [
     "PASSING",
     "EngineValues",
     "Table",
+    "choose_classes",
     "compute_bindings",
     "count",
     "counted",
@@ -138,20 +139,21 @@ def limited(text: str, limit: int | None) -> str:
     return text if limit is None else f"{text}\nLIMIT {int(limit)}"
 
 
-def listed(view: Store, text: str, key: Callable[[Mapping[str, Any]], Hashable], limit: int | None) -> list[str]:
+def listed(view: Store, text: str, key: Callable[[Mapping[str, Any]], tuple[Any, ...]], limit: int | None) -> list[str]:
     """The first ``limit`` platforms (``None``: all) of a ranking by planning class.
 
     ``text`` (``plan-matches.rq`` or ``plan-rejections.rq``, values filled in) lists the
     classes best first, each with its number of platforms (``?members``), a class once
-    or more (its best row first); ``key`` reads a row's rank. Every row is read (a class's
+    or more (its best row first); ``key`` reads a row's rank, lowest first. Every row is read (a class's
     rank needs them all ordered, so a ``LIMIT`` would save the engine nothing; they are
     as many as the classes at most); the classes that hold the first ``limit`` platforms,
     and every class tied with the last of them, are listed by ``plan-listed.rq``, tied
     classes' platforms by title, cut to ``limit``.
 
-    :raises StoreValueError: when a class's number of platforms is no count.
+    :raises StoreValueError: when a class's number of platforms is no count, or the
+        engine's rows are not in rank order or their rank is unreadable.
     """
-    chosen = _cut(view.select(text), key, limit)
+    chosen = choose_classes(view.select(text), key, limit)
     if not chosen:
         return []
     table = [[URIRef(name), Literal(order, datatype=XSD.integer)] for name, order in chosen]
@@ -159,31 +161,42 @@ def listed(view: Store, text: str, key: Callable[[Mapping[str, Any]], Hashable],
     return [str(row["platform"]) for row in found]
 
 
-def match_rank(row: Mapping[str, Any]) -> Hashable:
-    """A row of ``plan-matches.rq`` by its rank: most data held locally, least allocated
-    cores, least allocated memory (as its ``ORDER BY``)."""
-    return (row["localCount"], row["allocCores"], row["allocMemory"])
+def match_rank(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A row of ``plan-matches.rq`` by its rank, lowest first, as its ``ORDER BY``: most
+    data held locally, least allocated cores, least allocated memory."""
+    return (-row["localCount"], row["allocCores"], row["allocMemory"])
 
 
-def rejection_rank(row: Mapping[str, Any]) -> Hashable:
-    """A row of ``plan-rejections.rq`` by its rank: fewest failed constraints, then the
-    most cores, memory and storage offered (as its ``ORDER BY``)."""
-    return (row["failures"], row["mostCores"], row["mostMemory"], row["offered"])
+def rejection_rank(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    """A row of ``plan-rejections.rq`` by its rank, lowest first, as its ``ORDER BY``:
+    fewest failed constraints, then the most cores, memory and storage offered."""
+    return (row["failures"], -row["mostCores"], -row["mostMemory"], -row["offered"])
 
 
-def _cut(rows: Sequence[Mapping[str, Any]], key: Callable[[Mapping[str, Any]], Hashable], limit: int | None) -> list[tuple[str, int]]:
-    """The classes of ``rows`` (in rank order) that hold the first ``limit`` platforms, each
-    with its place (tied classes share one)."""
+def choose_classes(rows: Sequence[Mapping[str, Any]], key: Callable[[Mapping[str, Any]], tuple[Any, ...]], limit: int | None) -> list[tuple[str, int]]:
+    """The classes of ``rows`` (a ranking by class, best first) that hold the first
+    ``limit`` platforms (``None``: all), each with its place: classes tied on ``key``
+    share one, and every class tied with the last one needed is taken.
+
+    :raises StoreValueError: when the rows are not in rank order, a rank is unreadable, or
+        a number of platforms is no count.
+    """
     chosen: list[tuple[str, int]] = []
     seen: set[str] = set()
     held = 0
-    last: Hashable = object()
+    last: tuple[Any, ...] | None = None
     place = -1
     for row in rows:
         name = str(row["class"])
         if name in seen:
             continue
-        rank = key(row)
+        try:
+            rank = key(row)
+            behind = last is not None and rank < last
+        except TypeError as exc:  # an unbound or unreadable value
+            raise StoreValueError(f"the engine ranked planning class {name} with {dict(row)!r}, which is no rank") from exc
+        if behind:
+            raise StoreValueError(f"the engine listed planning class {name} out of rank order ({rank!r} after {last!r})")
         if rank != last:
             if limit is not None and held >= limit:
                 break

@@ -22,6 +22,7 @@ from support.planning_cases import executables, overrides, platforms
 
 from registry import backup
 from registry.errors import ParameterError, StoreValueError
+from registry.plan_engine import choose_classes, match_rank, rejection_rank
 from registry.planner import Overrides, Planner
 from registry.readers import load_document
 from registry.service import Registry
@@ -116,6 +117,39 @@ def test_classes_tied_on_rank_interleave_their_platforms_by_title() -> None:
         engine, reference = _both(registry, BASE_EXECUTABLE, {}, "min", limit)
         assert engine == reference
         assert [m["title"] for m in engine["matches"]] == titles
+
+
+def _ranked(*rows: tuple[str, int, int, int]) -> list[dict[str, Any]]:
+    """Rows of plan-matches.rq: (class, members, local data, allocated cores)."""
+    return [{"class": c, "members": m, "localCount": local, "allocCores": cores, "allocMemory": 8} for c, m, local, cores in rows]
+
+
+@pytest.mark.parametrize(
+    ("rows", "limit", "chosen"),
+    [
+        # the first class holds the limit: the others are not listed
+        (_ranked(("X", 3, 1, 8), ("Y", 2, 0, 8)), 2, [("X", 0)]),
+        # a class tied with the last one needed is taken, at the same place
+        (_ranked(("X", 2, 1, 8), ("Y", 1, 1, 8), ("Z", 5, 1, 16)), 2, [("X", 0), ("Y", 0)]),
+        # a class's later rows (its worse pools) add nothing
+        (_ranked(("X", 1, 1, 8), ("X", 1, 1, 16), ("Y", 1, 0, 8)), 2, [("X", 0), ("Y", 1)]),
+        # no limit: every class, in its place
+        (_ranked(("X", 1, 1, 8), ("Y", 1, 1, 16), ("Z", 1, 0, 4)), None, [("X", 0), ("Y", 1), ("Z", 2)]),
+        ([], 3, []),
+    ],
+)
+def test_the_classes_a_limit_needs(rows: list[dict[str, Any]], limit: int | None, chosen: list[tuple[str, int]]) -> None:
+    assert choose_classes(rows, match_rank, limit) == chosen
+
+
+def test_a_ranking_out_of_order_or_unreadable_is_an_error_never_a_plan() -> None:
+    with pytest.raises(StoreValueError, match="out of rank order"):
+        choose_classes(_ranked(("X", 1, 0, 8), ("Y", 1, 1, 8)), match_rank, 5)  # more data local comes first
+    rows = [{"class": "X", "members": 1, "failures": 1, "mostCores": None, "mostMemory": 1, "offered": 1}]
+    with pytest.raises(StoreValueError, match="no rank"):
+        choose_classes(rows, rejection_rank, 5)
+    with pytest.raises(StoreValueError, match="no count"):
+        choose_classes([{**_ranked(("X", 1, 0, 8))[0], "members": "many"}], match_rank, 5)
 
 
 def _copies(found: list[dict[str, Any]], times: list[int]) -> list[dict[str, Any]]:

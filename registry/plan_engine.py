@@ -144,11 +144,12 @@ def listed(view: Store, text: str, key: Callable[[Mapping[str, Any]], tuple[Any,
 
     ``text`` (``plan-matches.rq`` or ``plan-rejections.rq``, values filled in) lists the
     classes best first, each with its number of platforms (``?members``), a class once
-    or more (its best row first); ``key`` reads a row's rank, lowest first. Every row is read (a class's
-    rank needs them all ordered, so a ``LIMIT`` would save the engine nothing; they are
-    as many as the classes at most); the classes that hold the first ``limit`` platforms,
-    and every class tied with the last of them, are listed by ``plan-listed.rq``, tied
-    classes' platforms by title, cut to ``limit``.
+    or more (its best row first); ``key`` reads a row's rank, lowest first. Every row is
+    read (ranking the classes needs them all, so a ``LIMIT`` would save the engine
+    nothing; they are as many as the classes at most); the classes that hold the first
+    ``limit`` platforms, and every class tied with the last of them
+    (:func:`choose_classes`), are listed by ``plan-listed.rq``, tied classes' platforms
+    by title, cut to ``limit``.
 
     :raises StoreValueError: when a class's number of platforms is no count, or the
         engine's rows are not in rank order or their rank is unreadable.

@@ -2,7 +2,9 @@
 examples) and 10,000, 100,000 and 1,000,000 synthetic executables, in one run:
 
 - reverse plan: p50/p99 of ``Planner.runnable`` for one platform (the examples'
-  "ESCAPE Kubernetes cloud": every executable it can run);
+  "ESCAPE Kubernetes cloud") at the default limit: the first 20 executables it can run
+  by title, and the count of every one; before it, the time the need classes of the
+  bulk-loaded executables took to derive (once, on the first reverse plan);
 - plan: p50/p99 of the plan of the examples' notebook, to compare the plan at 1M
   executables with the plan at 10k (the planner should not slow down with executables);
 - size on disk of the store and resident memory of a process that opened it and ran
@@ -36,6 +38,7 @@ TARGET = "5cec9f3d-79c0-49ad-9a5a-455596c55341"  # "Find ESCAPE OSSR records"
 
 def measure(path: Path, repeat: int, budget: float, what: tuple[str, ...] = ("runnable", "plan")) -> dict[str, Any]:
     """In this process: open the store, time the reverse plan and/or the plan, and read the memory."""
+    from registry import needindex
     from registry.planner import DEFAULT_LIMIT, Planner
     from registry.service import Registry
     from registry.store import open_store
@@ -46,8 +49,15 @@ def measure(path: Path, repeat: int, budget: float, what: tuple[str, ...] = ("ru
     planner = Planner(registry)
     result: dict[str, Any] = {}
     if "runnable" in what:
+        # The need classes of executables bulk-loaded behind the registry's back are
+        # derived whole by the first reverse plan: timed on its own, then the plans at the
+        # default limit (the first 20 by title, and the count of every one).
+        registry.prepare()
+        begun = time.perf_counter()
+        needindex.ensure(registry.store)
+        result["needs_derive_ms"] = round((time.perf_counter() - begun) * 1000, 1)
         found: list[int] = []
-        runnable = adaptive_timings(lambda: found.append(len(planner.runnable(PLATFORM))), repeat=repeat, budget=budget)
+        runnable = adaptive_timings(lambda: found.append(planner.runnable(PLATFORM, limit=DEFAULT_LIMIT).count), repeat=repeat, budget=budget)
         result["runnable"] = {**summary_ms(runnable), "executables": found[-1], "repeat": len(runnable)}
     if "plan" in what:
         # The planning view (the on-disk store's in-memory copy of the platform graphs) is
@@ -107,7 +117,7 @@ def run(
             forward = _child(path, "plan", repeat, budget, limit)
             memory = {k: max((c[k] for c in (reverse, forward) if c.get(k) is not None), default=None)
                       for k in ("rss_mib", "rss_before_open_mib", "peak_rss_mib")}
-            figures = {"runnable": reverse["runnable"], "plan": {**forward["plan"], "view_build_ms": forward.get("plan_view_build_ms")}, **memory}
+            figures = {"runnable": {**reverse["runnable"], "needs_derive_ms": reverse.get("needs_derive_ms")}, "plan": {**forward["plan"], "view_build_ms": forward.get("plan_view_build_ms")}, **memory}
             results[str(n)] = {**figures, "disk_mib": disk_mib(path), "load_seconds": round(load_seconds, 2)}
             log(f"scale: {n} executables: runnable p50 {figures['runnable']['p50_ms']} ms ({figures['runnable'].get('executables')} found), "
                 f"plan p50 {figures['plan']['p50_ms']} ms, disk {results[str(n)]['disk_mib']} MiB, rss {figures['rss_mib']} MiB")
@@ -126,9 +136,10 @@ def markdown(results: dict[str, Any]) -> str:
             value = figures[part].get(key)
             return value if value is not None else f"> {figures[part]['more_than_ms']} (stopped)" if key.endswith("_ms") and "more_than_ms" in figures[part] else "-"
 
-        rows.append([key, results["platforms"], cell("runnable", "executables"), cell("runnable", "p50_ms"), cell("runnable", "p99_ms"),
+        rows.append([key, results["platforms"], cell("runnable", "executables"), cell("runnable", "needs_derive_ms"),
+                     cell("runnable", "p50_ms"), cell("runnable", "p99_ms"),
                      cell("plan", "p50_ms"), cell("plan", "p99_ms"), figures["disk_mib"], figures["rss_mib"], figures["load_seconds"]])
-    header = ["executables", "platforms", "runnable found", "runnable p50 ms", "runnable p99 ms", "plan p50 ms", "plan p99 ms",
+    header = ["executables", "platforms", "runnable found", "need classes derived ms", "runnable p50 ms", "runnable p99 ms", "plan p50 ms", "plan p99 ms",
               "disk MiB", "resident MiB", "bulk load s"]
     return table(header, rows)
 

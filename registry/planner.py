@@ -61,7 +61,7 @@ from registry.requirements import DEFAULT_NEED, OVERRIDE_NAMES, ComputeNeed, Dat
 from registry.requirements import decimal as _decimal
 from registry.requirements import number as _number
 from registry.resources import load_query
-from registry.runnable import ReversePlanner
+from registry.runnable import Listing, ReversePlanner
 from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store, open_store
@@ -604,13 +604,14 @@ class Planner:
 
     # -- the reverse plan --------------------------------------------------------------
 
-    def runnable(self, platform: str) -> list[dict[str, Any]]:
-        """Every executable a platform can run (see :class:`registry.runnable.ReversePlanner`).
+    def runnable(self, platform: str, limit: int | None = None) -> Listing:
+        """The first ``limit`` executables a platform can run (``None``: all), and their
+        count (see :class:`registry.runnable.ReversePlanner`).
 
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when it is not a UUID, or names an executable.
         """
-        return ReversePlanner(self.registry, reference=self.reference).runnable(platform)
+        return ReversePlanner(self.registry, reference=self.reference).listing(platform, limit)
 
 
 def _pool(row: Mapping[str, Any]) -> dict[str, Any]:

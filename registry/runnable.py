@@ -4,14 +4,16 @@ matches)."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from rdflib import URIRef
 
+from registry import needindex
 from registry.errors import InputError
-from registry.plan_engine import compute_bindings, count, counted, limited, local_data, one, platform_table
+from registry.plan_engine import compute_bindings, count, local_data, one, platform_table
 from registry.requirements import DEFAULT_NEED, ComputeNeed, DataNeed
 from registry.requirements import decimal as _decimal
 from registry.requirements import number as _number
@@ -22,7 +24,36 @@ from registry.store import Store
 from registry.store.terms import fill
 from registry.vocabulary import ESAP
 
-__all__ = ["ReversePlanner"]
+__all__ = ["Listing", "ReversePlanner"]
+
+#: How many classes one table of ``runnable-listed.rq`` names at most (Virtuoso 7
+#: compiles a query into SQL of bounded length).
+_CLASSES_PER_QUERY = 2_000
+
+
+@dataclass
+class Listing:
+    """What a platform can run: the first ``limit`` executables (``None``: all), by title
+    then uuid, and how many it can run in all (``count``)."""
+
+    executables: list[dict[str, Any]]
+    count: int
+    limit: int | None = None
+
+    def to_dict(self, platform: str) -> dict[str, Any]:
+        """The JSON of ``esap-registry runnable`` (and ``GET /platforms/{uuid}/runnable``):
+        ``platform``, ``count`` (every executable it can run), ``limit`` (``null``: all
+        listed) and ``executables``."""
+        return {"platform": platform, "count": self.count, "limit": self.limit, "executables": self.executables}
+
+
+def _chunks(items: list[str]) -> list[list[str]]:
+    return [items[start:start + _CLASSES_PER_QUERY] for start in range(0, len(items), _CLASSES_PER_QUERY)]
+
+
+def _title_order(row: dict[str, Any]) -> tuple[str, str]:
+    """The reverse plan's order: by title (none first), then IRI."""
+    return (str(row["title"]) if row["title"] is not None else "", str(row["executable"]))
 
 _EXECUTABLE = str(ESAP.Executable)
 
@@ -50,7 +81,7 @@ class ReversePlanner:
         among ``plan(E)``'s matches.
 
         The engine answers it with ``runnable-matches.rq`` over the planning index and the
-        executables' graphs. The reference (``reference=True``) combines the clauses
+        need classes (:mod:`registry.needindex`, derived whole first when not in step). The reference (``reference=True``) combines the clauses
         here, as the planner's reference does from the executable's side:
         ``runnable-types.rq`` (the types P runs, and narrower ones), once per such type
         ``runnable-executables.rq``, ``runnable-compute.rq``, ``runnable-storage-needs.rq``
@@ -67,31 +98,64 @@ class ReversePlanner:
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when it is not a UUID, or names an executable.
         """
-        iri = self._platform(platform)
-        with collector_paused():
-            if self.reference:
-                return self._runnable(iri)[:limit]
-            rows = self.store.select(limited(fill(load_query("runnable-matches"), binds={"platform": {"platform": iri}}), limit))
-            return [
-                {
-                    "executable": _uuid(row["executable"]),
-                    "title": str(row["title"]) if row["title"] is not None else None,
-                    "type": str(row["type"]),
-                    "storage": {"offered": _number(_decimal(row["offered"])), "needed": _number(_decimal(row["needed"]))},
-                }
-                for row in rows
-            ]
+        return self.listing(platform, limit).executables
 
-    def count(self, platform: str) -> int:
-        """How many executables a platform can run (``runnable-matches.rq``, counted).
+    def listing(self, platform: str, limit: int | None = None) -> Listing:
+        """The first ``limit`` executables a platform can run (see :meth:`runnable`) and
+        how many it can run in all.
+
+        The engine finds the need classes that fit (``runnable-matches.rq``) and lists
+        their executables (``runnable-listed.rq``, in tables of at most 2,000 classes),
+        which are ordered here by title then IRI: an on-disk engine's ``ORDER BY`` would
+        read both titles from disk at every comparison.
 
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when it is not a UUID, or names an executable.
+        :raises StoreError: when the store fails.
+        """
+        iri = self._platform(platform)
+        with collector_paused():
+            if self.reference:
+                found = self._runnable(iri)
+                return Listing(found[:limit], len(found), limit)
+            classes = self._classes(iri)
+            rows: dict[str, dict[str, Any]] = {}
+            for chunk in _chunks(list(classes)):
+                for row in self.store.select(fill(load_query("runnable-listed"), {"classes": (["class"], [[URIRef(c)] for c in chunk])})):
+                    rows[row["executable"]] = row
+            key = _title_order
+            chosen = sorted(rows.values(), key=key) if limit is None else heapq.nsmallest(limit, rows.values(), key=key)
+            executables = []
+            for row in chosen:
+                fit = classes[row["class"]]
+                executables.append({
+                    "executable": _uuid(row["executable"]),
+                    "title": str(row["title"]) if row["title"] is not None else None,
+                    "type": str(fit["type"]),
+                    "storage": {"offered": _number(_decimal(fit["offered"])), "needed": _number(_decimal(fit["needed"]))},
+                })
+            return Listing(executables, len(rows), limit)
+
+    def count(self, platform: str) -> int:
+        """How many executables a platform can run (``runnable-count.rq`` over the need
+        classes ``runnable-matches.rq`` finds).
+
+        :raises NotFound: when the uuid is not registered.
+        :raises InputError: when it is not a UUID, or names an executable.
+        :raises StoreError: when the store fails.
         """
         iri = self._platform(platform)
         if self.reference:
             return len(self._runnable(iri))
-        return count(one(self.store.select(counted(fill(load_query("runnable-matches"), binds={"platform": {"platform": iri}})))), "count")
+        classes = self._classes(iri)
+        return sum(count(one(self.store.select(fill(load_query("runnable-count"), {"classes": (["class"], [[URIRef(c)] for c in chunk])}))), "count")
+                   for chunk in _chunks(list(classes)))
+
+    def _classes(self, platform: URIRef) -> dict[str, dict[str, Any]]:
+        """The need classes ``platform`` runs (``runnable-matches.rq``), by IRI, the
+        graph of need classes derived whole first when it is not in step."""
+        needindex.ensure(self.store)
+        return {row["class"]: row for row in self.store.select(fill(load_query("runnable-matches"), binds={"platform": {"platform": platform}}))}
 
     def _platform(self, platform: str) -> URIRef:
         iri, kind = self.registry.resolve(platform)

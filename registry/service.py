@@ -15,7 +15,7 @@ from typing import Any
 from rdflib import RDF, Graph, Literal, URIRef
 
 import registry.ossr  # noqa: F401 - registers the reader of software records (codemeta.json, Zenodo)
-from registry import planindex
+from registry import needindex, planindex
 from registry.errors import InputError, NotFound, QueryError, StoreError, ValidationFailed
 from registry.export import Exporter
 from registry.readers import Document, entry_iri, load_document, load_path
@@ -145,6 +145,7 @@ class Registry:
         self.exporter = Exporter(self.vocabulary)
         self._prepared = False
         planindex.watch(store)
+        needindex.watch(store)
 
     # -- the vocabulary graph ------------------------------------------------
 

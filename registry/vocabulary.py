@@ -27,6 +27,7 @@ __all__ = [
     "CONTEXT_IRI",
     "ESAP",
     "DECIMALS_GRAPH",
+    "NEEDS_GRAPH",
     "PLANNING_CLASSES_GRAPH",
     "PLANNING_GRAPH",
     "REVISIONS_GRAPH",
@@ -60,6 +61,10 @@ PLANNING_GRAPH = URIRef("https://w3id.org/esap-registry/graph/planning")
 #: (registry/planindex.py); apart from PLANNING_GRAPH, so that a pattern over classes
 #: scans classes only. Never dumped.
 PLANNING_CLASSES_GRAPH = URIRef("https://w3id.org/esap-registry/graph/planning-classes")
+#: The reverse plan's need classes: executables alike in every need the rule reads, each
+#: class held once with its number of executables, and each executable's link to its
+#: class and title (registry/needindex.py). Never dumped.
+NEEDS_GRAPH = URIRef("https://w3id.org/esap-registry/graph/planning-needs")
 
 #: Inferred triples kept from the OWL-RL closure: the ones queries use.
 _KEPT_INFERENCES = {

@@ -30,7 +30,7 @@ def test_each_query_has_a_header_and_parses(name: str) -> None:
         for slot, value in UPDATE_TEMPLATES[name].items():
             text = text.replace(f"${slot}", value)
         pyoxigraph.Store().update(text.rstrip().removesuffix(";"))
-    elif re.match(r"(?:\s*PREFIX[^\n]*\n)*\s*(INSERT|DELETE)\b", body):
+    elif re.match(r"(?:\s*PREFIX[^\n]*\n)*\s*(INSERT|DELETE|DROP|CLEAR)\b", body):
         pyoxigraph.Store().update(text)  # an update whose placeholder lines stay comments: the whole index
     else:
         pyoxigraph.Store().query(text)

@@ -20,6 +20,7 @@ from registry.runnable import ReversePlanner
 from registry.readers import load_document, load_path
 from registry.service import Registry
 from registry.store import Store, open_store
+from registry.vocabulary import NEEDS_GRAPH
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,7 +56,7 @@ def _synthetic(n_platforms: int, n_executables: int) -> tuple[Planner, list[dict
 def _agree(planner: Planner, platform_uuids: list[str], executable_uuids: list[str]) -> None:
     matches = {e: {m["platform"] for m in planner.plan(e).matches} for e in executable_uuids}
     for platform in platform_uuids:
-        runnable = {r["executable"] for r in planner.runnable(platform)}
+        runnable = {r["executable"] for r in planner.runnable(platform).executables}
         assert runnable == {e for e in executable_uuids if platform in matches[e]}, platform
 
 
@@ -70,11 +71,11 @@ def test_runnable_agrees_with_plan_on_a_synthetic_set() -> None:
 
 def test_runnable_lists_titles_types_and_storage() -> None:
     planner = _examples(open_store("memory"))
-    notebooks = planner.runnable(MYBINDER)
+    notebooks = planner.runnable(MYBINDER).executables
     assert NOTEBOOK in [r["executable"] for r in notebooks]
     assert all(r["type"].startswith("urn:types/") and r["storage"]["offered"] == 10 for r in notebooks)
     assert [r["title"] for r in notebooks] == sorted(r["title"] for r in notebooks)
-    assert "Gaia HDBSCAN clustering" in [r["title"] for r in planner.runnable(GAIA_CLUSTER)]
+    assert "Gaia HDBSCAN clustering" in [r["title"] for r in planner.runnable(GAIA_CLUSTER).executables]
 
 
 @pytest.mark.parametrize(
@@ -129,8 +130,9 @@ def test_the_runnable_command_fails_clearly(cli_store: Path, uuid: str) -> None:
 
 
 def test_the_engines_reverse_plan_is_the_references_in_order_with_limit_and_count() -> None:
-    """``runnable-matches.rq`` (the engine) lists what the clause queries combined here list,
-    in the same order; a limit keeps the head, and the count is the whole list's."""
+    """The engine (``runnable-matches.rq`` over the need classes, ``runnable-listed.rq``)
+    lists what the clause queries combined here list, in the same order; a limit keeps
+    the head, and the count is the whole list's."""
     planner, found_platforms, _ = _synthetic(40, 120)
     engine = ReversePlanner(planner.registry)
     reference = ReversePlanner(planner.registry, reference=True)
@@ -140,6 +142,95 @@ def test_the_engines_reverse_plan_is_the_references_in_order_with_limit_and_coun
         assert listed == reference.runnable(platform), platform
         assert engine.runnable(platform, limit=3) == listed[:3]
         assert engine.count(platform) == len(listed) == reference.count(platform)
+        assert engine.listing(platform, 2).count == len(listed)
         seen += len(listed)
     assert seen > 0
 
+
+
+def test_the_runnable_command_lists_the_first_n_and_counts_every_one(cli_store: Path) -> None:
+    every = json.loads(CliRunner().invoke(cli, ["runnable", MYBINDER, "--store", str(cli_store), "--limit", "all", "--format", "json"]).output)
+    assert every["limit"] is None and every["count"] == len(every["executables"]) >= 2
+    first = json.loads(CliRunner().invoke(cli, ["runnable", MYBINDER, "--store", str(cli_store), "--limit", "1", "--format", "json"]).output)
+    assert first["limit"] == 1 and first["count"] == every["count"]
+    assert first["executables"] == every["executables"][:1]
+    text = CliRunner().invoke(cli, ["runnable", MYBINDER, "--store", str(cli_store), "--limit", "1"]).output
+    assert f"{every['count']} executable(s) can run on {MYBINDER} (the first 1 listed; --limit all lists every one)" in text
+    bad = CliRunner().invoke(cli, ["runnable", MYBINDER, "--store", str(cli_store), "--limit", "0"])
+    assert bad.exit_code == 1 and "limit" in bad.output
+
+
+def _need_classes(store: Store) -> list[int]:
+    """How many executables each need class links, sorted (classes left empty not counted)."""
+    rows = store.select(
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> SELECT ?class (COUNT(?e) AS ?n) WHERE { "
+        f"GRAPH <{NEEDS_GRAPH}> {{ ?e esap:planClass ?class }} }} GROUP BY ?class"
+    )
+    return sorted(int(row["n"]) for row in rows)
+
+
+def _same_as_reference(registry: Registry, platform: str = MYBINDER) -> list[str]:
+    engine = ReversePlanner(registry).listing(platform)
+    reference = ReversePlanner(registry, reference=True).listing(platform)
+    assert engine == reference
+    return [e["executable"] for e in engine.executables]
+
+
+@pytest.mark.parametrize("backend", ["memory", "rdflib"])
+def test_need_classes_follow_every_write_path(backend: str) -> None:
+    """Executables alike share a need class; each write path (ingest, replacement,
+    deletion, SPARQL Update, restore, a load behind the registry's back) is followed at
+    once: the reverse plan right after it is the reference's."""
+    store = open_store(backend)
+    registry = Registry(store)
+    for path in EXAMPLES:
+        registry.ingest(load_path(path))
+    notebook = next(e for e in _entries("executables") if e["uuid"] == NOTEBOOK)
+    copies = [{**notebook, "uuid": f"e{index:07d}-0000-4000-8000-000000000000", "title": f"copy {index}"} for index in (1, 2)]
+    registry.ingest(load_document(json.dumps({"executables": copies}), source="copies.json"))
+    before = _need_classes(store)
+    assert max(before) >= 3  # the notebook and its two copies: one class
+    assert {NOTEBOOK, copies[0]["uuid"], copies[1]["uuid"]} <= set(_same_as_reference(registry))
+    # a copy that needs more cores than MyBinder offers moves to a class of its own, and off the list
+    bigger = {**copies[1], "compute-resources": [{"mincores": 64, "minmemory": 1}]}
+    registry.ingest(load_document(json.dumps({"executables": [bigger]}), source="bigger.json"))
+    assert _need_classes(store) == sorted([*[n for n in before if n != max(before)], max(before) - 1, 1])
+    assert copies[1]["uuid"] not in _same_as_reference(registry)
+    # a retitled copy moves in the order
+    registry.ingest(load_document(json.dumps({"executables": [{**copies[0], "title": "AAA first"}]}), source="retitled.json"))
+    assert _same_as_reference(registry)[0] == copies[0]["uuid"]
+    registry.delete(copies[0]["uuid"])
+    assert copies[0]["uuid"] not in _same_as_reference(registry)
+    # a SPARQL Update: the need classes are derived whole before the next reverse plan
+    registry.update(
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> DELETE { GRAPH ?g { ?r esap:minCores ?c } } INSERT { GRAPH ?g { ?r esap:minCores 1 } } "
+        f"WHERE {{ GRAPH ?g {{ <urn:uuid:{copies[1]['uuid']}> esap:computeRequirement ?r . ?r esap:minCores ?c }} }}"
+    )
+    assert copies[1]["uuid"] in _same_as_reference(registry)
+    # a restore (dump, emptied, loaded)
+    dumped = store.dump()
+    registry.delete(NOTEBOOK)
+    assert NOTEBOOK not in _same_as_reference(registry)
+    store.load(dumped)
+    assert NOTEBOOK in _same_as_reference(registry)
+    store.close()
+
+
+def test_need_classes_of_executables_loaded_behind_the_registrys_back_are_derived(tmp_path: Path) -> None:
+    """Executables written into the store by another process (no watcher told) are
+    linked before the next reverse plan of a registry that opens it."""
+    path = tmp_path / "store"
+    with open_store(path) as store:
+        registry = Registry(store)
+        for path_ in EXAMPLES:
+            if "executables" not in json.loads(path_.read_text()):
+                registry.ingest(load_path(path_))
+        assert ReversePlanner(registry).listing(MYBINDER).count == 0
+    documents = [load_path(p) for p in EXAMPLES if "executables" in json.loads(p.read_text())]
+    with open_store(path) as behind:  # no Registry: nothing watches these writes
+        for document in documents:
+            behind.replace_graphs(document.entries)
+    with open_store(path) as store:
+        registry = Registry(store)
+        listed = _same_as_reference(registry)
+        assert NOTEBOOK in listed

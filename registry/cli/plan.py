@@ -125,31 +125,37 @@ def platforms(store_spec: str | None, fmt: str) -> None:
     click.echo(f"{len(entries)} platform(s)")
 
 
-@click.command(epilog=examples("esap-registry runnable f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01", "esap-registry runnable f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01 --format json"))
+@click.command(epilog=examples("esap-registry runnable f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01",
+                               "esap-registry runnable f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01 --limit all --format json"))
 @click.argument("platform")
 @store_option
+@click.option("--limit", default="20", show_default=True, metavar="N|all", help="List the first N executables by title, or all of them (the count is of every one).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @handle_errors
-def runnable(platform: str, store_spec: str | None, fmt: str) -> None:
-    """The reverse plan: every executable a registered PLATFORM (uuid) can run, by the
-    planner's rule at the minima.
+def runnable(platform: str, store_spec: str | None, limit: str, fmt: str) -> None:
+    """The reverse plan: the executables a registered PLATFORM (uuid) can run, by the
+    planner's rule at the minima, by title; the first 20 unless --limit says otherwise,
+    and how many in all.
 
-    Exit 0 (even with none), 1 for an unknown uuid or a uuid that names an executable.
+    Exit 0 (even with none), 1 for an unknown uuid, a uuid that names an executable or a
+    bad --limit.
     """
-    from registry.planner import Planner
+    from registry.planner import Planner, parse_limit
 
+    count = parse_limit(limit)
     with open_registry(store_spec) as registry:
-        executables = Planner(registry).runnable(platform)
+        listing = Planner(registry).runnable(platform, limit=count)
     if fmt == "json":
-        click.echo(json.dumps({"platform": platform, "executables": executables}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps(listing.to_dict(platform), indent=2, ensure_ascii=False))
         return
     rows = [
         (e["executable"], e["title"] or "", e["type"], f"{quantity(e['storage']['needed'], 'GiB')} of {quantity(e['storage']['offered'], 'GiB')}")
-        for e in executables
+        for e in listing.executables
     ]
     if rows:
         click.echo(table(["uuid", "title", "type", "storage needed of offered"], rows))
-    click.echo(f"{len(rows)} executable(s) can run on {platform}")
+    shown = f" (the first {len(rows)} listed; --limit all lists every one)" if len(rows) < listing.count else ""
+    click.echo(f"{listing.count} executable(s) can run on {platform}{shown}")
 
 
 

@@ -77,6 +77,7 @@ _BOOKKEEPING = frozenset(
         "https://w3id.org/esap-registry/graph/decimals",
         "https://w3id.org/esap-registry/graph/planning",
         "https://w3id.org/esap-registry/graph/planning-classes",
+        "https://w3id.org/esap-registry/graph/planning-needs",
     }
 )
 

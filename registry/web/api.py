@@ -73,6 +73,7 @@ _WRITE_LOCK = Depends(get_write_lock)
 _PLANNER = Depends(get_planner)
 _PLAN_SLOTS = Depends(get_plan_slots)
 _TOKEN = [Depends(require_token)]
+_RUNNABLE_LIMIT = Query(None, description="list the first N executables by title (default 20), or all of them: all (count is of every one)")
 
 router = APIRouter()
 
@@ -454,15 +455,22 @@ def make_plan(
     tags=["plan"],
     summary="The reverse plan: every executable a registered platform can run",
 )
-def platform_runnable(uuid: str, registry: Registry = _REGISTRY, planner: Planner = _PLANNER) -> Response:
-    """The JSON of ``esap-registry runnable UUID --format json``: the executables the
-    platform can run by the planner's rule at the minima; 404 for an unknown platform.
+def platform_runnable(
+    uuid: str, registry: Registry = _REGISTRY, planner: Planner = _PLANNER,
+    slots: threading.BoundedSemaphore = _PLAN_SLOTS, limit: str | None = _RUNNABLE_LIMIT,
+) -> Response:
+    """The JSON of ``esap-registry runnable UUID --format json``: the first ``limit``
+    executables (by title) the platform can run by the planner's rule at the minima, and
+    their ``count``; 404 for an unknown platform.
 
     :raises NotFound: when no platform has this uuid (404).
     :raises InputError: when it is not a UUID (400).
+    :raises ParameterError: for a bad limit (422).
     """
     _check_kind(registry, uuid, "platforms")
-    return _json({"platform": uuid, "executables": planner.runnable(uuid)})
+    count = parse_limit(limit)
+    with slots:  # the reverse plan shares the plans' bounded pool
+        return _json(planner.runnable(uuid, limit=count).to_dict(uuid))
 
 
 _AT = Query("min", description="plan at the minima (min) or the maxima (max) of the executable's ranges")

@@ -285,7 +285,7 @@ class Pages:
         _, name, _ = _KINDS[collection]
         entry = self.registry.export_manifest(uuids=[uuid])[collection][0]
         plan, plan_error = self._plan(uuid) if collection == "executables" else (None, None)
-        runnable = Planner(self.registry).runnable(uuid) if collection == "platforms" else None
+        runnable = Planner(self.registry).runnable(uuid, limit=DEFAULT_LIMIT) if collection == "platforms" else None
         nested = {k: v for k, v in entry.items() if isinstance(v, list) and v and all(isinstance(i, dict) for i in v)}
         scalars = {
             k: v

@@ -99,6 +99,17 @@ def test_runnable_is_the_cli_json(client: TestClient, cli_store: Path, platform:
     assert response.json() == json.loads(result.output) and response.json()["executables"]
 
 
+def test_runnable_lists_the_first_limit_and_counts_every_one(client: TestClient) -> None:
+    platform = "f1a2b3c4-d5e6-4f70-8a9b-0c1d2e3f4a01"
+    every = client.get(f"/platforms/{platform}/runnable", params={"limit": "all"}).json()
+    assert every["limit"] is None and every["count"] == len(every["executables"]) >= 2
+    first = client.get(f"/platforms/{platform}/runnable", params={"limit": 1}).json()
+    assert (first["limit"], first["count"], first["executables"]) == (1, every["count"], every["executables"][:1])
+    assert client.get(f"/platforms/{platform}/runnable").json()["limit"] == 20
+    bad = client.get(f"/platforms/{platform}/runnable", params={"limit": "none"})
+    assert bad.status_code == 422 and "limit" in bad.text
+
+
 @pytest.mark.parametrize(
     ("uuid", "status"), [("00000000-0000-4000-8000-000000000000", 404), (NOTEBOOK, 404)], ids=["unknown", "an-executable"]
 )

@@ -1,0 +1,255 @@
+"""The need classes of the reverse plan: executables alike in every need the matching
+rule reads (type, compute requirements, storage, data, at their minima) run on the same
+platforms, so ``queries/runnable-matches.rq`` applies the rule once per class and lists a
+class's executables only as far as it shows them. ``queries/needs-facts.rq`` says what
+is read. Each executable's link to its class (with its title) and each class's entries
+are kept in one named graph, :data:`~registry.vocabulary.NEEDS_GRAPH`.
+
+The graph follows every write made through the registry (:func:`watch`): the
+executables a write holds are read from the write itself, not from the store, and
+linked afresh in one update (``needs-link.rq``), so a write costs one small update more.
+A write of graphs unknown (a SPARQL Update, a restore) takes the graph's version stamp
+away; :func:`ensure`, called before every reverse plan, then derives the graph whole, as
+it does when the stamp is not its own or, checked once per store a process opens, the
+executables linked are not the executables held (data loaded behind the registry's
+back). The graph is bookkeeping: never dumped, listed or backed up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import weakref
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from rdflib import RDF, Graph, Literal, URIRef
+from rdflib.term import Identifier
+
+from registry.errors import StoreError
+from registry.resources import load_query
+from registry.store.base import Store, registry_graph, untold
+from registry.store.oxigraph import OxigraphStore
+from registry.store.terms import fill
+from registry.vocabulary import ESAP
+
+__all__ = ["NEEDS_CLASS_BASE", "ensure", "on_write", "refresh", "version", "watch"]
+
+#: The queries that derive the need classes; the graph's version is a digest of them.
+_DERIVING = ("needs-facts", "needs-link", "needs-clear")
+
+#: Where the IRIs of need classes start (the rest is a digest of the class's needs).
+NEEDS_CLASS_BASE = "https://w3id.org/esap-registry/planning/needs/"
+
+#: How many rows of values one update is given at most (Virtuoso 7 compiles an update
+#: into SQL of bounded length).
+_ROWS_PER_UPDATE = 2_000
+
+#: The stores whose graph of need classes was checked whole by this process
+#: (:func:`ensure`), and those a write could not keep in step (:func:`on_write`).
+#: (Weak sets of the stores themselves: an id could be reused by a store opened later.)
+_CHECKED: weakref.WeakSet[Store] = weakref.WeakSet()
+_STALE: weakref.WeakSet[Store] = weakref.WeakSet()
+_LOCK = threading.Lock()
+
+
+def version() -> str:
+    """The version of the graph of need classes: a digest of the queries that derive it."""
+    digest = hashlib.sha256()
+    for name in _DERIVING:
+        digest.update(load_query(name).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def watch(store: Store) -> None:
+    """Keep the need classes of ``store`` in step with every write made through it."""
+    store.watch(on_write)
+
+
+def on_write(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
+    """The store's watcher (see :meth:`Store.watch`): the executables a write holds are
+    linked to their classes afresh, and the graphs it drops (or that are no executable)
+    lose their links; a write of graphs unknown takes the version stamp away. When the
+    store fails meanwhile (a full disk, say), the write stands, as the caller is told,
+    and the graph is derived whole before the next reverse plan.
+    """
+    try:
+        with untold():
+            if written is None:
+                store.update(load_query("needs-unstamp"))
+                return
+            names = [name for name in written if registry_graph(name) and (name, RDF.type, ESAP.Platform) not in written[name]]
+            if not names:
+                return
+            held = OxigraphStore(None)
+            try:
+                held.replace_graphs({name: written[name] for name in names if len(written[name])})
+                facts = held.select(load_query("needs-facts"))
+            finally:
+                held.close()
+            _link(store, facts, names)
+    except StoreError:
+        _STALE.add(store)
+
+
+def ensure(store: Store) -> bool:
+    """Derive the graph of need classes whole unless it is in step: stamped with this
+    version and, checked once per store this process opens, linking every executable.
+
+    :returns: True when it was derived whole.
+    :raises StoreError: when the store fails.
+    """
+    with _LOCK:
+        if store in _STALE:
+            refresh(store)
+            _STALE.discard(store)
+            _CHECKED.add(store)
+            return True
+        if store in _CHECKED:
+            rows = store.select(load_query("needs-version"))
+            if rows and str(rows[0]["version"]) == version():
+                return False
+        else:
+            rows = store.select(load_query("needs-check"))
+            row = rows[0] if rows else {}
+            whole = int(row.get("typed") or 0) == int(row.get("linked") or 0)
+            if whole and row.get("version") is not None and str(row["version"]) == version():
+                _CHECKED.add(store)
+                return False
+        refresh(store)
+        _CHECKED.add(store)
+        return True
+
+
+def refresh(store: Store) -> None:
+    """Derive the graph of need classes whole: emptied, every executable linked to its
+    class, then stamped with this version.
+
+    :raises StoreError: when the store fails.
+    """
+    with untold():
+        store.update(load_query("needs-clear"))
+        _link(store, store.select(load_query("needs-facts")), [])
+        store.update(fill(load_query("needs-stamp"), binds={"stamp": {"version": Literal(version())}}))
+
+
+def _number(value: Any) -> str:
+    """A number as the same text whichever way it was written (10, 10.0, 1E1)."""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def _literal(value: Any) -> Literal:
+    return Literal(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else Literal(Decimal(str(value)))
+
+
+#: A compute requirement as the rule reads it: cores, memory, nodes, max nodes, hours (None: no limit).
+Compute = tuple[Any, Any, int, int, Any]
+
+
+@dataclass
+class _Needs:
+    """What the matching rule reads of one executable (``needs-facts.rq``)."""
+
+    type: str | None = None
+    title: str | None = None
+    compute: dict[str, dict[str, Any]] = field(default_factory=dict)
+    storage: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, tuple[Any, str, str]] = field(default_factory=dict)
+
+    def key(self) -> tuple[str, list[Compute], Decimal, list[tuple[Any, str, str]]]:
+        """The class's IRI, its compute requirements (the default need when none), its
+        storage in all and its data resources, in a fixed order."""
+        compute: list[Compute] = []
+        for need in self.compute.values():
+            nodes = int(need["nodes"]) if need["nodes"] is not None else 1
+            most = int(need["maxNodes"]) if need["maxNodes"] is not None else nodes
+            compute.append((need["cores"] if need["cores"] is not None else 0, need["memory"] if need["memory"] is not None else 0,
+                            nodes, max(most, nodes), need["hours"]))
+        if not compute:
+            compute.append((0, 0, 1, 1, None))
+        compute.sort(key=lambda c: tuple(_number(v) if v is not None else "" for v in c))
+        storage = sum((Decimal(str(size)) for size in self.storage.values() if size is not None), Decimal(0))
+        data = sorted(self.data.values(), key=lambda d: (_number(d[0]), d[1], d[2]))
+        text = json.dumps([self.type, [[_number(v) if v is not None else None for v in c] for c in compute], _number(storage),
+                           [[_number(d[0]), d[1], d[2]] for d in data]])
+        return NEEDS_CLASS_BASE + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32], compute, storage, data
+
+
+def _link(store: Store, facts: Iterable[Mapping[str, Any]], unlink: Sequence[URIRef]) -> None:
+    """Take the links of ``unlink`` away, then link the executables of ``facts``
+    (``needs-facts.rq`` rows) to their classes and write the classes' entries, in
+    updates of at most :data:`_ROWS_PER_UPDATE` rows."""
+    needs: dict[str, _Needs] = {}
+    for row in facts:
+        entry = needs.setdefault(row["executable"], _Needs())
+        kind = str(row["kind"])
+        if kind == "type":
+            entry.type = str(row["type"])
+            entry.title = row["title"]
+        elif kind == "compute":
+            entry.compute[str(row["requirement"])] = {name: row[name] for name in ("cores", "memory", "nodes", "maxNodes", "hours")}
+        elif kind == "storage":
+            entry.storage[str(row["need"])] = row["size"]
+        elif kind == "data":
+            entry.data[str(row["need"])] = (row["size"] if row["size"] is not None else 0,
+                                            str(row["content"]) if row["content"] is not None else str(ESAP.DataContent),
+                                            str(row["format"]) if row["format"] is not None else str(ESAP.DataFormat))
+    names: list[list[Identifier | None]] = [[name] for name in dict.fromkeys(unlink)]
+    for start in range(_ROWS_PER_UPDATE, len(names), _ROWS_PER_UPDATE):
+        store.update(_Batch(unlink=names[start:start + _ROWS_PER_UPDATE]).update())
+    written: set[str] = set()
+    batch = _Batch(unlink=names[:_ROWS_PER_UPDATE])  # a write's: one request, unlink then link
+    for executable, entry in needs.items():
+        if entry.type is None:
+            continue  # no type: the rule has nothing to match
+        iri, compute, storage, data = entry.key()
+        batch.link(URIRef(executable), URIRef(iri), entry.title)
+        if iri not in written:
+            written.add(iri)
+            batch.describe(iri, entry.type, compute, storage, data)
+        if batch.size >= _ROWS_PER_UPDATE:
+            store.update(batch.update())
+            batch = _Batch()
+    if batch.size:
+        store.update(batch.update())
+
+
+#: The variables of each table of ``needs-link.rq``.
+_VARIABLES = {"unlink": ["executable"], "links": ["executable", "class", "title"], "classes": ["class", "type", "storage", "computeCount"],
+              "compute": ["requirement", "class", "cores", "memory", "nodes", "maxNodes", "hours"],
+              "data": ["need", "class", "size", "content", "format"]}
+
+
+class _Batch:
+    """The tables of one update of ``needs-link.rq``."""
+
+    def __init__(self, unlink: list[list[Identifier | None]] | None = None) -> None:
+        self.tables: dict[str, list[list[Identifier | None]]] = {name: [] for name in _VARIABLES}
+        self.tables["unlink"] = list(unlink or [])
+        self.named = bool(unlink)  # the write names what to unlink; else the executables linked
+
+    def link(self, executable: URIRef, iri: URIRef, title: str | None) -> None:
+        """Link ``executable`` to its class, its old links taken away first (the unlink
+        table is never empty: Virtuoso 7 fails an empty one sent with the rest)."""
+        self.tables["links"].append([executable, iri, None if title is None else Literal(title)])
+        if not self.named:
+            self.tables["unlink"].append([executable])
+
+    @property
+    def size(self) -> int:
+        return sum(len(rows) for rows in self.tables.values())
+
+    def describe(self, iri: str, type_: str, compute: list[Compute], storage: Decimal, data: list[tuple[Any, str, str]]) -> None:
+        name = URIRef(iri)
+        self.tables["classes"].append([name, URIRef(type_), Literal(storage), Literal(len(compute))])
+        for index, (cores, memory, nodes, most, hours) in enumerate(compute):
+            self.tables["compute"].append([URIRef(f"{iri}/compute/{index}"), name, _literal(cores), _literal(memory), Literal(nodes),
+                                           Literal(most), None if hours is None else _literal(hours)])
+        for index, (size, content, format_) in enumerate(data):
+            self.tables["data"].append([URIRef(f"{iri}/data/{index}"), name, _literal(size), URIRef(content), URIRef(format_)])
+
+    def update(self) -> str:
+        return fill(load_query("needs-link"), {name: (_VARIABLES[name], rows) for name, rows in self.tables.items()})

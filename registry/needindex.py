@@ -5,12 +5,13 @@ class's executables only as far as it shows them. ``queries/needs-facts.rq`` say
 is read. Each executable's link to its class (with its title) and each class's entries
 are kept in one named graph, :data:`~registry.vocabulary.NEEDS_GRAPH`.
 
-The graph follows every write made through the registry (:func:`watch`): the
-executables a write holds are read from the write itself, not from the store, and
-linked afresh in one update (``needs-link.rq``), so a write costs one small update more.
-A write of graphs unknown (a SPARQL Update, a restore) takes the graph's version stamp
-away; :func:`ensure`, called before every reverse plan, then derives the graph whole, as
-it does when the stamp is not its own or, checked once per store a process opens, the
+The graph follows every write made through the registry (:func:`watch`): a write marks
+the graphs it holds or drops as waiting (``needs-mark.rq``, one small update), and
+:func:`ensure`, called before every reverse plan, links the executables marked since
+(``needs-facts.rq``, ``needs-link.rq``), in the store itself, so that another process's
+reverse plan links them too. A write of graphs unknown (a SPARQL Update, a restore) takes
+the graph's version stamp away; :func:`ensure` then derives the graph whole, as it does
+when the stamp is not its own or, checked once per store a process opens, the
 executables linked are not the executables held (data loaded behind the registry's
 back). The graph is bookkeeping: never dumped, listed or backed up.
 """
@@ -20,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import uuid
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,14 +34,13 @@ from rdflib.term import Identifier
 from registry.errors import StoreError
 from registry.resources import load_query
 from registry.store.base import Store, registry_graph, untold
-from registry.store.oxigraph import OxigraphStore
 from registry.store.terms import fill
 from registry.vocabulary import ESAP
 
-__all__ = ["NEEDS_CLASS_BASE", "ensure", "on_write", "refresh", "version", "watch"]
+__all__ = ["NEEDS_CLASS_BASE", "ensure", "listed", "on_write", "refresh", "unlisted", "version", "watch"]
 
 #: The queries that derive the need classes; the graph's version is a digest of them.
-_DERIVING = ("needs-facts", "needs-link", "needs-clear")
+_DERIVING = ("needs-facts", "needs-link", "needs-clear", "needs-mark", "runnable-listed")
 
 #: Where the IRIs of need classes start (the rest is a digest of the class's needs).
 NEEDS_CLASS_BASE = "https://w3id.org/esap-registry/planning/needs/"
@@ -47,6 +48,11 @@ NEEDS_CLASS_BASE = "https://w3id.org/esap-registry/planning/needs/"
 #: How many rows of values one update is given at most (Virtuoso 7 compiles an update
 #: into SQL of bounded length).
 _ROWS_PER_UPDATE = 2_000
+
+#: How many executables one table of ``needs-facts.rq`` names at most (pyoxigraph joins a
+#: larger table by reading every executable: 2,000 took 4 s at 100,000 executables, 500
+#: took 54 ms).
+_FACTS_PER_QUERY = 500
 
 #: The stores whose graph of need classes was checked whole by this process
 #: (:func:`ensure`), and those a write could not keep in step (:func:`on_write`).
@@ -70,11 +76,12 @@ def watch(store: Store) -> None:
 
 
 def on_write(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
-    """The store's watcher (see :meth:`Store.watch`): the executables a write holds are
-    linked to their classes afresh, and the graphs it drops (or that are no executable)
-    lose their links; a write of graphs unknown takes the version stamp away. When the
-    store fails meanwhile (a full disk, say), the write stands, as the caller is told,
-    and the graph is derived whole before the next reverse plan.
+    """The store's watcher (see :meth:`Store.watch`): the graphs a write holds or drops
+    (but platforms) are marked as waiting to be linked (``needs-mark.rq``, one small
+    update), for the next reverse plan to link; a write of graphs unknown takes the
+    version stamp away. When the store fails meanwhile (a full disk, say), the write
+    stands, as the caller is told, and the graph is derived whole before the next
+    reverse plan.
     """
     try:
         with untold():
@@ -82,46 +89,53 @@ def on_write(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
                 store.update(load_query("needs-unstamp"))
                 return
             names = [name for name in written if registry_graph(name) and (name, RDF.type, ESAP.Platform) not in written[name]]
-            if not names:
-                return
-            held = OxigraphStore(None)
-            try:
-                held.replace_graphs({name: written[name] for name in names if len(written[name])})
-                facts = held.select(load_query("needs-facts"))
-            finally:
-                held.close()
-            _link(store, facts, names)
+            token = Literal(uuid.uuid4().hex)
+            for start in range(0, len(names), _ROWS_PER_UPDATE):
+                marks: list[list[Identifier | None]] = [[name, token] for name in names[start:start + _ROWS_PER_UPDATE]]
+                store.update(fill(load_query("needs-mark"), {"marks": (["executable", "token"], marks)}))
     except StoreError:
         _STALE.add(store)
 
 
 def ensure(store: Store) -> bool:
-    """Derive the graph of need classes whole unless it is in step: stamped with this
-    version and, checked once per store this process opens, linking every executable.
+    """Bring the graph of need classes in step before a reverse plan: link the graphs
+    marked since (:func:`on_write`), or derive it whole when it is not stamped with this
+    version or, checked once per store this process opens, the executables linked are
+    not the executables held.
 
     :returns: True when it was derived whole.
     :raises StoreError: when the store fails.
     """
     with _LOCK:
-        if store in _STALE:
-            refresh(store)
-            _STALE.discard(store)
-            _CHECKED.add(store)
-            return True
-        if store in _CHECKED:
+        if store not in _STALE:
             rows = store.select(load_query("needs-version"))
             if rows and str(rows[0]["version"]) == version():
-                return False
-        else:
-            rows = store.select(load_query("needs-check"))
-            row = rows[0] if rows else {}
-            whole = int(row.get("typed") or 0) == int(row.get("linked") or 0)
-            if whole and row.get("version") is not None and str(row["version"]) == version():
-                _CHECKED.add(store)
-                return False
+                _link_marked(store)
+                if store in _CHECKED:
+                    return False
+                row = next(iter(store.select(load_query("needs-check"))), {})
+                if int(row.get("typed") or 0) == int(row.get("linked") or 0):
+                    _CHECKED.add(store)
+                    return False
         refresh(store)
+        _STALE.discard(store)
         _CHECKED.add(store)
         return True
+
+
+def _link_marked(store: Store) -> None:
+    """Link the graphs marked as waiting (``needs-marked.rq``), in tables of at most
+    :data:`_ROWS_PER_UPDATE`, and take exactly those marks away (``needs-unmark.rq``)."""
+    marks = [[URIRef(row["executable"]), Literal(row["token"])] for row in store.select(load_query("needs-marked"))]
+    with untold():
+        for start in range(0, len(marks), _ROWS_PER_UPDATE):
+            chunk = marks[start:start + _ROWS_PER_UPDATE]
+            names = list(dict.fromkeys(URIRef(name) for name, _ in chunk))
+            facts = [row for start_ in range(0, len(names), _FACTS_PER_QUERY)
+                     for row in store.select(fill(load_query("needs-facts"),
+                                                  {"executables": (["executable"], [[name] for name in names[start_:start_ + _FACTS_PER_QUERY]])}))]
+            _link(store, facts, names)
+            store.update(fill(load_query("needs-unmark"), {"marks": (["executable", "token"], chunk)}))
 
 
 def refresh(store: Store) -> None:
@@ -134,6 +148,18 @@ def refresh(store: Store) -> None:
         store.update(load_query("needs-clear"))
         _link(store, store.select(load_query("needs-facts")), [])
         store.update(fill(load_query("needs-stamp"), binds={"stamp": {"version": Literal(version())}}))
+
+
+def listed(title: str | None, executable: str) -> str:
+    """A class's ``esap:planListed`` entry for an executable: its title (empty when it
+    has none), a space, its IRI (which holds no space)."""
+    return f"{title or ''} {executable}"
+
+
+def unlisted(entry: str) -> tuple[str | None, str]:
+    """The title (None when empty) and the IRI of a ``esap:planListed`` entry."""
+    title, _, executable = str(entry).rpartition(" ")
+    return title or None, executable
 
 
 def _number(value: Any) -> str:
@@ -185,18 +211,20 @@ def _link(store: Store, facts: Iterable[Mapping[str, Any]], unlink: Sequence[URI
     needs: dict[str, _Needs] = {}
     for row in facts:
         entry = needs.setdefault(row["executable"], _Needs())
-        kind = str(row["kind"])
-        if kind == "type":
-            entry.type = str(row["type"])
-            entry.title = row["title"]
+        kind, name, value = str(row["kind"]), _COMPUTE_FIELDS.get(str(row["property"]), str(row["property"])), row["value"]
+        if kind == "executable":
+            if name == _TYPE:
+                entry.type = str(value)
+            else:
+                entry.title = str(value)
         elif kind == "compute":
-            entry.compute[str(row["requirement"])] = {name: row[name] for name in ("cores", "memory", "nodes", "maxNodes", "hours")}
+            entry.compute.setdefault(str(row["part"]), dict.fromkeys(_COMPUTE_FIELDS.values()))[name] = value
         elif kind == "storage":
-            entry.storage[str(row["need"])] = row["size"]
+            entry.storage[str(row["part"])] = value
         elif kind == "data":
-            entry.data[str(row["need"])] = (row["size"] if row["size"] is not None else 0,
-                                            str(row["content"]) if row["content"] is not None else str(ESAP.DataContent),
-                                            str(row["format"]) if row["format"] is not None else str(ESAP.DataFormat))
+            size, content, format_ = entry.data.get(str(row["part"]), (0, str(ESAP.DataContent), str(ESAP.DataFormat)))
+            entry.data[str(row["part"])] = (value if name == _SIZE else size, str(value) if name == _CONTENT else content,
+                                            str(value) if name == _FORMAT else format_)
     names: list[list[Identifier | None]] = [[name] for name in dict.fromkeys(unlink)]
     for start in range(_ROWS_PER_UPDATE, len(names), _ROWS_PER_UPDATE):
         store.update(_Batch(unlink=names[start:start + _ROWS_PER_UPDATE]).update())
@@ -217,8 +245,13 @@ def _link(store: Store, facts: Iterable[Mapping[str, Any]], unlink: Sequence[URI
         store.update(batch.update())
 
 
+#: The properties of a compute requirement ``needs-facts.rq`` reads, by the names :class:`_Needs` keeps.
+_COMPUTE_FIELDS = {str(ESAP.minCores): "cores", str(ESAP.minMemoryGiB): "memory", str(ESAP.nodes): "nodes",
+                   str(ESAP.maxNodes): "maxNodes", str(ESAP.walltimeHours): "hours"}
+_TYPE, _SIZE, _CONTENT, _FORMAT = str(ESAP.executableType), str(ESAP.sizeGiB), str(ESAP.dataContent), str(ESAP.dataFormat)
+
 #: The variables of each table of ``needs-link.rq``.
-_VARIABLES = {"unlink": ["executable"], "links": ["executable", "class", "title"], "classes": ["class", "type", "storage", "computeCount"],
+_VARIABLES = {"unlink": ["executable"], "links": ["executable", "class", "title", "entry"], "classes": ["class", "type", "storage", "computeCount"],
               "compute": ["requirement", "class", "cores", "memory", "nodes", "maxNodes", "hours"],
               "data": ["need", "class", "size", "content", "format"]}
 
@@ -234,7 +267,7 @@ class _Batch:
     def link(self, executable: URIRef, iri: URIRef, title: str | None) -> None:
         """Link ``executable`` to its class, its old links taken away first (the unlink
         table is never empty: Virtuoso 7 fails an empty one sent with the rest)."""
-        self.tables["links"].append([executable, iri, None if title is None else Literal(title)])
+        self.tables["links"].append([executable, iri, Literal(title or ""), Literal(listed(title, executable))])
         if not self.named:
             self.tables["unlink"].append([executable])
 

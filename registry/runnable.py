@@ -50,11 +50,6 @@ class Listing:
 def _chunks(items: list[str]) -> list[list[str]]:
     return [items[start:start + _CLASSES_PER_QUERY] for start in range(0, len(items), _CLASSES_PER_QUERY)]
 
-
-def _title_order(row: dict[str, Any]) -> tuple[str, str]:
-    """The reverse plan's order: by title (none first), then IRI."""
-    return (str(row["title"]) if row["title"] is not None else "", str(row["executable"]))
-
 _EXECUTABLE = str(ESAP.Executable)
 
 
@@ -106,8 +101,8 @@ class ReversePlanner:
 
         The engine finds the need classes that fit (``runnable-matches.rq``) and lists
         their executables (``runnable-listed.rq``, in tables of at most 2,000 classes),
-        which are ordered here by title then IRI: an on-disk engine's ``ORDER BY`` would
-        read both titles from disk at every comparison.
+        which are ordered here by title (none first) then IRI: an on-disk engine's
+        ``ORDER BY`` would read both strings from disk at every comparison.
 
         :raises NotFound: when the uuid is not registered.
         :raises InputError: when it is not a UUID, or names an executable.
@@ -119,18 +114,18 @@ class ReversePlanner:
                 found = self._runnable(iri)
                 return Listing(found[:limit], len(found), limit)
             classes = self._classes(iri)
-            rows: dict[str, dict[str, Any]] = {}
+            rows: dict[str, tuple[str, str, str]] = {}
             for chunk in _chunks(list(classes)):
                 for row in self.store.select(fill(load_query("runnable-listed"), {"classes": (["class"], [[URIRef(c)] for c in chunk])})):
-                    rows[row["executable"]] = row
-            key = _title_order
-            chosen = sorted(rows.values(), key=key) if limit is None else heapq.nsmallest(limit, rows.values(), key=key)
+                    title, executable = needindex.unlisted(row["entry"])
+                    rows[executable] = (title or "", executable, row["class"])
+            chosen = sorted(rows.values()) if limit is None else heapq.nsmallest(limit, rows.values())
             executables = []
-            for row in chosen:
-                fit = classes[row["class"]]
+            for title, executable, class_ in chosen:
+                fit = classes[class_]
                 executables.append({
-                    "executable": _uuid(row["executable"]),
-                    "title": str(row["title"]) if row["title"] is not None else None,
+                    "executable": _uuid(executable),
+                    "title": title or None,
                     "type": str(fit["type"]),
                     "storage": {"offered": _number(_decimal(fit["offered"])), "needed": _number(_decimal(fit["needed"]))},
                 })

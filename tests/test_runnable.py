@@ -10,16 +10,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from rdflib import Literal, URIRef
 from support.floor import Floor
 from support.synthetic import executables, platforms
 
 from registry.cli.main import cli
 from registry.errors import InputError, NotFound
 from registry.planner import Planner
-from registry.runnable import ReversePlanner
 from registry.readers import load_document, load_path
+from registry.resources import load_query
+from registry.runnable import ReversePlanner
 from registry.service import Registry
 from registry.store import Store, open_store
+from registry.store.terms import fill
 from registry.vocabulary import NEEDS_GRAPH
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,26 +179,24 @@ def _same_as_reference(registry: Registry, platform: str = MYBINDER) -> list[str
     return [e["executable"] for e in engine.executables]
 
 
-@pytest.mark.parametrize("backend", ["memory", "rdflib"])
-def test_need_classes_follow_every_write_path(backend: str) -> None:
+def test_need_classes_follow_every_write_path(store: Store) -> None:
     """Executables alike share a need class; each write path (ingest, replacement,
-    deletion, SPARQL Update, restore, a load behind the registry's back) is followed at
-    once: the reverse plan right after it is the reference's."""
-    store = open_store(backend)
+    deletion, SPARQL Update, restore) is followed at once, on every backend: the reverse
+    plan right after it is the reference's."""
     registry = Registry(store)
     for path in EXAMPLES:
         registry.ingest(load_path(path))
     notebook = next(e for e in _entries("executables") if e["uuid"] == NOTEBOOK)
     copies = [{**notebook, "uuid": f"e{index:07d}-0000-4000-8000-000000000000", "title": f"copy {index}"} for index in (1, 2)]
     registry.ingest(load_document(json.dumps({"executables": copies}), source="copies.json"))
-    before = _need_classes(store)
-    assert max(before) >= 3  # the notebook and its two copies: one class
     assert {NOTEBOOK, copies[0]["uuid"], copies[1]["uuid"]} <= set(_same_as_reference(registry))
+    before = _need_classes(store)  # (linked by the reverse plan: a write only marks them)
+    assert max(before) >= 3  # the notebook and its two copies: one class
     # a copy that needs more cores than MyBinder offers moves to a class of its own, and off the list
     bigger = {**copies[1], "compute-resources": [{"mincores": 64, "minmemory": 1}]}
     registry.ingest(load_document(json.dumps({"executables": [bigger]}), source="bigger.json"))
-    assert _need_classes(store) == sorted([*[n for n in before if n != max(before)], max(before) - 1, 1])
     assert copies[1]["uuid"] not in _same_as_reference(registry)
+    assert _need_classes(store) == sorted([*[n for n in before if n != max(before)], max(before) - 1, 1])
     # a retitled copy moves in the order
     registry.ingest(load_document(json.dumps({"executables": [{**copies[0], "title": "AAA first"}]}), source="retitled.json"))
     assert _same_as_reference(registry)[0] == copies[0]["uuid"]
@@ -213,7 +214,6 @@ def test_need_classes_follow_every_write_path(backend: str) -> None:
     assert NOTEBOOK not in _same_as_reference(registry)
     store.load(dumped)
     assert NOTEBOOK in _same_as_reference(registry)
-    store.close()
 
 
 def test_need_classes_of_executables_loaded_behind_the_registrys_back_are_derived(tmp_path: Path) -> None:
@@ -234,3 +234,36 @@ def test_need_classes_of_executables_loaded_behind_the_registrys_back_are_derive
         registry = Registry(store)
         listed = _same_as_reference(registry)
         assert NOTEBOOK in listed
+
+
+def _marks(store: Store) -> list[tuple[str, str]]:
+    rows = store.select(
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> SELECT ?e ?token WHERE { "
+        f"GRAPH <{NEEDS_GRAPH}> {{ ?e esap:needsLinking ?token }} }}"
+    )
+    return sorted((str(row["e"]), str(row["token"])) for row in rows)
+
+
+def test_a_write_marks_what_it_holds_and_the_next_reverse_plan_links_it() -> None:
+    """A write costs one small update (a mark per graph, with the write's own token); the
+    reverse plan links the marked and takes exactly the marks it read away, so that a
+    mark made meanwhile (another token) stays for the next one."""
+    store = open_store("memory")
+    registry = Registry(store)
+    for path in EXAMPLES:
+        registry.ingest(load_path(path))
+    _same_as_reference(registry)
+    assert _marks(store) == []
+    copy = {**next(e for e in _entries("executables") if e["uuid"] == NOTEBOOK), "uuid": "e0000001-0000-4000-8000-000000000000", "title": "a copy"}
+    registry.ingest(load_document(json.dumps({"executables": [copy]}), source="copy.json"))
+    marked = _marks(store)
+    assert [name for name, _ in marked] == [f"urn:uuid:{copy['uuid']}"]
+    assert copy["uuid"] in _same_as_reference(registry)
+    assert _marks(store) == []
+    # two marks of one graph: taking one token's away leaves the other's
+    name = URIRef(f"urn:uuid:{copy['uuid']}")
+    for token in ("first", "second"):
+        store.update(fill(load_query("needs-mark"), {"marks": (["executable", "token"], [[name, Literal(token)]])}))
+    store.update(fill(load_query("needs-unmark"), {"marks": (["executable", "token"], [[name, Literal("first")]])}))
+    assert _marks(store) == [(str(name), "second")]
+    store.close()

@@ -45,7 +45,7 @@ PROFILES: dict[str, dict[str, dict[str, Any]]] = {
     "full": {
         "plan": {"sizes": [100, 1_000, 10_000, 100_000], "repeat": 20, "budget": 10.0, "rdflib_max": 1_000, "rdflib_budget": 30.0,
                  "virtuoso_max": 1_000, "remote_max": 1_000, "all_max": 10_000},
-        "scale": {"executables": [10_000, 100_000, 1_000_000], "platforms": 10_000, "repeat": 10, "budget": 40.0, "limit": 480.0},
+        "scale": {"executables": [10_000, 100_000, 1_000_000], "platforms": 10_000, "repeat": 10, "budget": 40.0, "limit": 900.0},
         "ingest": {"sizes": [1_000, 10_000, 100_000], "batch": 1_000, "budget": 150.0, "single_budget": 60.0},
         "endpoint": {"clients": [1, 4, 16], "requests": 2_000, "seconds": 5.0, "executables": 1_000, "platforms": 1_000},
         "limits": {"burst_seconds": 20.0},

@@ -75,9 +75,10 @@ class ReversePlanner:
         planner's matching rule at the minima: E is in ``runnable(P)`` exactly when P is
         among ``plan(E)``'s matches.
 
-        The engine answers it with ``runnable-matches.rq`` over the planning index and the
-        need classes (:mod:`registry.needindex`, derived whole first when not in step). The reference (``reference=True``) combines the clauses
-        here, as the planner's reference does from the executable's side:
+        The engine answers it over the planning index and the need classes
+        (:mod:`registry.needindex`; see :meth:`listing`). The reference
+        (``reference=True``) combines the clauses here, as the planner's reference does
+        from the executable's side:
         ``runnable-types.rq`` (the types P runs, and narrower ones), once per such type
         ``runnable-executables.rq``, ``runnable-compute.rq``, ``runnable-storage-needs.rq``
         and ``runnable-data-needs.rq`` (what they need), ``runnable-pool-fits.rq`` once

@@ -34,7 +34,7 @@ from rdflib.term import Identifier
 from registry.errors import StoreError
 from registry.resources import load_query
 from registry.store.base import Store, registry_graph, untold
-from registry.store.terms import fill
+from registry.store.terms import ROWS_PER_TABLE, chunks, fill, number_literal, number_text
 from registry.vocabulary import ESAP
 
 __all__ = ["NEEDS_CLASS_BASE", "ensure", "listed", "on_write", "refresh", "unlisted", "version", "watch"]
@@ -44,10 +44,6 @@ _DERIVING = ("needs-facts", "needs-link", "needs-clear", "needs-mark", "runnable
 
 #: Where the IRIs of need classes start (the rest is a digest of the class's needs).
 NEEDS_CLASS_BASE = "https://w3id.org/esap-registry/planning/needs/"
-
-#: How many rows of values one update is given at most (Virtuoso 7 compiles an update
-#: into SQL of bounded length).
-_ROWS_PER_UPDATE = 2_000
 
 #: How many executables one table of ``needs-facts.rq`` names at most (pyoxigraph joins a
 #: larger table by reading every executable: 2,000 took 4 s at 100,000 executables, 500
@@ -90,8 +86,8 @@ def on_write(store: Store, written: Mapping[URIRef, Graph] | None) -> None:
                 return
             names = [name for name in written if registry_graph(name) and (name, RDF.type, ESAP.Platform) not in written[name]]
             token = Literal(uuid.uuid4().hex)
-            for start in range(0, len(names), _ROWS_PER_UPDATE):
-                marks: list[list[Identifier | None]] = [[name, token] for name in names[start:start + _ROWS_PER_UPDATE]]
+            for chunk in chunks(names):
+                marks: list[list[Identifier | None]] = [[name, token] for name in chunk]
                 store.update(fill(load_query("needs-mark"), {"marks": (["executable", "token"], marks)}))
     except StoreError:
         _STALE.add(store)
@@ -125,15 +121,14 @@ def ensure(store: Store) -> bool:
 
 def _link_marked(store: Store) -> None:
     """Link the graphs marked as waiting (``needs-marked.rq``), in tables of at most
-    :data:`_ROWS_PER_UPDATE`, and take exactly those marks away (``needs-unmark.rq``)."""
+    :data:`~registry.store.terms.ROWS_PER_TABLE`, and take exactly those marks away
+    (``needs-unmark.rq``)."""
     marks = [[URIRef(row["executable"]), Literal(row["token"])] for row in store.select(load_query("needs-marked"))]
     with untold():
-        for start in range(0, len(marks), _ROWS_PER_UPDATE):
-            chunk = marks[start:start + _ROWS_PER_UPDATE]
+        for chunk in chunks(marks):
             names = list(dict.fromkeys(URIRef(name) for name, _ in chunk))
-            facts = [row for start_ in range(0, len(names), _FACTS_PER_QUERY)
-                     for row in store.select(fill(load_query("needs-facts"),
-                                                  {"executables": (["executable"], [[name] for name in names[start_:start_ + _FACTS_PER_QUERY]])}))]
+            facts = [row for part in chunks(names, _FACTS_PER_QUERY)
+                     for row in store.select(fill(load_query("needs-facts"), {"executables": (["executable"], [[name] for name in part])}))]
             _link(store, facts, names)
             store.update(fill(load_query("needs-unmark"), {"marks": (["executable", "token"], chunk)}))
 
@@ -162,15 +157,6 @@ def unlisted(entry: str) -> tuple[str | None, str]:
     return title or None, executable
 
 
-def _number(value: Any) -> str:
-    """A number as the same text whichever way it was written (10, 10.0, 1E1)."""
-    return format(Decimal(str(value)).normalize(), "f")
-
-
-def _literal(value: Any) -> Literal:
-    return Literal(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else Literal(Decimal(str(value)))
-
-
 #: A compute requirement as the rule reads it: cores, memory, nodes, max nodes, hours (None: no limit).
 Compute = tuple[Any, Any, int, int, Any]
 
@@ -196,18 +182,18 @@ class _Needs:
                             nodes, max(most, nodes), need["hours"]))
         if not compute:
             compute.append((0, 0, 1, 1, None))
-        compute.sort(key=lambda c: tuple(_number(v) if v is not None else "" for v in c))
+        compute.sort(key=lambda c: tuple(number_text(v) for v in c))
         storage = sum((Decimal(str(size)) for size in self.storage.values() if size is not None), Decimal(0))
-        data = sorted(self.data.values(), key=lambda d: (_number(d[0]), d[1], d[2]))
-        text = json.dumps([self.type, [[_number(v) if v is not None else None for v in c] for c in compute], _number(storage),
-                           [[_number(d[0]), d[1], d[2]] for d in data]])
+        data = sorted(self.data.values(), key=lambda d: (number_text(d[0]), d[1], d[2]))
+        text = json.dumps([self.type, [[number_text(v) if v is not None else None for v in c] for c in compute], number_text(storage),
+                           [[number_text(d[0]), d[1], d[2]] for d in data]])
         return NEEDS_CLASS_BASE + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32], compute, storage, data
 
 
 def _link(store: Store, facts: Iterable[Mapping[str, Any]], unlink: Sequence[URIRef]) -> None:
     """Take the links of ``unlink`` away, then link the executables of ``facts``
     (``needs-facts.rq`` rows) to their classes and write the classes' entries, in
-    updates of at most :data:`_ROWS_PER_UPDATE` rows."""
+    updates of at most :data:`~registry.store.terms.ROWS_PER_TABLE` rows."""
     needs: dict[str, _Needs] = {}
     for row in facts:
         entry = needs.setdefault(row["executable"], _Needs())
@@ -226,10 +212,10 @@ def _link(store: Store, facts: Iterable[Mapping[str, Any]], unlink: Sequence[URI
             entry.data[str(row["part"])] = (value if name == _SIZE else size, str(value) if name == _CONTENT else content,
                                             str(value) if name == _FORMAT else format_)
     names: list[list[Identifier | None]] = [[name] for name in dict.fromkeys(unlink)]
-    for start in range(_ROWS_PER_UPDATE, len(names), _ROWS_PER_UPDATE):
-        store.update(_Batch(unlink=names[start:start + _ROWS_PER_UPDATE]).update())
+    for later in list(chunks(names))[1:]:
+        store.update(_Batch(unlink=list(later)).update())
     written: set[str] = set()
-    batch = _Batch(unlink=names[:_ROWS_PER_UPDATE])  # a write's: one request, unlink then link
+    batch = _Batch(unlink=names[:ROWS_PER_TABLE])  # a write's: one request, unlink then link
     for executable, entry in needs.items():
         if entry.type is None:
             continue  # no type: the rule has nothing to match
@@ -238,7 +224,7 @@ def _link(store: Store, facts: Iterable[Mapping[str, Any]], unlink: Sequence[URI
         if iri not in written:
             written.add(iri)
             batch.describe(iri, entry.type, compute, storage, data)
-        if batch.size >= _ROWS_PER_UPDATE:
+        if batch.size >= ROWS_PER_TABLE:
             store.update(batch.update())
             batch = _Batch()
     if batch.size:
@@ -279,10 +265,10 @@ class _Batch:
         name = URIRef(iri)
         self.tables["classes"].append([name, URIRef(type_), Literal(storage), Literal(len(compute))])
         for index, (cores, memory, nodes, most, hours) in enumerate(compute):
-            self.tables["compute"].append([URIRef(f"{iri}/compute/{index}"), name, _literal(cores), _literal(memory), Literal(nodes),
-                                           Literal(most), None if hours is None else _literal(hours)])
+            self.tables["compute"].append([URIRef(f"{iri}/compute/{index}"), name, number_literal(cores), number_literal(memory), Literal(nodes),
+                                           Literal(most), None if hours is None else number_literal(hours)])
         for index, (size, content, format_) in enumerate(data):
-            self.tables["data"].append([URIRef(f"{iri}/data/{index}"), name, _literal(size), URIRef(content), URIRef(format_)])
+            self.tables["data"].append([URIRef(f"{iri}/data/{index}"), name, number_literal(size), URIRef(content), URIRef(format_)])
 
     def update(self) -> str:
         return fill(load_query("needs-link"), {name: (_VARIABLES[name], rows) for name, rows in self.tables.items()})

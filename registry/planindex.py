@@ -22,9 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from rdflib import RDF, Graph, Literal, URIRef
@@ -33,7 +32,7 @@ from rdflib.term import Identifier
 from registry.errors import StoreError, StoreValueError
 from registry.resources import load_query
 from registry.store.base import Store, registry_graph, untold
-from registry.store.terms import fill
+from registry.store.terms import ROWS_PER_TABLE, chunks, fill, number_literal, number_text
 from registry.vocabulary import ESAP, VOCABULARY_GRAPH
 
 __all__ = ["CLASS_BASE", "ensure", "on_write", "refresh", "stale", "version", "watch"]
@@ -43,10 +42,6 @@ _DERIVING = ("planning-refresh", "planning-unlink", "planning-facts", "planning-
 
 #: Where the IRIs of planning classes start (the rest is a digest of the class's facts).
 CLASS_BASE = "https://w3id.org/esap-registry/planning/class/"
-
-#: How many rows of values one query or update of the index is given at most (Virtuoso 7
-#: compiles a request into SQL of bounded length).
-_ROWS_PER_UPDATE = 2_000
 
 
 def version() -> str:
@@ -87,8 +82,8 @@ def _unequal(store: Store, classes: list[URIRef] | None) -> set[str]:
     """The classes (of ``classes``; every class, when None) whose platforms, count of
     them, pools and count of pools differ (``planning-verify.rq``)."""
     found: dict[str, dict[str, Any]] = {}
-    chunks: Iterable[Sequence[URIRef] | None] = [None] if classes is None else _chunks(classes, _ROWS_PER_UPDATE)
-    for chunk in chunks:
+    parts: Iterable[Sequence[URIRef] | None] = [None] if classes is None else chunks(classes)
+    for chunk in parts:
         table = None if chunk is None else {"classes": (["class"], [[name] for name in chunk])}
         for row in store.select(fill(load_query("planning-verify"), table)):
             if row["class"] is not None:
@@ -130,22 +125,11 @@ class _Facts:
     def key(self) -> tuple[str, list[tuple[Any, Any, Any, Any]], list[tuple[tuple[str, ...], tuple[str, ...]]]]:
         """The class's IRI, its distinct pools and its distinct collections (content
         terms, format terms), in a fixed order."""
-        pools = sorted(self.pools, key=lambda pool: tuple(_number(v) for v in pool))
+        pools = sorted(self.pools, key=lambda pool: tuple(number_text(v) for v in pool))
         data = sorted({(tuple(sorted(self.contents.get(c, ()))), tuple(sorted(self.formats.get(c, ()))))
                        for c in {*self.contents, *self.formats}})
-        text = json.dumps([_number(self.storage), sorted(self.accepts), [[_number(v) for v in pool] for pool in pools], data])
+        text = json.dumps([number_text(self.storage), sorted(self.accepts), [[number_text(v) for v in pool] for pool in pools], data])
         return CLASS_BASE + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32], pools, data
-
-
-def _number(value: Any) -> str:
-    """A number as the same text whichever way it was written (10, 10.0, 1E1); None as ''."""
-    if value is None:
-        return ""
-    return format(Decimal(str(value)).normalize(), "f")
-
-
-def _literal(value: Any) -> Literal:
-    return Literal(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else Literal(Decimal(str(value)))
 
 
 def _classify(store: Store, table: Mapping[str, tuple[Sequence[str], list[list[Identifier | None]]]] | None) -> list[URIRef]:
@@ -174,7 +158,7 @@ def _classify(store: Store, table: Mapping[str, tuple[Sequence[str], list[list[I
         if iri not in written:
             written.add(iri)
             batch.describe(iri, entry, pools, data)
-        if batch.size >= _ROWS_PER_UPDATE:
+        if batch.size >= ROWS_PER_TABLE:
             store.update(batch.update())
             batch = _Batch()
     if batch.size:
@@ -198,14 +182,14 @@ class _Batch:
     def describe(self, iri: str, facts: _Facts, pools: list[tuple[Any, Any, Any, Any]],
                  data: list[tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
         name = URIRef(iri)
-        storage = _literal(facts.storage)
+        storage = number_literal(facts.storage)
         self.tables["classes"].append([name, storage, Literal(len(pools))])
         accepted = sorted(facts.accepts)
         self.tables["accepts"] += [[name, URIRef(t)] for t in accepted]
         for index, (nodes, cores, memory, walltime) in enumerate(pools):
             pool = URIRef(f"{iri}/pool/{index}")
-            self.tables["pools"].append([pool, name, _literal(nodes), _literal(cores), _literal(memory),
-                                         None if walltime is None else _literal(walltime), storage])
+            self.tables["pools"].append([pool, name, number_literal(nodes), number_literal(cores), number_literal(memory),
+                                         None if walltime is None else number_literal(walltime), storage])
             self.tables["accepts"] += [[pool, URIRef(t)] for t in accepted]
         for index, (contents, formats) in enumerate(data):
             collection = URIRef(f"{iri}/data/{index}")
@@ -226,13 +210,8 @@ def _count_members(store: Store, classes: list[URIRef] | None) -> None:
     if classes is None:
         store.update(text)
         return
-    for chunk in _chunks(classes, _ROWS_PER_UPDATE):
+    for chunk in chunks(classes):
         store.update(fill(text, {"classes": (["class"], [[name] for name in chunk])}))
-
-
-def _chunks(items: Sequence[URIRef], size: int) -> Iterator[Sequence[URIRef]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 #: The stores (by id) whose index a write could not keep in step: derived afresh by the

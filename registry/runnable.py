@@ -21,15 +21,10 @@ from registry.resources import load_query
 from registry.runtime import collector_paused
 from registry.service import Registry
 from registry.store import Store
-from registry.store.terms import fill
+from registry.store.terms import chunks, fill
 from registry.vocabulary import ESAP
 
 __all__ = ["Listing", "ReversePlanner"]
-
-#: How many classes one table of ``runnable-listed.rq`` names at most (Virtuoso 7
-#: compiles a query into SQL of bounded length).
-_CLASSES_PER_QUERY = 2_000
-
 
 @dataclass
 class Listing:
@@ -46,9 +41,6 @@ class Listing:
         listed) and ``executables``."""
         return {"platform": platform, "count": self.count, "limit": self.limit, "executables": self.executables}
 
-
-def _chunks(items: list[str]) -> list[list[str]]:
-    return [items[start:start + _CLASSES_PER_QUERY] for start in range(0, len(items), _CLASSES_PER_QUERY)]
 
 _EXECUTABLE = str(ESAP.Executable)
 
@@ -101,7 +93,7 @@ class ReversePlanner:
         how many it can run in all.
 
         The engine finds the need classes that fit (``runnable-matches.rq``) and lists
-        their executables (``runnable-listed.rq``, in tables of at most 2,000 classes),
+        their executables (``runnable-listed.rq``, in tables of at most :data:`~registry.store.terms.ROWS_PER_TABLE` classes),
         which are ordered here by title (none first) then IRI: an on-disk engine's
         ``ORDER BY`` would read both strings from disk at every comparison.
 
@@ -116,7 +108,7 @@ class ReversePlanner:
                 return Listing(found[:limit], len(found), limit)
             classes = self._classes(iri)
             rows: dict[str, tuple[str, str, str]] = {}
-            for chunk in _chunks(list(classes)):
+            for chunk in chunks(list(classes)):
                 for row in self.store.select(fill(load_query("runnable-listed"), {"classes": (["class"], [[URIRef(c)] for c in chunk])})):
                     title, executable = needindex.unlisted(row["entry"])
                     rows[executable] = (title or "", executable, row["class"])
@@ -145,7 +137,7 @@ class ReversePlanner:
             return len(self._runnable(iri))
         classes = self._classes(iri)
         return sum(count(one(self.store.select(fill(load_query("runnable-count"), {"classes": (["class"], [[URIRef(c)] for c in chunk])}))), "count")
-                   for chunk in _chunks(list(classes)))
+                   for chunk in chunks(list(classes)))
 
     def _classes(self, platform: URIRef) -> dict[str, dict[str, Any]]:
         """The need classes ``platform`` runs (``runnable-matches.rq``), by IRI, the

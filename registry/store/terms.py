@@ -5,8 +5,10 @@ and the one place where terms are written as SPARQL text: the data of an
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from string import Template
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -15,9 +17,48 @@ from rdflib.term import Identifier
 from registry.errors import InputError, QueryError
 from registry.resources import load_query
 
-__all__ = ["BIND_MARK", "TABLE_MARK", "fill", "from_oxigraph", "insert_data", "quads", "to_oxigraph", "triple_to_oxigraph"]
+__all__ = [
+    "BIND_MARK",
+    "ROWS_PER_TABLE",
+    "TABLE_MARK",
+    "chunks",
+    "fill",
+    "from_oxigraph",
+    "insert_data",
+    "number_literal",
+    "number_text",
+    "quads",
+    "to_oxigraph",
+    "triple_to_oxigraph",
+]
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+#: How many rows of values one table of a query or update (:func:`fill`) holds at most:
+#: Virtuoso 7 compiles a request into SQL of bounded length.
+ROWS_PER_TABLE = 2_000
+
+_Item = TypeVar("_Item")
+
+
+def chunks(items: Sequence[_Item], size: int = ROWS_PER_TABLE) -> Iterator[Sequence[_Item]]:
+    """``items`` in consecutive slices of at most ``size`` (the rows of one table each)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def number_text(value: Any) -> str:
+    """A number as the same text whichever way it was written (10, 10.0, 1E1); None as
+    '' (what the planning indexes' class digests are made of)."""
+    if value is None:
+        return ""
+    return format(Decimal(str(value)).normalize(), "f")
+
+
+def number_literal(value: Any) -> Literal:
+    """A number as a literal: an integer or a decimal kept as it is, anything else (a
+    float, a string) as an exact decimal."""
+    return Literal(value) if isinstance(value, (int, Decimal)) and not isinstance(value, bool) else Literal(Decimal(str(value)))
 
 
 def to_oxigraph(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -48,6 +48,7 @@ __all__ = [
     "rejection_rank",
     "summary_dict",
     "summary_from",
+    "total_platforms",
     "whole",
 ]
 
@@ -275,12 +276,17 @@ def summary_dict(platforms: int, matches: int, passing: dict[str, int], admit: d
     return summary
 
 
-def whole(view: Store, summary: Mapping[str, Any], store: Store) -> None:
-    """Hold the engine's summary to the number of platforms the index holds (``plan-total.rq``).
+def total_platforms(view: Store) -> int:
+    """How many platforms the planning index holds (``plan-total.rq``)."""
+    return count(one(view.select(load_query("plan-total"))), "platforms")
+
+
+def whole(total: int, summary: Mapping[str, Any], store: Store) -> None:
+    """Hold the engine's summary to the number of platforms the index holds (``total``,
+    from :func:`total_platforms`).
 
     :raises StoreValueError: when they differ (the engine lost some of them).
     """
-    total = count(one(view.select(load_query("plan-total"))), "platforms")
     if summary["platforms"] != total:
         raise StoreValueError(
             f"{engine_name(store)} counted {summary['platforms']} platforms with queries/plan-summary.rq, "

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from typing import Literal as TypingLiteral
@@ -39,6 +39,16 @@ from rdflib import URIRef
 from rdflib.term import Identifier
 
 from registry.errors import InputError, ParameterError, StoreValueError
+from registry.evaluation import (
+    FLAG_NAMES,
+    Evaluation,
+    PlatformFacts,
+    combine,
+    nearness,
+    platforms_from,
+    pool_rows,
+    rank_key,
+)
 from registry.launch import launch_url, launch_values
 from registry.plan_engine import (
     Table,
@@ -54,6 +64,7 @@ from registry.plan_engine import (
     rejection_rank,
     summary_dict,
     summary_from,
+    total_platforms,
     whole,
 )
 from registry.readers import Document
@@ -62,12 +73,12 @@ from registry.requirements import decimal as _decimal
 from registry.requirements import number as _number
 from registry.resources import load_query
 from registry.runnable import Listing, ReversePlanner
-from registry.runtime import collector_paused
+from registry.runtime import collector_paused, gather
 from registry.service import Registry
 from registry.store import Store, open_store
 from registry.store.terms import fill
 from registry.vocabulary import ESAP, PLANNING_CLASSES_GRAPH, PLANNING_GRAPH
-from registry.whatif import Pool, Search, Side
+from registry.whatif import Search
 
 logger = logging.getLogger(__name__)
 __all__ = ["DEFAULT_LIMIT", "ComputeNeed", "DataNeed", "Overrides", "Plan", "Planner", "Requirements", "parse_limit"]
@@ -115,63 +126,7 @@ class Plan:
         return {**head, "matches": self.matches, "rejected": self.rejected, "summary": self.summary}
 
 
-@dataclass(slots=True)
-class _Platform:
-    iri: str
-    title: str
-    url: str | None
-    launch: str | None
-    type_ok: bool
-    types: list[str]
-    storage: Decimal
-
-
-@dataclass(slots=True)
-class _Evaluation:
-    """One platform against one set of requirements (the verdicts are worked out once)."""
-
-    platform: _Platform
-    rows: list[list[dict[str, Any]]]  # per compute need: the platform's pool rows, fitting ones first
-    pools: list[dict[str, Any] | None]  # per compute need: the fitting pool, or None
-    closest: list[dict[str, Any] | None]  # per compute need: the pool that came closest
-    local: list[bool]  # per data need
-    storage_need: Decimal
-    passing: dict[str, bool]  # per compute flag (nodesOk ...): some pool passes it for every need
-    compute_ok: bool = field(init=False)
-    storage_ok: bool = field(init=False)
-    matches: bool = field(init=False)
-    cores: Decimal = field(init=False)  # allocated in the fitting pools
-    memory: Decimal = field(init=False)
-
-    def __post_init__(self) -> None:
-        fitting = [pool for pool in self.pools if pool is not None]
-        self.compute_ok = len(fitting) == len(self.pools)
-        self.storage_ok = self.platform.storage >= self.storage_need
-        self.matches = self.platform.type_ok and self.compute_ok and self.storage_ok
-        self.cores = sum((p["allocCores"] for p in fitting), Decimal(0))
-        self.memory = sum((p["allocMemory"] for p in fitting), Decimal(0))
-
-    def side(self) -> Side:
-        """The platform's side of the rule, for the "would fit" search."""
-        rows = self.rows[0] if self.rows else []
-        pools = tuple(
-            Pool(
-                str(r["pool"]),
-                int(r["poolNodes"]),
-                _decimal(r["coresPerNode"]) or Decimal(0),
-                _decimal(r["memoryPerNode"]) or Decimal(0),
-                _decimal(r["walltime"]),
-            )
-            for r in rows
-        )
-        return Side(pools, self.platform.storage, tuple(self.local))
-
-
 _EXECUTABLE = str(ESAP.Executable)
-
-#: The compute flags of ``plan-pools.rq``, and the constraint each stands for.
-_FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "walltimeOk": "walltime"}
-_FLAGS = tuple(_FLAG_NAMES)
 
 #: The unit of each constraint's figures in a rejection's reasons (none for the type).
 _UNITS = {"nodes": "nodes", "cores": "cores", "memory": "GiB", "walltime": "h", "storage": "GiB"}
@@ -209,10 +164,13 @@ class Planner:
     # -- reading needs -----------------------------------------------------------
 
     def _needs_from(self, store: Store, executable: URIRef) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
-        rows = store.select(load_query("plan-requirements"), {"executable": executable})
+        rows, needs = gather(
+            lambda: store.select(load_query("plan-requirements"), {"executable": executable}),
+            lambda: store.select(load_query("plan-needs"), {"executable": executable}),
+            at_once=store.parallel_reads,
+        )
         if not rows:
             raise InputError(f"{executable} is not an executable with a type")
-        needs = store.select(load_query("plan-needs"), {"executable": executable})
         compute = [r for r in rows if r["requirement"] is not None]
         return rows[0], compute, needs
 
@@ -307,29 +265,7 @@ class Planner:
 
     # -- the clauses -----------------------------------------------------------------
 
-    def _platforms(self, view: Store, type_: URIRef, table: Table) -> dict[str, _Platform]:
-        passing = {row["platform"] for row in view.select(fill(load_query("plan-type"), table), {"type": type_})}
-        storage: dict[str, Decimal] = defaultdict(Decimal)
-        for row in view.select(fill(load_query("plan-storage"), table)):
-            storage[row["platform"]] += _decimal(row["size"]) or Decimal(0)
-        platforms: dict[str, _Platform] = {}
-        for row in view.select(fill(load_query("plan-platforms"), table)):
-            name = row["platform"]
-            title = row["title"]
-            url = row["url"]
-            launch = row["launch"]
-            platforms[name] = _Platform(
-                iri=name,
-                title=str(title) if title is not None else name,
-                url=str(url) if url is not None else None,
-                launch=str(launch) if launch is not None else None,
-                type_ok=name in passing,
-                types=[],
-                storage=storage.get(name, Decimal(0)),
-            )
-        return platforms
-
-    def _offered_types(self, view: Store, platforms: Sequence[_Platform]) -> None:
+    def _offered_types(self, view: Store, platforms: Sequence[PlatformFacts]) -> None:
         """Fill in the types the given platforms run (one query, for those platforms)."""
         wanted = {p.iri: p for p in platforms}
         if not wanted:
@@ -342,62 +278,35 @@ class Planner:
             platform.types = sorted(types.get(iri, []))
 
     def _pools(self, view: Store, need: ComputeNeed, table: Table) -> dict[str, list[dict[str, Any]]]:
-        """Each platform's pools, fitting ones first, then by least allocated cores and memory;
-        the flags read as booleans whichever way the engine wrote them."""
-        rows = view.select(fill(load_query("plan-pools"), table), compute_bindings(need))
-        pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        zero = Decimal(0)
-        for row in rows:
-            fits = True
-            for flag in _FLAGS:
-                row[flag] = value = _FLAG_VALUES.get(row[flag])
-                if value is None:
-                    _unreadable(row, flag, self.store)
-                fits = fits and value
-            row["fits"] = fits
-            if fits:
-                nodes = _decimal(row["allocNodes"]) or zero
-                row["allocCores"] = nodes * (_decimal(row["coresPerNode"]) or zero)
-                row["allocMemory"] = nodes * (_decimal(row["memoryPerNode"]) or zero)
-            pools[row["platform"]].append(row)
-        for platform_pools in pools.values():
-            if len(platform_pools) > 1:
-                platform_pools.sort(key=lambda r: (False, r["allocCores"], r["allocMemory"], r["pool"]) if r["fits"] else (True, zero, zero, r["pool"]))
-        return pools
+        """Each platform's pools of ``plan-pools.rq`` (:func:`registry.evaluation.pool_rows`)."""
+        return pool_rows(view.select(fill(load_query("plan-pools"), table, {"need": compute_bindings(need)})), engine_name(self.store))
 
-    def _evaluate(
-        self, requirements: Requirements, only: Sequence[str] | None = None
-    ) -> tuple[dict[str, _Evaluation], list[dict[str, str | None]]]:
-        """Every platform (or ``only`` those) against the requirements, from the clause
-        queries' answers."""
-        view = self._index()
+    def _clauses(self, view: Store, requirements: Requirements, only: Sequence[str] | None) -> list[Callable[[], Any]]:
+        """The clause queries for every platform (or ``only`` those), to be run by
+        :func:`registry.runtime.gather` and read by :meth:`_combine`."""
         table = platform_table(only) if only is not None else None
+        return [
+            lambda: view.select(fill(load_query("plan-type"), table), {"type": requirements.type}),
+            lambda: view.select(fill(load_query("plan-storage"), table)),
+            lambda: view.select(fill(load_query("plan-platforms"), table)),
+            *(lambda need=need: self._pools(view, need, table) for need in requirements.compute),
+            *(lambda need=need: local_data(view, need, table) for need in requirements.data),
+        ]
+
+    @staticmethod
+    def _combine(requirements: Requirements, answers: Sequence[Any]) -> tuple[dict[str, Evaluation], list[dict[str, str | None]]]:
+        """The evaluations of the clause queries' answers (in :meth:`_clauses`' order)."""
+        typed, stored, described, *rest = answers
+        pools_per_need, local_per_data = rest[: len(requirements.compute)], rest[len(requirements.compute) :]
+        return combine(requirements, platforms_from(typed, stored, described), pools_per_need, local_per_data), local_per_data
+
+    def _evaluate(self, requirements: Requirements, only: Sequence[str] | None = None) -> tuple[dict[str, Evaluation], list[dict[str, str | None]]]:
+        """Every platform (or ``only`` those) against the requirements, from the clause
+        queries' answers (run at once where the store gains by it)."""
         if only is not None and not only:
             return {}, [{} for _ in requirements.data]
-        platforms = self._platforms(view, requirements.type, table)
-        pools_per_need = [self._pools(view, need, table) for need in requirements.compute]
-        local_per_data = [local_data(view, need, table) for need in requirements.data]
-        sizes = [d.staged for d in requirements.data]
-        evaluations: dict[str, _Evaluation] = {}
-        nothing: list[dict[str, Any]] = []
-        for iri, platform in platforms.items():
-            per_need: list[list[dict[str, Any]]] = []
-            fitting: list[dict[str, Any] | None] = []
-            closest: list[dict[str, Any] | None] = []
-            passing = dict.fromkeys(_FLAGS, True)
-            for pools in pools_per_need:
-                rows = pools.get(iri, nothing)
-                per_need.append(rows)
-                fit = rows[0] if rows and rows[0]["fits"] else None
-                fitting.append(fit)
-                closest.append(fit or _closest(rows))
-                for flag in _FLAGS:
-                    if passing[flag] and not any(row[flag] for row in rows):
-                        passing[flag] = False
-            local = [iri in here for here in local_per_data]
-            staged = sum((size for size, here in zip(sizes, local, strict=True) if not here), Decimal(0))
-            evaluations[iri] = _Evaluation(platform, per_need, fitting, closest, local, requirements.storage + staged, passing)
-        return evaluations, local_per_data
+        view = self._index()
+        return self._combine(requirements, gather(*self._clauses(view, requirements, only), at_once=view.parallel_reads))
 
     # -- planning --------------------------------------------------------------------
 
@@ -451,9 +360,12 @@ class Planner:
             fitting, failing, summary = self._everything(requirements, search)
             summary["other-matches"] = sum(e.matches for e in self._evaluate(other_requirements)[0].values())
         shown = failing[:limit]
-        self._offered_types(self._index(), [e.platform for e in shown if not e.platform.type_ok])
+        _, local_per_data = gather(
+            lambda: self._offered_types(self._index(), [e.platform for e in shown if not e.platform.type_ok]),
+            lambda: self._local_titles(requirements, fitting[:limit]),
+            at_once=self._index().parallel_reads,
+        )
         location = launch_values(requirements.location)
-        local_per_data = self._local_titles(requirements, fitting[:limit])
         matches = [self._match(e, requirements, local_per_data, location) for e in fitting[:limit]]
         for rank, match in enumerate(matches, start=1):
             match["rank"] = rank
@@ -470,27 +382,34 @@ class Planner:
 
     def _ranked(
         self, requirements: Requirements, other: Requirements, search: Search, limit: int | None
-    ) -> tuple[list[_Evaluation], list[_Evaluation], dict[str, Any]]:
+    ) -> tuple[list[Evaluation], list[Evaluation], dict[str, Any]]:
         """The best ``limit`` matches, the ``limit`` nearest rejections and the summary, the
         engine filtering, ranking, counting and cutting (``plan-matches.rq``,
         ``plan-rejections.rq``, ``plan-summary.rq``); only the platforms shown are read
         whole, and each is held to the engine's verdict."""
         view = self._index()
         summed = engine_values(requirements, search, other)
-        row = one(view.select(fill(load_query("plan-summary"), summed.tables, {"plan": {**summed.plan, **summed.need}})))
-        summary = summary_from(row, requirements)
-        whole(view, summary, self.store)
-        summary["other-matches"] = count(row, "otherMatches")
         values = engine_values(requirements, search)
         binds = {"plan": {**values.plan, **values.need}}
-        matched = listed(view, fill(load_query("plan-matches"), values.tables, binds), match_rank, limit)
-        rejected = listed(view, fill(load_query("plan-rejections"), values.tables, binds), rejection_rank, limit)
+        # three passes over the planning classes, at once where the store gains by it;
+        # with no limit every platform is shown, so the clause queries join them
+        row, total, matched, rejected, *clauses = gather(
+            lambda: one(view.select(fill(load_query("plan-summary"), summed.tables, {"plan": {**summed.plan, **summed.need}}))),
+            lambda: total_platforms(view),
+            lambda: listed(view, fill(load_query("plan-matches"), values.tables, binds), match_rank, limit),
+            lambda: listed(view, fill(load_query("plan-rejections"), values.tables, binds), rejection_rank, limit),
+            *(self._clauses(view, requirements, None) if limit is None else ()),
+            at_once=view.parallel_reads,
+        )
+        summary = summary_from(row, requirements)
+        whole(total, summary, self.store)
+        summary["other-matches"] = count(row, "otherMatches")
         if limit is None and (len(matched) != summary["matches"] or len(rejected) != summary["platforms"] - summary["matches"]):
             raise StoreValueError(
                 f"{engine_name(self.store)} counted {summary['matches']} matches of {summary['platforms']} platforms but listed "
                 f"{len(matched)} matches and {len(rejected)} rejections (queries/plan-summary.rq, plan-matches.rq, plan-rejections.rq)"
             )
-        evaluations, _ = self._evaluate(requirements, None if limit is None else [*matched, *rejected])
+        evaluations, _ = self._combine(requirements, clauses) if clauses else self._evaluate(requirements, [*matched, *rejected])
         fitting = [evaluations[iri] for iri in matched if iri in evaluations]
         failing = [evaluations[iri] for iri in rejected if iri in evaluations]
         if any(not e.matches for e in fitting) or any(e.matches for e in failing) or len(fitting) + len(failing) != len(evaluations):
@@ -500,16 +419,16 @@ class Planner:
             )
         return fitting, failing, summary
 
-    def _everything(self, requirements: Requirements, search: Search) -> tuple[list[_Evaluation], list[_Evaluation], dict[str, Any]]:
+    def _everything(self, requirements: Requirements, search: Search) -> tuple[list[Evaluation], list[Evaluation], dict[str, Any]]:
         """Every platform read whole and combined here: the plan of an executable with
         several compute requirements (each a query of its own; every one must be met)."""
         evaluations, _ = self._evaluate(requirements)
-        fitting = sorted((e for e in evaluations.values() if e.matches), key=_rank_key)
-        failing = sorted((e for e in evaluations.values() if not e.matches), key=_nearness)
+        fitting = sorted((e for e in evaluations.values() if e.matches), key=rank_key)
+        failing = sorted((e for e in evaluations.values() if not e.matches), key=nearness)
         singles = {e.platform.iri: search.single_fixes(e.side()) for e in failing if e.platform.type_ok}
         return fitting, failing, self._summary(evaluations, requirements, singles)
 
-    def _local_titles(self, requirements: Requirements, shown: Sequence[_Evaluation]) -> list[dict[str, str | None]]:
+    def _local_titles(self, requirements: Requirements, shown: Sequence[Evaluation]) -> list[dict[str, str | None]]:
         """Per data need, the shown platforms holding it and the title of the collection."""
         if not requirements.data or not shown:
             return [{} for _ in requirements.data]
@@ -529,7 +448,7 @@ class Planner:
 
     def _match(
         self,
-        evaluation: _Evaluation,
+        evaluation: Evaluation,
         requirements: Requirements,
         local_per_data: list[dict[str, str | None]],
         location: Mapping[str, str] | None,
@@ -558,7 +477,7 @@ class Planner:
             "launch": launch_url(platform.launch, platform.url, location),
         }
 
-    def _rejection(self, evaluation: _Evaluation, requirements: Requirements) -> dict[str, Any]:
+    def _rejection(self, evaluation: Evaluation, requirements: Requirements) -> dict[str, Any]:
         platform = evaluation.platform
         reasons: list[dict[str, Any]] = []
         if not platform.type_ok:
@@ -588,12 +507,12 @@ class Planner:
         return {"platform": _uuid(platform.iri), "title": platform.title, "reasons": reasons}
 
     @staticmethod
-    def _summary(evaluations: Mapping[str, _Evaluation], requirements: Requirements, singles: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    def _summary(evaluations: Mapping[str, Evaluation], requirements: Requirements, singles: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
         passing = {"type": 0, "nodes": 0, "cores": 0, "memory": 0, "walltime": 0, "storage": 0}
         for evaluation in evaluations.values():
             passing["type"] += evaluation.platform.type_ok
             passing["storage"] += evaluation.storage_ok
-            for flag, name in _FLAG_NAMES.items():
+            for flag, name in FLAG_NAMES.items():
                 passing[name] += evaluation.passing[flag]
         admit = dict.fromkeys(OVERRIDE_NAMES, 0)
         for fixes in singles.values():
@@ -639,61 +558,3 @@ def _reason(constraint: str, required: object, offered: object, *, at: int | flo
         reason["at-nodes"] = at
     reason.update(extra)
     return reason
-
-
-#: How a flag of ``plan-pools.rq`` reads: 1 or 0, or true or false as some engines write
-#: them (``True == 1`` and ``Decimal(1) == 1`` hash alike, so one lookup reads them all).
-_FLAG_VALUES: dict[object, bool] = {1: True, 0: False}
-
-
-def _unreadable(row: Mapping[str, Any], name: str, store: Store) -> None:
-    """A flag of ``plan-pools.rq`` that is neither 1 nor 0.
-
-    :raises StoreValueError: naming the engine and the query: a value the planner cannot
-        read must not look like a "no".
-    """
-    engine = getattr(store, "engine", None) or type(store).__name__
-    raise StoreValueError(f"{engine} answered queries/plan-pools.rq with {name} = {row[name]!r}, which is neither 1 nor 0")
-
-
-def _rank_key(evaluation: _Evaluation) -> tuple[int, Decimal, Decimal, str, str]:
-    """Most local data first, then least allocated cores, least allocated memory, title."""
-    return (-sum(evaluation.local), evaluation.cores, evaluation.memory, evaluation.platform.title, _uuid(evaluation.platform.iri) or "")
-
-
-def _failures(evaluation: _Evaluation) -> int:
-    """How many reasons a rejection lists (as :meth:`Planner._rejection` writes them)."""
-    count = 0 if evaluation.platform.type_ok else 1
-    for fit, close in zip(evaluation.pools, evaluation.closest, strict=True):
-        if fit is not None:
-            continue
-        if close is None:
-            count += 1
-        else:
-            count += sum(not close[flag] for flag in _FLAGS)
-    return count + (not evaluation.storage_ok)
-
-
-def _nearness(evaluation: _Evaluation) -> tuple[Any, ...]:
-    """Fewest failed constraints first, then the most offered: per compute need the most
-    cores and the most memory a pool gives within the node range, then storage; then title."""
-    offers: list[Decimal] = []
-    for rows in evaluation.rows:
-        at = [_decimal(r["atNodes"]) or Decimal(0) for r in rows]
-        offers.append(-max((n * (_decimal(r["coresPerNode"]) or 0) for n, r in zip(at, rows, strict=True)), default=Decimal(0)))
-        offers.append(-max((n * (_decimal(r["memoryPerNode"]) or 0) for n, r in zip(at, rows, strict=True)), default=Decimal(0)))
-    return (_failures(evaluation), *offers, -evaluation.platform.storage, evaluation.platform.title, str(evaluation.platform.iri))
-
-
-def _closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """The pool that fails the fewest constraints, then offers the most within the range."""
-    if not rows:
-        return None
-
-    def key(row: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
-        passed = sum(row[f] for f in _FLAGS)
-        at = _decimal(row["atNodes"]) or Decimal(0)
-        return (-passed, -(at * (_decimal(row["coresPerNode"]) or Decimal(0))), -(at * (_decimal(row["memoryPerNode"]) or Decimal(0))))
-
-    return min(rows, key=key)
-

@@ -1,12 +1,24 @@
-"""Process-level tuning used around the registry's bulk work."""
+"""Process-level tuning used around the registry's bulk work: the collector paused,
+independent reads run at once."""
 
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from typing import Any
 
-__all__ = ["collector_paused"]
+__all__ = ["READ_WORKERS", "collector_paused", "gather"]
+
+#: How many reads :func:`gather` runs at once, for all the process's callers together.
+READ_WORKERS = max(2, min(4, os.cpu_count() or 1))
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_inside = threading.local()
 
 
 @contextmanager
@@ -27,3 +39,45 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _reader() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(READ_WORKERS, thread_name_prefix="esap-read", initializer=_mark_reader)
+        return _pool
+
+
+def _mark_reader() -> None:
+    _inside.reader = True
+
+
+def gather(*calls: Callable[[], Any], at_once: bool) -> list[Any]:
+    """The answers of independent reads, in the order given.
+
+    With ``at_once`` (a store whose engine answers several queries at once and lets go
+    of Python's lock meanwhile: :attr:`registry.store.Store.parallel_reads`), the calls
+    run on a pool of :data:`READ_WORKERS` threads shared by the whole process, so a plan's
+    queries use every core: its summary, matches and rejections are each a pass over
+    the planning classes, and on two cores two run in the time of one. Otherwise, or
+    when called from one of those threads (no call waits for the pool it runs on), they
+    run one after another here.
+
+    Every call has ended when this returns or raises, so none outlives the store.
+
+    :raises Exception: the first error of the calls, in the order given (the error a
+        run one after another would have raised first, though the later calls ran too).
+    """
+    if not at_once or len(calls) < 2 or getattr(_inside, "reader", False):
+        return [call() for call in calls]
+    futures: list[Future[Any]] = [_reader().submit(call) for call in calls[1:]]
+    try:
+        first = calls[0]()
+    except BaseException:
+        for future in futures:
+            future.cancel()  # those not started need not run
+        raise
+    finally:
+        wait(futures)  # none outlives this call
+    return [first, *(future.result() for future in futures)]

@@ -122,6 +122,9 @@ class Search:
         self.given = dict(given)
         self.requirements = base.with_overrides(self.given)
         self._applied: dict[tuple[tuple[str, Decimal | int], ...], Requirements | None] = {}
+        # per side, as the search reads it (pool IRIs aside): platforms alike get one search
+        self._singles: dict[tuple[object, ...], Fix] = {}
+        self._fits: dict[tuple[object, ...], Fix | None] = {}
 
     def _apply(self, fix: Fix) -> Requirements | None:
         key = tuple(sorted(fix.items()))
@@ -139,6 +142,12 @@ class Search:
 
     def single_fixes(self, side: Side) -> Fix:
         """Each override that alone would admit the platform, with its nearest value."""
+        key = _read(side)
+        if key not in self._singles:
+            self._singles[key] = self._single_fixes(side)
+        return dict(self._singles[key])
+
+    def _single_fixes(self, side: Side) -> Fix:
         found: Fix = {}
         compute_ok = _compute_matches(self.requirements, side)
         storage_ok = _storage_matches(self.requirements, side)
@@ -160,6 +169,13 @@ class Search:
 
         :param singles: :meth:`single_fixes` of the same side, when already known.
         """
+        key = _read(side)
+        if key not in self._fits:
+            self._fits[key] = self._would_fit(side, singles)
+        found = self._fits[key]
+        return dict(found) if found is not None else None
+
+    def _would_fit(self, side: Side, singles: Fix | None) -> Fix | None:
         singles = self.single_fixes(side) if singles is None else singles
         if singles:
             name = min(singles, key=_RANK.__getitem__)
@@ -172,6 +188,11 @@ class Search:
             if best is None or key < best[0]:
                 best = (key, fix)
         return best[1] if best else None
+
+
+def _read(side: Side) -> tuple[object, ...]:
+    """What the search reads of a side: every figure, in order; not the pools' IRIs."""
+    return (tuple((p.nodes, p.cores, p.memory, p.walltime) for p in side.pools), side.storage, side.local)
 
 
 def _candidates(requirements: Requirements, side: Side) -> dict[str, list[Decimal | int]]:

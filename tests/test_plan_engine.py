@@ -183,6 +183,27 @@ def test_platforms_alike_plan_as_the_reference(
     assert engine == reference
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=_CHECKS)
+@given(executable=executables(max_compute=2), found=platforms(most=5), given_overrides=overrides, limit=st.sampled_from([None, 1, 3]))
+def test_reads_at_once_plan_as_reads_one_after_another(
+    executable: dict[str, Any], found: list[dict[str, Any]], given_overrides: dict[str, Any], limit: int | None
+) -> None:
+    """The planner runs its independent queries at once on a store that gains by it
+    (registry.runtime.gather); run one after another, they give the same plan."""
+    store = open_store("memory")
+    assert store.parallel_reads
+    registry = _filled(store, executable, found)
+    options = {"overrides": Overrides.from_names(given_overrides), "limit": limit}
+    try:
+        together = Planner(registry, fallback=False).plan(executable["uuid"], **options).to_dict()  # type: ignore[arg-type]
+    except ParameterError:
+        assume(False)
+        raise
+    store.parallel_reads = False  # this store only
+    alone = Planner(registry, fallback=False).plan(executable["uuid"], **options).to_dict()  # type: ignore[arg-type]
+    assert together == alone
+
+
 def _classes(store: Store) -> dict[str, int]:
     """Each planning class and its count of platforms."""
     rows = store.select(

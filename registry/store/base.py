@@ -141,6 +141,12 @@ class Store(ABC):
     #: A short name of the backend, for messages and benchmarks.
     backend: str = "store"
 
+    #: Whether reads gain by running at once from several threads: the engine answers
+    #: queries side by side and lets go of Python's lock meanwhile (pyoxigraph; a
+    #: server). The planner then runs its independent queries together
+    #: (:func:`registry.runtime.gather`).
+    parallel_reads: bool = False
+
     #: What is told of each write (see :meth:`watch`).
     _watchers: tuple[Watcher, ...] = ()
 

@@ -69,6 +69,9 @@ class OxigraphStore(Store):
         not a store, or read-only and not a store yet).
     """
 
+    #: pyoxigraph answers queries side by side, without Python's lock.
+    parallel_reads = True
+
     def __init__(self, path: Path | None = None) -> None:
         self.path = path
         self.backend = "oxigraph" if path else "oxigraph-memory"

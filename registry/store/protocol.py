@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+import threading
 import time
 
 import httpx
@@ -205,6 +206,7 @@ class SparqlClient:
         self.backoff = backoff
         self._client: httpx.Client | None = None
         self._pid = 0
+        self._client_lock = threading.Lock()
 
     @staticmethod
     def _endpoint(text: str, found: list[Credentials]) -> httpx.URL:
@@ -222,14 +224,16 @@ class SparqlClient:
 
     def _http(self) -> httpx.Client:
         # One client per process: a client made before a fork is not shared with the child.
-        if self._client is None or self._pid != os.getpid():
-            self._client = httpx.Client(
-                timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
-                follow_redirects=False,
-                headers={"User-Agent": "esap-registry"},
-            )
-            self._pid = os.getpid()
-        return self._client
+        # It is shared by the process's threads (an httpx client may be), made once.
+        with self._client_lock:
+            if self._client is None or self._pid != os.getpid():
+                self._client = httpx.Client(
+                    timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 10.0)),
+                    follow_redirects=False,
+                    headers={"User-Agent": "esap-registry"},
+                )
+                self._pid = os.getpid()
+            return self._client
 
     def _auth_for(self, url: httpx.URL) -> httpx.Auth | None:
         """Credentials go to the update endpoint, and to others on the same origin only."""

@@ -95,6 +95,9 @@ class RemoteStore(SparqlClient, Store):
 
     backend = "remote"
 
+    #: A server answers queries side by side (one shared, thread-safe HTTP client).
+    parallel_reads = True
+
     def __init__(
         self,
         query_url: str,

@@ -1,0 +1,217 @@
+"""Platforms against one set of requirements, from the clause queries' answers: each
+platform's facts (``plan-platforms.rq``, ``plan-type.rq``, ``plan-storage.rq``), its node
+pools with the compute clause's flags (``plan-pools.rq``), the data it holds
+(``plan-local-data.rq``), combined into one :class:`Evaluation` per platform, with the
+orders the planner lists them in.
+
+The planner (:mod:`registry.planner`) runs the queries; this module reads their rows.
+The engine's own ranking (``plan-matches.rq``, ``plan-rejections.rq``) is held to these
+evaluations, and ``Planner(reference=True)`` plans with them alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from registry.errors import StoreValueError
+from registry.requirements import Requirements
+from registry.requirements import decimal as _decimal
+from registry.whatif import Pool, Side
+
+__all__ = ["FLAGS", "FLAG_NAMES", "Evaluation", "PlatformFacts", "closest", "combine", "failures", "nearness", "platforms_from", "pool_rows", "rank_key"]
+
+#: The compute flags of ``plan-pools.rq``, and the constraint each stands for.
+FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "walltimeOk": "walltime"}
+FLAGS = tuple(FLAG_NAMES)
+
+#: How a flag of ``plan-pools.rq`` reads: 1 or 0, or true or false as some engines write
+#: them (``True == 1`` and ``Decimal(1) == 1`` hash alike, so one lookup reads them all).
+_FLAG_VALUES: dict[object, bool] = {1: True, 0: False}
+
+
+@dataclass(slots=True)
+class PlatformFacts:
+    """What the planner shows of a platform, and its type and storage clauses."""
+
+    iri: str
+    title: str
+    url: str | None
+    launch: str | None
+    type_ok: bool
+    types: list[str]
+    storage: Decimal
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """One platform against one set of requirements (the verdicts are worked out once)."""
+
+    platform: PlatformFacts
+    rows: list[list[dict[str, Any]]]  # per compute need: the platform's pool rows, fitting ones first
+    pools: list[dict[str, Any] | None]  # per compute need: the fitting pool, or None
+    closest: list[dict[str, Any] | None]  # per compute need: the pool that came closest
+    local: list[bool]  # per data need
+    storage_need: Decimal
+    passing: dict[str, bool]  # per compute flag (nodesOk ...): some pool passes it for every need
+    compute_ok: bool = field(init=False)
+    storage_ok: bool = field(init=False)
+    matches: bool = field(init=False)
+    cores: Decimal = field(init=False)  # allocated in the fitting pools
+    memory: Decimal = field(init=False)
+
+    def __post_init__(self) -> None:
+        fitting = [pool for pool in self.pools if pool is not None]
+        self.compute_ok = len(fitting) == len(self.pools)
+        self.storage_ok = self.platform.storage >= self.storage_need
+        self.matches = self.platform.type_ok and self.compute_ok and self.storage_ok
+        self.cores = sum((p["allocCores"] for p in fitting), Decimal(0))
+        self.memory = sum((p["allocMemory"] for p in fitting), Decimal(0))
+
+    def side(self) -> Side:
+        """The platform's side of the rule, for the "would fit" search."""
+        rows = self.rows[0] if self.rows else []
+        pools = tuple(
+            Pool(
+                str(r["pool"]),
+                int(r["poolNodes"]),
+                _decimal(r["coresPerNode"]) or Decimal(0),
+                _decimal(r["memoryPerNode"]) or Decimal(0),
+                _decimal(r["walltime"]),
+            )
+            for r in rows
+        )
+        return Side(pools, self.platform.storage, tuple(self.local))
+
+
+def platforms_from(typed: Sequence[Mapping[str, Any]], stored: Sequence[Mapping[str, Any]], described: Sequence[Mapping[str, Any]]) -> dict[str, PlatformFacts]:
+    """The platforms of ``plan-platforms.rq``'s rows (``described``), with the type
+    clause's (``typed``: ``plan-type.rq``) and the storage's (``stored``:
+    ``plan-storage.rq``) answers."""
+    passing = {row["platform"] for row in typed}
+    storage: dict[str, Decimal] = defaultdict(Decimal)
+    for row in stored:
+        storage[row["platform"]] += _decimal(row["size"]) or Decimal(0)
+    platforms: dict[str, PlatformFacts] = {}
+    for row in described:
+        name = row["platform"]
+        title = row["title"]
+        url = row["url"]
+        launch = row["launch"]
+        platforms[name] = PlatformFacts(
+            iri=name,
+            title=str(title) if title is not None else name,
+            url=str(url) if url is not None else None,
+            launch=str(launch) if launch is not None else None,
+            type_ok=name in passing,
+            types=[],
+            storage=storage.get(name, Decimal(0)),
+        )
+    return platforms
+
+
+def pool_rows(rows: list[dict[str, Any]], engine: str) -> dict[str, list[dict[str, Any]]]:
+    """Each platform's pools of ``plan-pools.rq``'s rows, fitting ones first, then by
+    least allocated cores and memory; the flags read as booleans whichever way the
+    engine wrote them.
+
+    :raises StoreValueError: naming the engine, for a flag that is neither 1 nor 0: a
+        value the planner cannot read must not look like a "no".
+    """
+    pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    zero = Decimal(0)
+    for row in rows:
+        fits = True
+        for flag in FLAGS:
+            row[flag] = value = _FLAG_VALUES.get(row[flag])
+            if value is None:
+                raise StoreValueError(f"{engine} answered queries/plan-pools.rq with {flag} = {row[flag]!r}, which is neither 1 nor 0")
+            fits = fits and value
+        row["fits"] = fits
+        if fits:
+            nodes = _decimal(row["allocNodes"]) or zero
+            row["allocCores"] = nodes * (_decimal(row["coresPerNode"]) or zero)
+            row["allocMemory"] = nodes * (_decimal(row["memoryPerNode"]) or zero)
+        pools[row["platform"]].append(row)
+    for platform_pools in pools.values():
+        if len(platform_pools) > 1:
+            platform_pools.sort(key=lambda r: (False, r["allocCores"], r["allocMemory"], r["pool"]) if r["fits"] else (True, zero, zero, r["pool"]))
+    return pools
+
+
+def combine(
+    requirements: Requirements,
+    platforms: Mapping[str, PlatformFacts],
+    pools_per_need: Sequence[Mapping[str, list[dict[str, Any]]]],
+    local_per_data: Sequence[Mapping[str, Any]],
+) -> dict[str, Evaluation]:
+    """Each platform against the requirements: per compute need its pools
+    (:func:`pool_rows`), per data need whether it holds the data (the platforms of
+    ``plan-local-data.rq``)."""
+    sizes = [d.staged for d in requirements.data]
+    evaluations: dict[str, Evaluation] = {}
+    nothing: list[dict[str, Any]] = []
+    for iri, platform in platforms.items():
+        per_need: list[list[dict[str, Any]]] = []
+        fitting: list[dict[str, Any] | None] = []
+        nearest: list[dict[str, Any] | None] = []
+        passing = dict.fromkeys(FLAGS, True)
+        for pools in pools_per_need:
+            rows = pools.get(iri, nothing)
+            per_need.append(rows)
+            fit = rows[0] if rows and rows[0]["fits"] else None
+            fitting.append(fit)
+            nearest.append(fit or closest(rows))
+            for flag in FLAGS:
+                if passing[flag] and not any(row[flag] for row in rows):
+                    passing[flag] = False
+        local = [iri in here for here in local_per_data]
+        staged = sum((size for size, here in zip(sizes, local, strict=True) if not here), Decimal(0))
+        evaluations[iri] = Evaluation(platform, per_need, fitting, nearest, local, requirements.storage + staged, passing)
+    return evaluations
+
+
+def rank_key(evaluation: Evaluation) -> tuple[Any, ...]:
+    """Most local data first, then least allocated cores, least allocated memory, title."""
+    iri = str(evaluation.platform.iri)
+    return (-sum(evaluation.local), evaluation.cores, evaluation.memory, evaluation.platform.title, iri.removeprefix("urn:uuid:"))
+
+
+def failures(evaluation: Evaluation) -> int:
+    """How many reasons a rejection lists (as the planner writes them)."""
+    count = 0 if evaluation.platform.type_ok else 1
+    for fit, close in zip(evaluation.pools, evaluation.closest, strict=True):
+        if fit is not None:
+            continue
+        if close is None:
+            count += 1
+        else:
+            count += sum(not close[flag] for flag in FLAGS)
+    return count + (not evaluation.storage_ok)
+
+
+def nearness(evaluation: Evaluation) -> tuple[Any, ...]:
+    """Fewest failed constraints first, then the most offered: per compute need the most
+    cores and the most memory a pool gives within the node range, then storage; then title."""
+    offers: list[Decimal] = []
+    for rows in evaluation.rows:
+        at = [_decimal(r["atNodes"]) or Decimal(0) for r in rows]
+        offers.append(-max((n * (_decimal(r["coresPerNode"]) or 0) for n, r in zip(at, rows, strict=True)), default=Decimal(0)))
+        offers.append(-max((n * (_decimal(r["memoryPerNode"]) or 0) for n, r in zip(at, rows, strict=True)), default=Decimal(0)))
+    return (failures(evaluation), *offers, -evaluation.platform.storage, evaluation.platform.title, str(evaluation.platform.iri))
+
+
+def closest(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The pool that fails the fewest constraints, then offers the most within the range."""
+    if not rows:
+        return None
+
+    def key(row: dict[str, Any]) -> tuple[int, Decimal, Decimal]:
+        passed = sum(row[f] for f in FLAGS)
+        at = _decimal(row["atNodes"]) or Decimal(0)
+        return (-passed, -(at * (_decimal(row["coresPerNode"]) or Decimal(0))), -(at * (_decimal(row["memoryPerNode"]) or Decimal(0))))
+
+    return min(rows, key=key)

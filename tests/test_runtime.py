@@ -1,0 +1,70 @@
+"""registry.runtime.gather: independent reads run at once where the store gains by it,
+answers in the order asked, the first error in that order, and no call outliving it."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from registry.runtime import READ_WORKERS, gather
+
+
+def test_answers_come_in_the_order_asked_whether_at_once_or_not() -> None:
+    calls = [lambda i=i: (time.sleep(0.02 * (3 - i)), i)[1] for i in range(4)]
+    assert gather(*calls, at_once=True) == [0, 1, 2, 3]
+    assert gather(*calls, at_once=False) == [0, 1, 2, 3]
+    assert gather(at_once=True) == []
+
+
+def test_at_once_the_calls_run_side_by_side() -> None:
+    """Two calls that each wait for the other finish only when they run at the same time."""
+    assert READ_WORKERS >= 2
+    meeting = threading.Barrier(2, timeout=5)
+    assert gather(meeting.wait, meeting.wait, at_once=True) is not None
+    alone = threading.Barrier(2, timeout=0.2)
+    with pytest.raises(threading.BrokenBarrierError):
+        gather(alone.wait, alone.wait, at_once=False)
+
+
+def test_the_first_error_in_the_order_asked_is_raised_after_every_call_ended() -> None:
+    ended: list[str] = []
+
+    def slow() -> None:
+        time.sleep(0.2)
+        ended.append("slow")
+
+    def late_error() -> None:
+        raise KeyError("second")
+
+    def first_error() -> None:
+        time.sleep(0.05)
+        raise LookupError("first")
+
+    with pytest.raises(LookupError, match="first"):
+        gather(first_error, late_error, slow, at_once=True)
+    assert ended == ["slow"]  # the slow call had ended when the error came back
+    with pytest.raises(KeyError):
+        gather(lambda: 1, late_error, slow, at_once=True)
+    assert ended == ["slow", "slow"]
+
+
+def test_a_call_gathering_reads_of_its_own_runs_them_in_its_thread() -> None:
+    """A gather inside the pool's threads runs one call after another there: with every
+    worker busy, waiting for the pool would never end."""
+    inner_threads: list[set[str]] = []
+
+    def inner() -> int:
+        names = gather(*(lambda: threading.current_thread().name for _ in range(3)), at_once=True)
+        inner_threads.append(set(names))
+        return len(names)
+
+    answers: list[list[int]] = []
+    outer = threading.Thread(target=lambda: answers.append(gather(*(inner for _ in range(READ_WORKERS + 2)), at_once=True)), daemon=True)
+    outer.start()
+    outer.join(timeout=20)
+    assert not outer.is_alive(), "the reads waited for a pool whose every worker waited for them"
+    assert answers == [[3] * (READ_WORKERS + 2)]
+    # every call but the first (which runs in the caller's thread) ran its reads in its own thread
+    assert sum(len(names) == 1 for names in inner_threads) >= len(inner_threads) - 1

@@ -222,16 +222,22 @@ CAUSES = {
     "plan_p50_10k": "the rule runs once per planning class (754 classes for the 10,000 platforms: the synthetic set repeats "
     "1,000 templates) and only the platforms shown are listed (~2 ms), but each of the three queries is a pass over the "
     "classes' 1,077 node pools, and pyoxigraph joins a pool's five facts at some 10 us a pool before computing its flags: the "
-    "summary ~35-45 ms (12 aggregates per class, 16 sums), the rejections ~25 ms, the matches ~10 ms, the rest ~10 ms.",
-    "plan_all_10k": "--limit all lists every platform (plan-listed.rq for every class), reads every platform whole (the clause "
-    "queries for every platform) and searches what would fit for every rejection in Python, besides the engine's passes.",
+    "summary ~35-40 ms, the rejections ~25-30 ms, the matches ~10 ms. They run at once (registry.runtime.gather: pyoxigraph "
+    "lets go of Python's lock), so on 2 cores a plan takes about the longest pass and ~10 ms more; a busy machine loses that.",
+    "plan_all_10k": "--limit all shows every platform, so it reads every platform whole beside the engine's passes: on the "
+    "in-memory index plan-pools.rq alone costs the engine ~230 ms for the 13,228 pools (~17 us a pool), plan-platforms.rq "
+    "~90 ms, plan-storage.rq ~65, plan-type.rq ~45, plan-offered-types.rq ~70 (the ~5,000 platforms of another type), with "
+    "the listing of every platform; then Python combines the rows (~100 ms) and writes 10,000 entries (~50 ms). The queries "
+    "run at once on 2 cores. What would fit is searched once per alike platform (~10 ms; ~270 ms before).",
     "plan_p50_100k": "the classes do not grow (754) and only the platforms shown are listed; what grows is the listing of the "
     "best classes' platforms by title (some 130 platforms a class).",
     "plan_vs_classad": "the matchmaker evaluates one compiled expression per machine ad in C++; the registry's three passes over "
-    "the planning classes' pools cost ~75 ms at 10,000 platforms in pyoxigraph (see plan_p50_10k). At 100,000 platforms, where "
-    "the classes do not grow, the registry is 16x faster.",
-    "remote_vs_embedded_1k": "a plan is some 13 HTTP queries, each parsed anew, and oxigraph serve answers them from its store on "
-    "disk, while the embedded store plans on an in-memory copy of the planning index.",
+    "the planning classes' pools cost ~75 ms of CPU at 10,000 platforms in pyoxigraph, run at once on 2 cores (see "
+    "plan_p50_10k). At 100,000 platforms, where the classes do not grow, the registry is far faster.",
+    "remote_vs_embedded_1k": "oxigraph serve evaluates from its store on disk, where each pass over the classes' pools costs "
+    "2-3x what it costs on the in-memory copy of the index the embedded store plans on (the same queries on the same data, "
+    "profiled: summary 91 vs 42 ms, rejections 86 vs 29, matches 29 vs 12). Both now run a plan's independent queries at "
+    "once (the server answers them side by side), so both got faster, the embedded store more.",
     "runnable_1m": "the reverse plan applies the rule once per need class (~60 ms), then reads every executable of the classes "
     "that fit (321,005 at 1M, one esap:planListed entry each) to order them by title in Python: an on-disk engine's ORDER BY "
     "reads both strings from disk at each comparison.",

@@ -22,7 +22,7 @@ from registry.requirements import Requirements
 from registry.requirements import decimal as _decimal
 from registry.whatif import Pool, Side
 
-__all__ = ["FLAGS", "FLAG_NAMES", "Evaluation", "PlatformFacts", "closest", "combine", "failures", "nearness", "platforms_from", "pool_rows", "rank_key"]
+__all__ = ["FLAGS", "FLAG_NAMES", "Evaluation", "PlatformFacts", "closest", "combine", "failures", "offered_types", "nearness", "platforms_from", "pool_rows", "rank_key"]
 
 #: The compute flags of ``plan-pools.rq``, and the constraint each stands for.
 FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "walltimeOk": "walltime"}
@@ -42,7 +42,7 @@ class PlatformFacts:
     url: str | None
     launch: str | None
     type_ok: bool
-    types: list[str]
+    types: list[str] | None  # the types it runs, once read (for a rejection on its type)
     storage: Decimal
 
 
@@ -90,7 +90,8 @@ class Evaluation:
 def platforms_from(typed: Sequence[Mapping[str, Any]], stored: Sequence[Mapping[str, Any]], described: Sequence[Mapping[str, Any]]) -> dict[str, PlatformFacts]:
     """The platforms of ``plan-platforms.rq``'s rows (``described``), with the type
     clause's (``typed``: ``plan-type.rq``) and the storage's (``stored``:
-    ``plan-storage.rq``) answers."""
+    ``plan-storage.rq``) answers; the types they run are read later (:func:`offered_types`),
+    for those shown rejected on their type."""
     passing = {row["platform"] for row in typed}
     storage: dict[str, Decimal] = defaultdict(Decimal)
     for row in stored:
@@ -107,10 +108,20 @@ def platforms_from(typed: Sequence[Mapping[str, Any]], stored: Sequence[Mapping[
             url=str(url) if url is not None else None,
             launch=str(launch) if launch is not None else None,
             type_ok=name in passing,
-            types=[],
+            types=None,
             storage=storage.get(name, Decimal(0)),
         )
     return platforms
+
+
+def offered_types(platforms: Sequence[PlatformFacts], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Fill in the types the platforms run from ``plan-offered-types.rq``'s rows (for
+    those platforms or more), sorted; none for a platform without rows."""
+    types: dict[str, list[str]] = defaultdict(list)
+    for row in rows:
+        types[row["platform"]].append(str(row["runs"]))
+    for platform in platforms:
+        platform.types = sorted(types.get(platform.iri, []))
 
 
 def pool_rows(rows: list[dict[str, Any]], engine: str) -> dict[str, list[dict[str, Any]]]:

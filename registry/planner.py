@@ -28,7 +28,6 @@ whole and combining the clauses here (each requirement a query of its own), as
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -45,6 +44,7 @@ from registry.evaluation import (
     PlatformFacts,
     combine,
     nearness,
+    offered_types,
     platforms_from,
     pool_rows,
     rank_key,
@@ -266,16 +266,10 @@ class Planner:
     # -- the clauses -----------------------------------------------------------------
 
     def _offered_types(self, view: Store, platforms: Sequence[PlatformFacts]) -> None:
-        """Fill in the types the given platforms run (one query, for those platforms)."""
-        wanted = {p.iri: p for p in platforms}
-        if not wanted:
-            return
-        rows = view.select(fill(load_query("plan-offered-types"), platform_table(wanted)))
-        types: dict[str, list[str]] = defaultdict(list)
-        for row in rows:
-            types[row["platform"]].append(str(row["runs"]))
-        for iri, platform in wanted.items():
-            platform.types = sorted(types.get(iri, []))
+        """Fill in the types the given platforms run, where not read yet (one query, for those platforms)."""
+        wanted = [p for p in platforms if p.types is None]
+        if wanted:
+            offered_types(wanted, view.select(fill(load_query("plan-offered-types"), platform_table(p.iri for p in wanted))))
 
     def _pools(self, view: Store, need: ComputeNeed, table: Table) -> dict[str, list[dict[str, Any]]]:
         """Each platform's pools of ``plan-pools.rq`` (:func:`registry.evaluation.pool_rows`)."""
@@ -283,12 +277,14 @@ class Planner:
 
     def _clauses(self, view: Store, requirements: Requirements, only: Sequence[str] | None) -> list[Callable[[], Any]]:
         """The clause queries for every platform (or ``only`` those), to be run by
-        :func:`registry.runtime.gather` and read by :meth:`_combine`."""
+        :func:`registry.runtime.gather` and read by :meth:`_combine`; for every platform,
+        the types each runs too (all are shown, and those of another type say what they run)."""
         table = platform_table(only) if only is not None else None
         return [
             lambda: view.select(fill(load_query("plan-type"), table), {"type": requirements.type}),
             lambda: view.select(fill(load_query("plan-storage"), table)),
             lambda: view.select(fill(load_query("plan-platforms"), table)),
+            lambda: view.select(load_query("plan-offered-types")) if only is None else None,
             *(lambda need=need: self._pools(view, need, table) for need in requirements.compute),
             *(lambda need=need: local_data(view, need, table) for need in requirements.data),
         ]
@@ -296,9 +292,12 @@ class Planner:
     @staticmethod
     def _combine(requirements: Requirements, answers: Sequence[Any]) -> tuple[dict[str, Evaluation], list[dict[str, str | None]]]:
         """The evaluations of the clause queries' answers (in :meth:`_clauses`' order)."""
-        typed, stored, described, *rest = answers
+        typed, stored, described, offered, *rest = answers
         pools_per_need, local_per_data = rest[: len(requirements.compute)], rest[len(requirements.compute) :]
-        return combine(requirements, platforms_from(typed, stored, described), pools_per_need, local_per_data), local_per_data
+        platforms = platforms_from(typed, stored, described)
+        if offered is not None:
+            offered_types([p for p in platforms.values() if not p.type_ok], offered)
+        return combine(requirements, platforms, pools_per_need, local_per_data), local_per_data
 
     def _evaluate(self, requirements: Requirements, only: Sequence[str] | None = None) -> tuple[dict[str, Evaluation], list[dict[str, str | None]]]:
         """Every platform (or ``only`` those) against the requirements, from the clause

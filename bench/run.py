@@ -243,8 +243,8 @@ CAUSES = {
     "reads both strings from disk at each comparison.",
     "plan_at_scale": "not in the store: the plan reads ~2 ms from the on-disk store at 10,000 and at 1M executables alike, and its "
     "engine queries run on the in-memory planning view (platform data only). Those ran some 10% slower in the process holding "
-    "the 6.9 GB store at 1M; a direct profile (the same plan five times, alone) gave 64 ms at 10,000 and 73 ms at 1M "
-    "executables (1.13x). The 99 ms above is this run's; not investigated further.",
+    "the 6.9 GB store at 1M (a profile on 2026-12-07: 64 ms at 10,000 and 73 ms at 1M executables, the same plan five times, "
+    "alone); the evening run, with the plan's queries at once, measured 1.12x.",
     "suite_seconds": "the scale section derives the need classes of 1,000,000 bulk-loaded executables (~5 min, once) before "
     "timing the reverse plan, and the plan section runs oxigraph serve, Virtuoso and rdflib up to 1,000 platforms.",
 }

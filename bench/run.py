@@ -224,11 +224,13 @@ CAUSES = {
     "classes' 1,077 node pools, and pyoxigraph joins a pool's five facts at some 10 us a pool before computing its flags: the "
     "summary ~35-40 ms, the rejections ~25-30 ms, the matches ~10 ms. They run at once (registry.runtime.gather: pyoxigraph "
     "lets go of Python's lock), so on 2 cores a plan takes about the longest pass and ~10 ms more; a busy machine loses that.",
-    "plan_all_10k": "--limit all shows every platform, so it reads every platform whole beside the engine's passes: on the "
-    "in-memory index plan-pools.rq alone costs the engine ~230 ms for the 13,228 pools (~17 us a pool), plan-platforms.rq "
-    "~90 ms, plan-storage.rq ~65, plan-type.rq ~45, plan-offered-types.rq ~70 (the ~5,000 platforms of another type), with "
-    "the listing of every platform; then Python combines the rows (~100 ms) and writes 10,000 entries (~50 ms). The queries "
-    "run at once on 2 cores. What would fit is searched once per alike platform (~10 ms; ~270 ms before).",
+    "plan_all_10k": "--limit all shows every platform, so it reads every platform whole beside the engine's passes. Timed one "
+    "after another on the in-memory index (a /tmp profile, 2026-12-07): the pools with the compute clause's flags 450 ms "
+    "(plan-pools.rq over 13,228 pools, ~230 ms of it the engine's), the rejections and matches ranked and every platform "
+    "listed 112 + 79 ms, plan-platforms.rq 91, plan-offered-types.rq 81, plan-storage.rq 78, plan-type.rq 51, the summary "
+    "43; then Python combines the rows (~100 ms) and writes 10,000 entries (~50 ms). Run at once they take as long (1,027 "
+    "against 985 ms): the engines' work overlaps, but turning ~60,000 rows into Python values holds Python's lock. What "
+    "would fit is searched once per alike platform (~10 ms; ~270 ms before).",
     "plan_p50_100k": "the classes do not grow (754) and only the platforms shown are listed; what grows is the listing of the "
     "best classes' platforms by title (some 130 platforms a class).",
     "plan_vs_classad": "the matchmaker evaluates one compiled expression per machine ad in C++; the registry's three passes over "

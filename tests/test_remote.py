@@ -14,10 +14,12 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
 from click.testing import CliRunner
 from rdflib import BNode, Graph, Literal, URIRef
@@ -472,3 +474,44 @@ def test_a_drop_leaves_no_stamp_and_a_restore_skips_them(remote: RemoteStore) ->
     remote.update("DROP ALL")
     remote.load(dumped + b'<urn:s> <urn:p> "o" <https://w3id.org/esap-registry/graph/revisions> .\n')
     assert remote.graph_names() == set(names[2:])
+
+
+def test_reads_from_many_threads_share_one_client_and_each_gets_its_own_answer(
+    remote: RemoteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner reads a remote store from several threads at once (Store.parallel_reads,
+    registry.runtime.gather): one HTTP client is made for them all, and each thread's
+    answer is its own query's."""
+    assert remote.parallel_reads
+    made: list[object] = []
+
+    class SlowToMake(httpx.Client):  # a client that takes a while to make: threads arrive meanwhile
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            time.sleep(0.05)
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            made.append(self)
+
+    remote.replace_graphs({URIRef(f"urn:uuid:00000000-0000-4000-8000-{n:012d}"): entry(URIRef(f"urn:uuid:00000000-0000-4000-8000-{n:012d}"), f"entry {n}") for n in range(24)})
+    monkeypatch.setattr(httpx, "Client", SlowToMake)
+    remote.close()  # the threads' first read makes the client
+    query = "PREFIX esap: <https://w3id.org/esap-registry/vocab#>\nSELECT ?e ?title WHERE {\n  #@values\n  GRAPH ?e { ?e esap:title ?title }\n}"
+    clients: set[int] = set()
+    answers: dict[int, list[str]] = {}
+    start = threading.Barrier(8, timeout=10)
+
+    def read(thread: int) -> None:
+        start.wait()
+        for n in range(thread, 24, 8):
+            iri = URIRef(f"urn:uuid:00000000-0000-4000-8000-{n:012d}")
+            rows = remote.select(query, {"e": iri})
+            answers[n] = [str(row["title"]) for row in rows]
+            clients.add(id(remote._http()))
+
+    threads = [threading.Thread(target=read, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers == {n: [f"entry {n}"] for n in range(24)}
+    assert len(clients) == 1
+    assert len(made) == 1

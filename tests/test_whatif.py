@@ -137,3 +137,24 @@ def test_a_platform_failing_on_type_gets_no_suggestion() -> None:
 def test_an_empty_node_range_is_refused(values: dict[str, Any], message: str) -> None:
     with pytest.raises(ParameterError, match=re.escape(message)):
         plan_of(BASE_EXECUTABLE, BASE_PLATFORM, overrides=Overrides.from_names(values))
+
+
+def test_platforms_alike_but_for_walltime_or_storage_each_get_their_own_suggestion() -> None:
+    """What would fit is searched once for platforms whose pools, storage and data read
+    alike; platforms with the same node figures but another walltime limit or storage
+    must not share a suggestion: each gets what it gets planned alone."""
+    pool = {"nodes": 1, "cores": 64, "memory": 512, "maxwalltime": 10}
+    siblings = [
+        changed(changed(BASE_PLATFORM, "compute-resources", [pool]), "uuid", f"b0000000-0000-4000-8000-00000000000{n}")
+        for n in range(1, 5)
+    ]
+    siblings[1] = changed(siblings[1], "compute-resources.0.maxwalltime", 2)  # also too short
+    siblings[2] = changed(siblings[2], "storage-resources.0.size", 5)  # also too small for the working storage
+    siblings[3] = changed(siblings[3], "title", "P, a copy of the first")  # alike in every figure
+    together = {r["platform"]: r for r in plan_of(BASE_EXECUTABLE, *siblings)["rejected"]}
+    alone = {p["uuid"]: _rejection(plan_of(BASE_EXECUTABLE, p)) for p in siblings}
+    assert together == alone
+    fixes = [alone[p["uuid"]]["would-fit"] for p in siblings]
+    assert fixes[0] == fixes[3] == {"nodes": 1}
+    assert fixes[1] == {"hours": 2, "nodes": 1}
+    assert fixes[2] not in (fixes[0], fixes[1])

@@ -17,8 +17,12 @@ the registry, or on a scratch store for a manifest that is not registered), appl
 ``--at`` and the overrides, binds the queries' values (:mod:`registry.plan_engine`) and
 renders at most ``limit`` matches and rejections: only the platforms shown are read whole
 (``plan-pools.rq``, ``plan-type.rq``, ``plan-platforms.rq``, ``plan-storage.rq``,
-``plan-local-data.rq``, for those platforms), and each is held to the engine's verdict.
-"What would fit" is searched for the rejections shown (:mod:`registry.whatif`).
+``plan-local-data.rq``, for those platforms; their rows combined by
+:mod:`registry.evaluation`), and each is held to the engine's verdict. "What would fit" is
+searched for the rejections shown (:mod:`registry.whatif`). Queries that do not wait for
+each other's answers run at once where the store gains by it
+(:func:`registry.runtime.gather`): the summary, matches and rejections, then the clause
+queries.
 
 An executable with several compute requirements is planned by reading every platform
 whole and combining the clauses here (each requirement a query of its own), as

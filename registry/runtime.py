@@ -53,6 +53,15 @@ def _mark_reader() -> None:
     _inside.reader = True
 
 
+def _forget_pool() -> None:
+    """In a forked child: the parent's pool threads are not there, so make a pool anew."""
+    global _pool, _pool_lock
+    _pool, _pool_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_pool)
+
+
 def gather(*calls: Callable[[], Any], at_once: bool) -> list[Any]:
     """The answers of independent reads, in the order given.
 

@@ -3,6 +3,9 @@ answers in the order asked, the first error in that order, and no call outliving
 
 from __future__ import annotations
 
+import os
+import select
+import signal
 import threading
 import time
 
@@ -68,3 +71,27 @@ def test_a_call_gathering_reads_of_its_own_runs_them_in_its_thread() -> None:
     assert answers == [[3] * (READ_WORKERS + 2)]
     # every call but the first (which runs in the caller's thread) ran its reads in its own thread
     assert sum(len(names) == 1 for names in inner_threads) >= len(inner_threads) - 1
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_forked_child_reads_at_once_on_a_pool_of_its_own() -> None:
+    """A child forked after the pool was made (a server's worker, say) has none of its
+    threads: it makes its own instead of waiting for threads that are not there."""
+    assert gather(lambda: 1, lambda: 2, at_once=True) == [1, 2]  # the parent's pool exists
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        try:
+            answer = gather(lambda: 1, lambda: threading.current_thread().name, at_once=True)
+            os.write(writer, repr(answer).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    done = select.select([reader], [], [], 20)[0]
+    if not done:
+        os.kill(child, signal.SIGKILL)
+    os.waitpid(child, 0)
+    assert done, "the child waited for the parent's pool threads"
+    answer = os.read(reader, 1000).decode()
+    os.close(reader)
+    assert answer.startswith("[1, 'esap-read")

@@ -81,12 +81,13 @@ def gather(*calls: Callable[[], Any], at_once: bool) -> list[Any]:
     if not at_once or len(calls) < 2 or getattr(_inside, "reader", False):
         return [call() for call in calls]
     futures: list[Future[Any]] = [_reader().submit(call) for call in calls[1:]]
+    answered = False
     try:
         first = calls[0]()
-    except BaseException:
-        for future in futures:
-            future.cancel()  # those not started need not run
-        raise
+        answered = True
     finally:
+        if not answered:  # the first call raised: those not started need not run
+            for future in futures:
+                future.cancel()
         wait(futures)  # none outlives this call
     return [first, *(future.result() for future in futures)]

@@ -279,16 +279,16 @@ class Planner:
         """Each platform's pools of ``plan-pools.rq`` (:func:`registry.evaluation.pool_rows`)."""
         return pool_rows(view.select(fill(load_query("plan-pools"), table, {"need": compute_bindings(need)})), engine_name(self.store))
 
-    def _clauses(self, view: Store, requirements: Requirements, only: Sequence[str] | None) -> list[Callable[[], Any]]:
+    def _clauses(self, view: Store, requirements: Requirements, only: Sequence[str] | None, *, shown: bool = True) -> list[Callable[[], Any]]:
         """The clause queries for every platform (or ``only`` those), to be run by
-        :func:`registry.runtime.gather` and read by :meth:`_combine`; for every platform,
-        the types each runs too (all are shown, and those of another type say what they run)."""
+        :func:`registry.runtime.gather` and read by :meth:`_combine`; for every platform
+        ``shown``, the types each runs too (those of another type say what they run)."""
         table = platform_table(only) if only is not None else None
         return [
             lambda: view.select(fill(load_query("plan-type"), table), {"type": requirements.type}),
             lambda: view.select(fill(load_query("plan-storage"), table)),
             lambda: view.select(fill(load_query("plan-platforms"), table)),
-            lambda: view.select(load_query("plan-offered-types")) if only is None else None,
+            lambda: view.select(load_query("plan-offered-types")) if only is None and shown else None,
             *(lambda need=need: self._pools(view, need, table) for need in requirements.compute),
             *(lambda need=need: local_data(view, need, table) for need in requirements.data),
         ]
@@ -303,13 +303,16 @@ class Planner:
             offered_types([p for p in platforms.values() if not p.type_ok], offered)
         return combine(requirements, platforms, pools_per_need, local_per_data), local_per_data
 
-    def _evaluate(self, requirements: Requirements, only: Sequence[str] | None = None) -> tuple[dict[str, Evaluation], list[dict[str, str | None]]]:
+    def _evaluate(
+        self, requirements: Requirements, only: Sequence[str] | None = None, *, shown: bool = True
+    ) -> tuple[dict[str, Evaluation], list[dict[str, str | None]]]:
         """Every platform (or ``only`` those) against the requirements, from the clause
-        queries' answers (run at once where the store gains by it)."""
+        queries' answers (run at once where the store gains by it); ``shown=False`` when
+        they are only counted."""
         if only is not None and not only:
             return {}, [{} for _ in requirements.data]
         view = self._index()
-        return self._combine(requirements, gather(*self._clauses(view, requirements, only), at_once=view.parallel_reads))
+        return self._combine(requirements, gather(*self._clauses(view, requirements, only, shown=shown), at_once=view.parallel_reads))
 
     # -- planning --------------------------------------------------------------------
 
@@ -361,7 +364,7 @@ class Planner:
             logger.warning("planned the reference way: %s", exc)
         if not engine:
             fitting, failing, summary = self._everything(requirements, search)
-            summary["other-matches"] = sum(e.matches for e in self._evaluate(other_requirements)[0].values())
+            summary["other-matches"] = sum(e.matches for e in self._evaluate(other_requirements, shown=False)[0].values())
         shown = failing[:limit]
         _, local_per_data = gather(
             lambda: self._offered_types(self._index(), [e.platform for e in shown if not e.platform.type_ok]),
@@ -443,7 +446,7 @@ class Planner:
         for one compute requirement; several are combined here."""
         self.registry.prepare()
         if self.reference or len(requirements.compute) != 1:
-            evaluations, _ = self._evaluate(requirements)
+            evaluations, _ = self._evaluate(requirements, shown=False)
             return sum(1 for e in evaluations.values() if e.matches)
         values = engine_values(requirements, None)
         row = one(self._index().select(fill(load_query("plan-fitting"), values.tables, {"plan": {**values.plan, **values.need}})))

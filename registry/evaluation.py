@@ -22,11 +22,31 @@ from registry.requirements import Requirements
 from registry.requirements import decimal as _decimal
 from registry.whatif import Pool, Side
 
-__all__ = ["FLAGS", "FLAG_NAMES", "Evaluation", "PlatformFacts", "closest", "combine", "failures", "offered_types", "nearness", "platforms_from", "pool_rows", "rank_key"]
+__all__ = [
+    "AS_POOL",
+    "FLAGS",
+    "FLAG_NAMES",
+    "Evaluation",
+    "PlatformFacts",
+    "closest",
+    "combine",
+    "failures",
+    "nearness",
+    "offered_types",
+    "order_pools",
+    "platforms_from",
+    "pool_rows",
+    "rank_key",
+    "read_flags",
+]
 
 #: The compute flags of ``plan-pools.rq``, and the constraint each stands for.
 FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "walltimeOk": "walltime"}
 FLAGS = tuple(FLAG_NAMES)
+
+#: The key of a pool row that may hold the pool as the "would fit" search reads it
+#: (rows of :class:`registry.directory.Directory` do, made once per store revision).
+AS_POOL = "asPool"
 
 #: How a flag of ``plan-pools.rq`` reads: 1 or 0, or true or false as some engines write
 #: them (``True == 1`` and ``Decimal(1) == 1`` hash alike, so one lookup reads them all).
@@ -75,7 +95,8 @@ class Evaluation:
         """The platform's side of the rule, for the "would fit" search."""
         rows = self.rows[0] if self.rows else []
         pools = tuple(
-            Pool(
+            r.get(AS_POOL)
+            or Pool(
                 str(r["pool"]),
                 int(r["poolNodes"]),
                 _decimal(r["coresPerNode"]) or Decimal(0),
@@ -124,32 +145,55 @@ def offered_types(platforms: Sequence[PlatformFacts], rows: Sequence[Mapping[str
         platform.types = sorted(types.get(platform.iri, []))
 
 
-def pool_rows(rows: list[dict[str, Any]], engine: str) -> dict[str, list[dict[str, Any]]]:
-    """Each platform's pools of ``plan-pools.rq``'s rows, fitting ones first, then by
-    least allocated cores and memory; the flags read as booleans whichever way the
-    engine wrote them.
+def read_flags(row: dict[str, Any], engine: str, query: str = "plan-pools.rq") -> bool:
+    """Read a pool row's flags (of ``plan-pools.rq`` or ``plan-class-pools.rq``) as
+    booleans whichever way the engine wrote them, and whether the pool fits (``fits``),
+    with its allocated cores and memory when it does; returns ``fits``.
 
     :raises StoreValueError: naming the engine, for a flag that is neither 1 nor 0: a
         value the planner cannot read must not look like a "no".
     """
-    pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    fits = True
+    for flag in FLAGS:
+        value = _FLAG_VALUES.get(row[flag])
+        if value is None:
+            raise StoreValueError(f"{engine} answered queries/{query} with {flag} = {row[flag]!r}, which is neither 1 nor 0")
+        row[flag] = value
+        fits = fits and value
+    row["fits"] = fits
+    if fits:
+        zero = Decimal(0)
+        nodes = _decimal(row["allocNodes"]) or zero
+        row["allocCores"] = nodes * (_decimal(row["coresPerNode"]) or zero)
+        row["allocMemory"] = nodes * (_decimal(row["memoryPerNode"]) or zero)
+    return fits
+
+
+def _pool_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
     zero = Decimal(0)
+    return (False, row["allocCores"], row["allocMemory"], row["pool"]) if row["fits"] else (True, zero, zero, row["pool"])
+
+
+def order_pools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A platform's pool rows (flags read: :func:`read_flags`) in the planner's order,
+    in place: fitting ones first, then by least allocated cores and memory, then IRI."""
+    if len(rows) > 1:
+        rows.sort(key=_pool_order)
+    return rows
+
+
+def pool_rows(rows: list[dict[str, Any]], engine: str) -> dict[str, list[dict[str, Any]]]:
+    """Each platform's pools of ``plan-pools.rq``'s rows in the planner's order
+    (:func:`order_pools`), the flags read as booleans (:func:`read_flags`).
+
+    :raises StoreValueError: naming the engine, for a flag that is neither 1 nor 0.
+    """
+    pools: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
-        fits = True
-        for flag in FLAGS:
-            row[flag] = value = _FLAG_VALUES.get(row[flag])
-            if value is None:
-                raise StoreValueError(f"{engine} answered queries/plan-pools.rq with {flag} = {row[flag]!r}, which is neither 1 nor 0")
-            fits = fits and value
-        row["fits"] = fits
-        if fits:
-            nodes = _decimal(row["allocNodes"]) or zero
-            row["allocCores"] = nodes * (_decimal(row["coresPerNode"]) or zero)
-            row["allocMemory"] = nodes * (_decimal(row["memoryPerNode"]) or zero)
+        read_flags(row, engine)
         pools[row["platform"]].append(row)
     for platform_pools in pools.values():
-        if len(platform_pools) > 1:
-            platform_pools.sort(key=lambda r: (False, r["allocCores"], r["allocMemory"], r["pool"]) if r["fits"] else (True, zero, zero, r["pool"]))
+        order_pools(platform_pools)
     return pools
 
 
@@ -165,6 +209,7 @@ def combine(
     sizes = [d.staged for d in requirements.data]
     evaluations: dict[str, Evaluation] = {}
     nothing: list[dict[str, Any]] = []
+    storage = requirements.storage
     for iri, platform in platforms.items():
         per_need: list[list[dict[str, Any]]] = []
         fitting: list[dict[str, Any] | None] = []
@@ -173,15 +218,22 @@ def combine(
         for pools in pools_per_need:
             rows = pools.get(iri, nothing)
             per_need.append(rows)
-            fit = rows[0] if rows and rows[0]["fits"] else None
-            fitting.append(fit)
-            nearest.append(fit or closest(rows))
+            first = rows[0] if rows else None
+            if first is not None and first["fits"]:  # every flag passes: the pool's
+                fitting.append(first)
+                nearest.append(first)
+                continue
+            fitting.append(None)
+            nearest.append(first if len(rows) == 1 else closest(rows))
             for flag in FLAGS:
                 if passing[flag] and not any(row[flag] for row in rows):
                     passing[flag] = False
-        local = [iri in here for here in local_per_data]
-        staged = sum((size for size, here in zip(sizes, local, strict=True) if not here), Decimal(0))
-        evaluations[iri] = Evaluation(platform, per_need, fitting, nearest, local, requirements.storage + staged, passing)
+        if sizes:
+            local = [iri in here for here in local_per_data]
+            staged = sum((size for size, here in zip(sizes, local, strict=True) if not here), Decimal(0))
+            evaluations[iri] = Evaluation(platform, per_need, fitting, nearest, local, storage + staged, passing)
+        else:
+            evaluations[iri] = Evaluation(platform, per_need, fitting, nearest, [], storage, passing)
     return evaluations
 
 

@@ -18,7 +18,10 @@ the registry, or on a scratch store for a manifest that is not registered), appl
 renders at most ``limit`` matches and rejections: only the platforms shown are read whole
 (``plan-pools.rq``, ``plan-type.rq``, ``plan-platforms.rq``, ``plan-storage.rq``,
 ``plan-local-data.rq``, for those platforms; their rows combined by
-:mod:`registry.evaluation`), and each is held to the engine's verdict. "What would fit" is
+:mod:`registry.evaluation`), and each is held to the engine's verdict. With no limit,
+what every platform shows is kept until the store's next write
+(:mod:`registry.directory`) and the clauses are judged once per planning class
+(``plan-class-type.rq``, ``plan-class-pools.rq``). "What would fit" is
 searched for the rejections shown (:mod:`registry.whatif`). Queries that do not wait for
 each other's answers run at once where the store gains by it
 (:func:`registry.runtime.gather`): the summary, matches and rejections, then the clause
@@ -41,6 +44,7 @@ from typing import Literal as TypingLiteral
 from rdflib import URIRef
 from rdflib.term import Identifier
 
+from registry.directory import read_directory
 from registry.errors import InputError, ParameterError, StoreValueError
 from registry.evaluation import (
     FLAG_NAMES,
@@ -56,6 +60,7 @@ from registry.evaluation import (
 from registry.launch import launch_url, launch_values
 from registry.plan_engine import (
     Table,
+    choose_classes,
     compute_bindings,
     count,
     engine_name,
@@ -293,6 +298,26 @@ class Planner:
             *(lambda need=need: local_data(view, need, table) for need in requirements.data),
         ]
 
+    def _class_clauses(self, view: Store, requirements: Requirements) -> list[Callable[[], Any]]:
+        """For a plan showing every platform of an executable with one compute need: what
+        the planner shows of every platform (:mod:`registry.directory`, kept until the
+        store's next write) and the type and compute clauses judged once per planning
+        class, to be run by :func:`registry.runtime.gather` and read by
+        :meth:`_combine_classes`; the data held locally, platform by platform."""
+        (need,) = requirements.compute
+        return [
+            lambda: self.store.kept("plan-directory", lambda: read_directory(view)),
+            lambda: view.select(load_query("plan-class-type"), {"type": requirements.type}),
+            lambda: view.select(fill(load_query("plan-class-pools"), None, {"need": compute_bindings(need)})),
+            *(lambda data=data: local_data(view, data, None) for data in requirements.data),
+        ]
+
+    def _combine_classes(self, requirements: Requirements, answers: Sequence[Any]) -> dict[str, Evaluation]:
+        """The evaluations of every platform from :meth:`_class_clauses`' answers."""
+        directory, typed, class_pools, *local_per_data = answers
+        platforms, pools = directory.platforms(typed, class_pools, engine_name(self.store))
+        return combine(requirements, platforms, [pools], local_per_data)
+
     @staticmethod
     def _combine(requirements: Requirements, answers: Sequence[Any]) -> tuple[dict[str, Evaluation], list[dict[str, str | None]]]:
         """The evaluations of the clause queries' answers (in :meth:`_clauses`' order)."""
@@ -397,16 +422,26 @@ class Planner:
         summed = engine_values(requirements, search, other)
         values = engine_values(requirements, search)
         binds = {"plan": {**values.plan, **values.need}}
+        matching = fill(load_query("plan-matches"), values.tables, binds)
+        rejecting = fill(load_query("plan-rejections"), values.tables, binds)
         # three passes over the planning classes, at once where the store gains by it;
-        # with no limit every platform is shown, so the clause queries join them
+        # with no limit every platform is shown: the classes' clauses and what the
+        # planner shows of every platform join them, which lists the ranked classes'
+        # platforms by title (as plan-listed.rq lists some)
+        ranking: list[Callable[[], Any]]
+        if limit is None:
+            ranking = [lambda: choose_classes(view.select(matching), match_rank, None), lambda: choose_classes(view.select(rejecting), rejection_rank, None)]
+        else:
+            ranking = [lambda: listed(view, matching, match_rank, limit), lambda: listed(view, rejecting, rejection_rank, limit)]
         row, total, matched, rejected, *clauses = gather(
             lambda: one(view.select(fill(load_query("plan-summary"), summed.tables, {"plan": {**summed.plan, **summed.need}}))),
             lambda: total_platforms(view),
-            lambda: listed(view, fill(load_query("plan-matches"), values.tables, binds), match_rank, limit),
-            lambda: listed(view, fill(load_query("plan-rejections"), values.tables, binds), rejection_rank, limit),
-            *(self._clauses(view, requirements, None) if limit is None else ()),
+            *ranking,
+            *(self._class_clauses(view, requirements) if limit is None else ()),
             at_once=view.parallel_reads,
         )
+        if clauses:
+            matched, rejected = clauses[0].in_order(matched), clauses[0].in_order(rejected)
         summary = summary_from(row, requirements)
         whole(total, summary, self.store)
         summary["other-matches"] = count(row, "otherMatches")
@@ -415,7 +450,7 @@ class Planner:
                 f"{engine_name(self.store)} counted {summary['matches']} matches of {summary['platforms']} platforms but listed "
                 f"{len(matched)} matches and {len(rejected)} rejections (queries/plan-summary.rq, plan-matches.rq, plan-rejections.rq)"
             )
-        evaluations, _ = self._combine(requirements, clauses) if clauses else self._evaluate(requirements, [*matched, *rejected])
+        evaluations = self._combine_classes(requirements, clauses) if clauses else self._evaluate(requirements, [*matched, *rejected])[0]
         fitting = [evaluations[iri] for iri in matched if iri in evaluations]
         failing = [evaluations[iri] for iri in rejected if iri in evaluations]
         if any(not e.matches for e in fitting) or any(e.matches for e in failing) or len(fitting) + len(failing) != len(evaluations):

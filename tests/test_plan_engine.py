@@ -332,7 +332,13 @@ OTHER = "b0000000-0000-4000-8000-000000000002"
 
 
 def _matched(planner: Planner) -> list[str]:
-    return [m["title"] for m in planner.plan(EXE).to_dict()["matches"]]
+    """The titles of the matches, planned with every platform shown (what a plan shows of
+    every platform is kept until the next write) and with a limit (only the platforms
+    shown are read); both must agree."""
+    every = planner.plan(EXE).to_dict()
+    head = planner.plan(EXE, limit=20).to_dict()
+    assert head["matches"] == every["matches"][:20] and head["rejected"] == every["rejected"][:20]
+    return [m["title"] for m in every["matches"]]
 
 
 @pytest.fixture(params=["memory", "disk"])
@@ -385,6 +391,45 @@ def test_the_index_follows_a_restore_and_is_never_dumped(fresh: tuple[Store, Reg
     backup.restore(target, dump)  # a store the registry never watched
     assert _matched(Planner(Registry(target))) == ["P"]
     target.close()
+
+
+def test_every_platform_shown_follows_a_write_the_rule_does_not_read(fresh: tuple[Store, Registry, Planner]) -> None:
+    """What a plan shows of every platform is kept until the store's next write: a pool's
+    GPUs, its title, its launch template and the types it runs (none of which moves it to
+    another planning class) show in the next plan, as the reference reads them."""
+    _, registry, planner = fresh
+    planner.plan(EXE)  # what every platform shows is now kept
+    shown = changed(changed(changed(BASE_PLATFORM, "compute-resources.0.gpus", 2), "title", "P-gpu"), "launch", "{url}other")
+    registry.ingest(load_document(json.dumps({"platforms": [shown]}), source="p.json"))
+    plan = planner.plan(EXE).to_dict()
+    assert plan == Planner(registry, reference=True).plan(EXE).to_dict()
+    (match,) = plan["matches"]
+    assert match["title"] == "P-gpu" and match["pool"]["gpus-per-node"] == 2 and match["launch"].startswith("https://p.example.org/other")
+    other_type = changed(changed(shown, "executable-types", ["urn:types/jupyter-notebook"]), "title", "P-nb")
+    registry.ingest(load_document(json.dumps({"platforms": [other_type]}), source="p.json"))
+    plan = planner.plan(EXE).to_dict()
+    assert plan == Planner(registry, reference=True).plan(EXE).to_dict()
+    (rejection,) = plan["rejected"]
+    assert rejection["title"] == "P-nb" and rejection["reasons"][0]["offered"] == ["urn:types/jupyter-notebook"]
+
+
+def test_a_pool_its_class_lacks_is_an_engine_error_never_a_plan(caplog: pytest.LogCaptureFixture) -> None:
+    """A platform's pool whose figures its planning class does not hold (the classes'
+    pools rewritten behind the registry's back: 5 nodes, where the platforms give 4) is an error naming the query when every platform is shown,
+    and the plan is made the reference way instead, with a warning."""
+    registry = _filled(open_store("memory"), BASE_EXECUTABLE, [BASE_PLATFORM, changed(changed(BASE_PLATFORM, "uuid", OTHER), "title", "Q")])
+    reference = Planner(registry, reference=True).plan(EXE).to_dict()
+    registry.store._store.update(  # noqa: SLF001 - behind the registry's back: no write is told
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> "
+        f"DELETE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool esap:planNodes ?n }} }} "
+        f"INSERT {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool esap:planNodes 5 }} }} "
+        f"WHERE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool esap:planNodes ?n }} }}"
+    )
+    with pytest.raises(StoreValueError, match=r"plan-class-pools\.rq without the pool .* of urn:uuid:"):
+        Planner(registry, fallback=False).plan(EXE)
+    planner = Planner(registry)
+    assert planner.plan(EXE).to_dict() == reference and planner.fallbacks == 1
+    assert "planned the reference way" in caplog.text
 
 
 def test_data_loaded_behind_the_registrys_back_is_indexed_when_the_registry_opens(tmp_path: Path) -> None:

@@ -476,13 +476,13 @@ def test_a_plan_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> No
     registry.ingest(load_document(json.dumps({"executables": [BASE_EXECUTABLE]}), source="e.json"))
     registry.ingest(load_document(json.dumps({"platforms": [BASE_PLATFORM]}), source="p.json"))
     planner = Planner(registry)
-    original = planner._combine
+    original = planner._combine_classes
 
     def spy(requirements: Any, answers: Any) -> Any:
         seen.append(gc.isenabled())
         return original(requirements, answers)
 
-    planner._combine = spy  # type: ignore[method-assign]
+    planner._combine_classes = spy  # type: ignore[method-assign]
     (gc.enable if enabled else gc.disable)()
     try:
         planner.plan(EXE)

@@ -260,3 +260,50 @@ def test_an_update_with_the_protocols_using_graphs(store: Store) -> None:
     if store.backend == "rdflib" and found == {(A, "default"), (A, str(A)), (B, str(B))}:
         pytest.xfail("rdflib's update engine lets GRAPH ?g see every graph, not only those of USING NAMED")
     assert found == {(A, "default"), (B, str(B))}
+
+
+def test_a_kept_value_holds_until_the_next_write_of_any_kind(store: Store) -> None:
+    """``Store.kept``: a value derived from the data is made once and kept until this
+    object's next write, whichever its kind (replace, drop, SPARQL Update, load), so it is
+    never stale; a store others may write to (a server) makes it afresh on every call.
+    A ``make`` that fails keeps nothing."""
+    made: list[list[str]] = []
+
+    def titles() -> list[str]:
+        rows = store.select(
+            "PREFIX esap: <https://w3id.org/esap-registry/vocab#> SELECT ?t WHERE { GRAPH ?g { ?s esap:title ?t } } ORDER BY ?t"
+        )
+        made.append([str(row["t"]) for row in rows])
+        return made[-1]
+
+    def kept() -> list[str]:
+        return store.kept("titles", titles)
+
+    def check(expected: list[str]) -> None:
+        before = len(made)
+        assert kept() == expected and kept() == expected
+        assert len(made) == before + (1 if store.sole_writer else 2)
+
+    store.replace_graphs({A: entry(A, "a")})
+    check(["a"])
+    store.replace_graphs({B: entry(B, "b")})
+    check(["a", "b"])
+    store.drop_graphs([A])
+    check(["b"])
+    store.update(
+        "PREFIX esap: <https://w3id.org/esap-registry/vocab#> "
+        f"INSERT DATA {{ GRAPH <{A}> {{ <{A}> esap:title \"c\" }} }}"
+    )
+    check(["b", "c"])
+    dump = store.dump("nquads")
+    store.drop_graphs([A, B])
+    check([])
+    store.load(dump, "nquads")
+    check(["b", "c"])
+
+    def failing() -> list[str]:
+        raise ValueError("no")
+
+    with pytest.raises(ValueError, match="no"):
+        store.kept("failing", failing)
+    assert store.kept("failing", lambda: ["made"]) == ["made"]

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib import Graph, URIRef
 from rdflib.term import Identifier, Literal
@@ -134,6 +134,8 @@ def untold() -> Iterator[None]:
 #: A watcher of writes (see :meth:`Store.watch`).
 Watcher = Callable[["Store", "Mapping[URIRef, Graph] | None"], None]
 
+_Kept = TypeVar("_Kept")
+
 
 class Store(ABC):
     """A quad store holding the registry."""
@@ -147,8 +149,35 @@ class Store(ABC):
     #: (:func:`registry.runtime.gather`).
     parallel_reads: bool = False
 
+    #: Whether every write to the data is made through this object, so that what is
+    #: derived from the data holds until this object writes (:meth:`kept`): true of a
+    #: store in this process; a server may be written to by others.
+    sole_writer: bool = True
+
     #: What is told of each write (see :meth:`watch`).
     _watchers: tuple[Watcher, ...] = ()
+
+    #: How many writes this object has made, and what was kept at which (see :meth:`kept`).
+    _revision: int = 0
+    _held: dict[str, tuple[int, Any]]
+
+    def kept(self, key: str, make: Callable[[], _Kept]) -> _Kept:
+        """``make()``'s value, made once and kept until this object's next write: a
+        value derived from the data alone (what the planner shows of every platform),
+        never stale. A store others may write to (``sole_writer`` false) makes it afresh
+        on every call.
+
+        :raises: whatever ``make`` raises; nothing is kept then.
+        """
+        if not self.sole_writer:
+            return make()
+        revision = self._revision  # read before making: a write meanwhile leaves it stale
+        held = self.__dict__.setdefault("_held", {}).get(key)
+        if held is not None and held[0] == revision:
+            return held[1]  # type: ignore[no-any-return]
+        value = make()
+        self._held[key] = (revision, value)
+        return value
 
     def watch(self, watcher: Watcher) -> None:
         """Have ``watcher(store, written)`` called after every write this object makes:
@@ -162,7 +191,9 @@ class Store(ABC):
 
     def _written(self, written: Mapping[URIRef, Graph] | None) -> None:
         """Tell the watchers of a write that has succeeded (backends call this last in
-        ``replace_graphs``, ``drop_graphs``, ``update`` and ``load``)."""
+        ``replace_graphs``, ``drop_graphs``, ``update`` and ``load``), and let go of
+        what was :meth:`kept` (this and the watchers' own writes each count as one)."""
+        self._revision += 1
         if self._watchers and not getattr(_telling, "active", False):
             _telling.active = True
             try:

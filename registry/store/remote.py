@@ -98,6 +98,9 @@ class RemoteStore(SparqlClient, Store):
     #: A server answers queries side by side (one shared, thread-safe HTTP client).
     parallel_reads = True
 
+    #: Other clients may write to the server: nothing derived from its data is kept.
+    sole_writer = False
+
     def __init__(
         self,
         query_url: str,

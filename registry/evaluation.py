@@ -44,6 +44,8 @@ __all__ = [
 FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "walltimeOk": "walltime"}
 FLAGS = tuple(FLAG_NAMES)
 
+_ZERO = Decimal(0)
+
 #: The key of a pool row that may hold the pool as the "would fit" search reads it
 #: (rows of :class:`registry.directory.Directory` do, made once per store revision).
 AS_POOL = "asPool"
@@ -84,12 +86,19 @@ class Evaluation:
     memory: Decimal = field(init=False)
 
     def __post_init__(self) -> None:
-        fitting = [pool for pool in self.pools if pool is not None]
-        self.compute_ok = len(fitting) == len(self.pools)
+        pools = self.pools
+        if len(pools) == 1:  # one compute need, as most executables have: no sums
+            (fit,) = pools
+            self.compute_ok = fit is not None
+            self.cores = fit["allocCores"] if fit is not None else _ZERO
+            self.memory = fit["allocMemory"] if fit is not None else _ZERO
+        else:
+            fitting = [pool for pool in pools if pool is not None]
+            self.compute_ok = len(fitting) == len(pools)
+            self.cores = sum((p["allocCores"] for p in fitting), _ZERO)
+            self.memory = sum((p["allocMemory"] for p in fitting), _ZERO)
         self.storage_ok = self.platform.storage >= self.storage_need
         self.matches = self.platform.type_ok and self.compute_ok and self.storage_ok
-        self.cores = sum((p["allocCores"] for p in fitting), Decimal(0))
-        self.memory = sum((p["allocMemory"] for p in fitting), Decimal(0))
 
     def side(self) -> Side:
         """The platform's side of the rule, for the "would fit" search."""

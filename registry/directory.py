@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from registry.errors import StoreValueError
-from registry.evaluation import AS_POOL, PlatformFacts, order_pools, read_flags
+from registry.evaluation import AS_POOL, FROM_CLASS, PlatformFacts, order_pools, read_flags
 from registry.requirements import decimal as _decimal
 from registry.resources import load_query
 from registry.runtime import gather
@@ -117,7 +117,7 @@ class Directory:
                         f"{engine} answered queries/plan-class-pools.rq without the pool {pool.iri} of {iri} "
                         f"(its planning class {listed.planning_class} holds no pool of its figures)"
                     )
-                rows.append({**verdict, "platform": iri, "pool": pool.iri, "gpus": gpus, AS_POOL: pool})
+                rows.append({**verdict, "platform": iri, "pool": pool.iri, "gpus": gpus, AS_POOL: pool, FROM_CLASS: verdict})
             pools[iri] = order_pools(rows)
         return platforms, pools
 

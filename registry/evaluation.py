@@ -26,6 +26,7 @@ __all__ = [
     "AS_POOL",
     "FLAGS",
     "FLAG_NAMES",
+    "FROM_CLASS",
     "Evaluation",
     "PlatformFacts",
     "closest",
@@ -45,6 +46,10 @@ FLAG_NAMES = {"nodesOk": "nodes", "coresOk": "cores", "memoryOk": "memory", "wal
 FLAGS = tuple(FLAG_NAMES)
 
 _ZERO = Decimal(0)
+
+#: The key of a pool row that holds the row of its planning class's pool it was made
+#: from (rows of :class:`registry.directory.Directory`; see :meth:`Evaluation.alike`).
+FROM_CLASS = "fromClass"
 
 #: The key of a pool row that may hold the pool as the "would fit" search reads it
 #: (rows of :class:`registry.directory.Directory` do, made once per store revision).
@@ -99,6 +104,23 @@ class Evaluation:
             self.memory = sum((p["allocMemory"] for p in fitting), _ZERO)
         self.storage_ok = self.platform.storage >= self.storage_need
         self.matches = self.platform.type_ok and self.compute_ok and self.storage_ok
+
+    def alike(self) -> tuple[Any, ...] | None:
+        """A key equal for evaluations whose rows are the same pool rows of their planning
+        class in the same order (:class:`registry.directory.Directory` gives them, each
+        row holding its class's under :data:`FROM_CLASS`), with the same type verdict,
+        storage and data held: their verdicts, reasons and "what would fit" are then
+        the same but for the IRIs of the platform and its pools, and the types it runs.
+        None for rows read otherwise (``plan-pools.rq``)."""
+        shared: list[int | None] = []
+        for rows in self.rows:
+            for row in rows:
+                judged = row.get(FROM_CLASS)
+                if judged is None:
+                    return None
+                shared.append(id(judged))
+            shared.append(None)
+        return (self.platform.type_ok, self.platform.storage, self.storage_need, tuple(self.local), tuple(shared))
 
     def side(self) -> Side:
         """The platform's side of the rule, for the "would fit" search."""

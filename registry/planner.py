@@ -400,11 +400,7 @@ class Planner:
         matches = [self._match(e, requirements, local_per_data, location) for e in fitting[:limit]]
         for rank, match in enumerate(matches, start=1):
             match["rank"] = rank
-        rejected = [self._rejection(e, requirements) for e in shown]
-        for evaluation, rejection in zip(shown, rejected, strict=True):
-            if evaluation.platform.type_ok:
-                fix = search.would_fit(evaluation.side())
-                rejection["would-fit"] = {name: _number(value) for name, value in fix.items()} if fix is not None else None
+        rejected = self._rejections(shown, requirements, search)
         other_matches = summary.pop("other-matches")
         summary[f"matches-at-{at}"] = summary["matches"]
         summary["limit"] = limit
@@ -518,6 +514,31 @@ class Planner:
             "launch": launch_url(platform.launch, platform.url, location),
         }
 
+    def _rejections(self, shown: Sequence[Evaluation], requirements: Requirements, search: Search) -> list[dict[str, Any]]:
+        """The rejections shown, each with its reasons and, when it runs the type, what
+        would fit; platforms alike (:meth:`Evaluation.alike`) are worked out once, their
+        reasons then naming each its own pools and the types it runs."""
+        done: dict[tuple[Any, ...], dict[str, Any]] = {}
+        rejected = []
+        for evaluation in shown:
+            key = evaluation.alike()
+            first = done.get(key) if key is not None else None
+            if first is not None:
+                rejection = {**first, "platform": _uuid(evaluation.platform.iri), "title": evaluation.platform.title}
+                rejection["reasons"] = [_retold(reason, evaluation) for reason in first["reasons"]]
+                if "would-fit" in first and first["would-fit"] is not None:
+                    rejection["would-fit"] = dict(first["would-fit"])
+                rejected.append(rejection)
+                continue
+            rejection = self._rejection(evaluation, requirements)
+            if evaluation.platform.type_ok:
+                fix = search.would_fit(evaluation.side())
+                rejection["would-fit"] = {name: _number(value) for name, value in fix.items()} if fix is not None else None
+            if key is not None:
+                done[key] = rejection
+            rejected.append(rejection)
+        return rejected
+
     def _rejection(self, evaluation: Evaluation, requirements: Requirements) -> dict[str, Any]:
         platform = evaluation.platform
         reasons: list[dict[str, Any]] = []
@@ -584,6 +605,17 @@ def _pool(row: Mapping[str, Any]) -> dict[str, Any]:
         "maxwalltime": _number(_decimal(row["walltime"])),
         "gpus-per-node": _number(_decimal(row["gpus"])),
     }
+
+
+def _retold(reason: Mapping[str, Any], evaluation: Evaluation) -> dict[str, Any]:
+    """A reason worked out for a platform alike (:meth:`Evaluation.alike`), told of
+    ``evaluation``'s platform: the types it runs, or its own pool."""
+    if reason["constraint"] == "type":
+        return {**reason, "offered": evaluation.platform.types}
+    if "pool" in reason:
+        close = evaluation.closest[reason.get("requirement", 0)]
+        return {**reason, "pool": str(close["pool"]) if close is not None else None}
+    return dict(reason)
 
 
 def _reason(constraint: str, required: object, offered: object, *, at: int | float | None = None, **extra: Any) -> dict[str, Any]:

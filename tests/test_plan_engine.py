@@ -311,6 +311,21 @@ def test_every_engine_plans_as_the_reference(
     assert plans["virtuoso"] == plans["embedded"]
 
 
+def test_platforms_alike_but_for_the_types_they_name_each_say_their_own() -> None:
+    """Platforms that accept the same types (one names a narrower one too) are one planning
+    class, and rejected on their type and cores alike; each rejection still says the types its own
+    platform runs, and names its own pool, as the reference reads them."""
+    broad = changed(changed(changed(BASE_PLATFORM, "executable-types", ["urn:types/notebook"]), "title", "A"), "compute-resources.0.cores", 2)
+    named = changed(changed(changed(broad, "uuid", OTHER), "title", "B"), "executable-types", ["urn:types/notebook", "urn:types/jupyter-notebook"])
+    registry = _filled(open_store("memory"), BASE_EXECUTABLE, [broad, named])
+    engine, reference = _both(registry, BASE_EXECUTABLE, {}, "min", None)
+    assert engine == reference
+    offered = {r["title"]: r["reasons"][0]["offered"] for r in engine["rejected"]}
+    assert offered == {"A": ["urn:types/notebook"], "B": ["urn:types/jupyter-notebook", "urn:types/notebook"]}
+    pools = {r["title"]: {x["pool"] for x in r["reasons"] if "pool" in x} for r in engine["rejected"]}
+    assert len(pools["A"]) == len(pools["B"]) == 1 and pools["A"] != pools["B"]
+
+
 def test_a_platform_left_without_pools_fails_on_compute_alike() -> None:
     """The shapes require a node pool, but a raw SPARQL Update can take them away: the
     engine counts such a platform apart (esap:planPoolCount 0) as the reference does."""

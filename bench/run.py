@@ -224,13 +224,13 @@ CAUSES = {
     "classes' 1,077 node pools, and pyoxigraph joins a pool's five facts at some 10 us a pool before computing its flags: the "
     "summary ~35-40 ms, the rejections ~25-30 ms, the matches ~10 ms. They run at once (registry.runtime.gather: pyoxigraph "
     "lets go of Python's lock), so on 2 cores a plan takes about the longest pass and ~10 ms more; a busy machine loses that.",
-    "plan_all_10k": "--limit all shows every platform, so it reads every platform whole beside the engine's passes. Timed one "
-    "after another on the in-memory index (a /tmp profile, 2026-12-07): the pools with the compute clause's flags 450 ms "
-    "(plan-pools.rq over 13,228 pools, ~230 ms of it the engine's), the rejections and matches ranked and every platform "
-    "listed 112 + 79 ms, plan-platforms.rq 91, plan-offered-types.rq 81, plan-storage.rq 78, plan-type.rq 51, the summary "
-    "43; then Python combines the rows (~100 ms) and writes 10,000 entries (~50 ms). Run at once they take as long (1,027 "
-    "against 985 ms): the engines' work overlaps, but turning ~60,000 rows into Python values holds Python's lock. What "
-    "would fit is searched once per alike platform (~10 ms; ~270 ms before).",
+    "plan_all_10k": "--limit all shows every platform. What it shows of a platform that does not depend on the executable "
+    "(title, launch, storage, types run, pools, planning class) is read once and kept until the store's next write "
+    "(registry/directory.py: the first such plan at 10,000 platforms ~680 ms); each plan then judges the type and compute "
+    "clauses once per class (plan-class-pools.rq, ~30 ms) beside the summary (~37 ms) and the two rankings (~12 and ~32 ms), "
+    "at once, and Python gives each of the 10,000 platforms its class's verdicts (~60 ms), lists them by title and writes "
+    "10,000 entries, rejections of platforms alike worked out once (~60 ms), then frees them (~25 ms): a /tmp profile, "
+    "2026-12-07. A busy machine loses the margin.",
     "plan_p50_100k": "the classes do not grow (754) and only the platforms shown are listed; what grows is the listing of the "
     "best classes' platforms by title (some 130 platforms a class).",
     "plan_vs_classad": "the matchmaker evaluates one compiled expression per machine ad in C++; the registry's three passes over "
@@ -238,8 +238,9 @@ CAUSES = {
     "plan_p50_10k). At 100,000 platforms, where the classes do not grow, the registry is far faster.",
     "remote_vs_embedded_1k": "oxigraph serve evaluates from its store on disk, where each pass over the classes' pools costs "
     "2-3x what it costs on the in-memory copy of the index the embedded store plans on (the same queries on the same data, "
-    "profiled: summary 91 vs 42 ms, rejections 86 vs 29, matches 29 vs 12). Both now run a plan's independent queries at "
-    "once (the server answers them side by side), so both got faster, the embedded store more.",
+    "profiled: summary 91 vs 42 ms, rejections 86 vs 29, matches 29 vs 12). A plan's independent queries run at once (the "
+    "server answers them side by side); in a /tmp profile (2026-12-07, 1,000 platforms) the server's rejections and summary "
+    "then took 134 and 130 ms of a 182 ms plan (288 ms one after another), where the embedded store's whole plan takes ~40.",
     "runnable_1m": "the reverse plan applies the rule once per need class (~60 ms), then reads every executable of the classes "
     "that fit (321,005 at 1M, one esap:planListed entry each) to order them by title in Python: an on-disk engine's ORDER BY "
     "reads both strings from disk at each comparison.",

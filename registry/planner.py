@@ -450,9 +450,10 @@ class Planner:
         fitting = [evaluations[iri] for iri in matched if iri in evaluations]
         failing = [evaluations[iri] for iri in rejected if iri in evaluations]
         if any(not e.matches for e in fitting) or any(e.matches for e in failing) or len(fitting) + len(failing) != len(evaluations):
+            clause_queries = "plan-class-pools.rq, plan-class-type.rq" if clauses else "plan-pools.rq, plan-type.rq"
             raise StoreValueError(
                 f"{engine_name(self.store)} answered queries/plan-matches.rq or plan-rejections.rq otherwise than the clause "
-                "queries (plan-pools.rq, plan-type.rq, plan-local-data.rq) for the same platforms"
+                f"queries ({clause_queries}, plan-local-data.rq) for the same platforms"
             )
         return fitting, failing, summary
 

@@ -193,16 +193,14 @@ def read_flags(row: dict[str, Any], engine: str, query: str = "plan-pools.rq") -
         fits = fits and value
     row["fits"] = fits
     if fits:
-        zero = Decimal(0)
-        nodes = _decimal(row["allocNodes"]) or zero
-        row["allocCores"] = nodes * (_decimal(row["coresPerNode"]) or zero)
-        row["allocMemory"] = nodes * (_decimal(row["memoryPerNode"]) or zero)
+        nodes = _decimal(row["allocNodes"]) or _ZERO
+        row["allocCores"] = nodes * (_decimal(row["coresPerNode"]) or _ZERO)
+        row["allocMemory"] = nodes * (_decimal(row["memoryPerNode"]) or _ZERO)
     return fits
 
 
 def _pool_order(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    zero = Decimal(0)
-    return (False, row["allocCores"], row["allocMemory"], row["pool"]) if row["fits"] else (True, zero, zero, row["pool"])
+    return (False, row["allocCores"], row["allocMemory"], row["pool"]) if row["fits"] else (True, _ZERO, _ZERO, row["pool"])
 
 
 def order_pools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

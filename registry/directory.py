@@ -22,7 +22,15 @@ from decimal import Decimal
 from typing import Any
 
 from registry.errors import StoreValueError
-from registry.evaluation import AS_POOL, FROM_CLASS, PlatformFacts, order_pools, read_flags
+from registry.evaluation import (
+    AS_POOL,
+    FROM_CLASS,
+    PlatformFacts,
+    offered_types,
+    order_pools,
+    platforms_from,
+    read_flags,
+)
 from registry.requirements import decimal as _decimal
 from registry.resources import load_query
 from registry.runtime import gather
@@ -136,30 +144,25 @@ def read_directory(view: Store) -> Directory:
         lambda: view.select(load_query("plan-class-members")),
         at_once=view.parallel_reads,
     )
-    storage: dict[str, Decimal] = defaultdict(Decimal)
-    for row in stored:
-        storage[row["platform"]] += _decimal(row["size"]) or Decimal(0)
-    types: dict[str, list[str]] = defaultdict(list)
-    for row in offered:
-        types[row["platform"]].append(str(row["runs"]))
+    facts = platforms_from((), stored, described)  # as the clause queries' rows are read
+    offered_types(list(facts.values()), offered)
     pools: dict[str, list[tuple[Pool, Figures, Any]]] = defaultdict(list)
     for row in pooled:
         nodes, cores, memory, walltime = figures = _figures(row)
         pools[row["platform"]].append((Pool(str(row["pool"]), int(nodes), cores, memory, walltime), figures, row["gpus"]))
     classes = {row["platform"]: str(row["class"]) for row in members}
-    listed: dict[str, Listed] = {}
-    for row in described:
-        iri = row["platform"]
-        title, url, launch = row["title"], row["url"], row["launch"]
-        listed[iri] = Listed(
+    listed = {
+        iri: Listed(
             iri=iri,
-            title=str(title) if title is not None else iri,
-            url=str(url) if url is not None else None,
-            launch=str(launch) if launch is not None else None,
-            storage=storage.get(iri, Decimal(0)),
-            types=tuple(sorted(types.get(iri, ()))),
+            title=platform.title,
+            url=platform.url,
+            launch=platform.launch,
+            storage=platform.storage,
+            types=tuple(platform.types or ()),
             planning_class=classes.get(iri),
             pools=tuple(pools.get(iri, ())),
         )
+        for iri, platform in facts.items()
+    }
     return Directory(listed)
 

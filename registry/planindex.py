@@ -186,7 +186,7 @@ class _Batch:
         self.tables["classes"].append([name, storage, Literal(len(pools))])
         accepted = sorted(facts.accepts)
         self.tables["accepts"] += [[name, URIRef(t)] for t in accepted]
-        self.tables["pools"] += [[name, Literal(pool_figures(pool, facts.storage))] for pool in pools]
+        self.tables["pools"] += [[name, Literal(_pool_figures(pool, facts.storage))] for pool in pools]
         for index, (contents, formats) in enumerate(data):
             collection = URIRef(f"{iri}/data/{index}")
             self.tables["terms"] += [[collection, name, URIRef(t), None] for t in contents]
@@ -199,7 +199,7 @@ class _Batch:
         return fill(load_query("planning-classes"), {name: (variables[name], rows) for name, rows in self.tables.items()})
 
 
-def pool_figures(pool: tuple[Any, Any, Any, Any], storage: Any) -> str:
+def _pool_figures(pool: tuple[Any, Any, Any, Any], storage: Any) -> str:
     """A class's node pool (nodes, cores and memory per node, wall-clock limit or None) and
     the class's storage as the one text of ``esap:planPoolFigures``: each a plain decimal
     (``number_text``), separated by single spaces, the limit empty when there is none

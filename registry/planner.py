@@ -290,7 +290,7 @@ class Planner:
         ``shown``, the types each runs too (those of another type say what they run)."""
         table = platform_table(only) if only is not None else None
         return [
-            lambda: view.select(fill(load_query("plan-type"), table), {"type": requirements.type}),
+            lambda: view.select(fill(load_query("plan-type"), table, {"type": {"type": requirements.type}})),
             lambda: view.select(fill(load_query("plan-storage"), table)),
             lambda: view.select(fill(load_query("plan-platforms"), table)),
             lambda: view.select(load_query("plan-offered-types")) if only is None and shown else None,

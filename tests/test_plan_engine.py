@@ -285,6 +285,23 @@ def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         store.close()
 
 
+def test_a_tie_running_past_the_first_rows_asked_for_is_read_whole() -> None:
+    """The planner asks for the first rows of a ranking (plan_engine.first_rows) and for
+    every row when a tie runs on past them: 30 platforms, each a class of its own (their
+    storage differs) and all tied in the ranking, shown a few at a time, are the
+    reference's platforms, by title."""
+    found = [
+        changed(changed(changed(BASE_PLATFORM, "uuid", f"c0000000-0000-4000-8000-{i:012d}"), "title", f"T{(i * 7) % 30:02d}"),
+                "storage-resources.0.size", 100 + i)
+        for i in range(30)
+    ]
+    registry = _filled(open_store("memory"), BASE_EXECUTABLE, found)
+    for limit in range(1, 6):
+        engine = Planner(registry, fallback=False).plan(EXE, limit=limit).to_dict()
+        assert engine == Planner(registry, reference=True).plan(EXE, limit=limit).to_dict()
+        assert [m["title"] for m in engine["matches"]] == [f"T{n:02d}" for n in range(limit)]
+
+
 def test_each_class_pool_is_one_text_the_engines_take_apart(engines: dict[str, Store]) -> None:
     """Each distinct pool of a planning class is one ``esap:planPoolFigures`` text (plain
     decimals; the wall-clock limit empty for none), and every engine reads it as the

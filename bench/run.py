@@ -236,13 +236,12 @@ CAUSES = {
     "plan_vs_classad": "the matchmaker evaluates one compiled expression per machine ad in C++; the registry's three passes over "
     "the planning classes' pools cost ~75 ms of CPU at 10,000 platforms in pyoxigraph, run at once on 2 cores (see "
     "plan_p50_10k). At 100,000 platforms, where the classes do not grow, the registry is far faster.",
-    "remote_vs_embedded_1k": "oxigraph serve evaluates from its store on disk, where each pass over the classes' pools costs "
-    "2-3x what it costs on the in-memory copy of the index the embedded store plans on (the same queries on the same data, "
-    "profiled: summary 91 vs 42 ms, rejections 86 vs 29, matches 29 vs 12). A plan's independent queries run at once (the "
-    "server answers them side by side); in a /tmp profile (2026-12-07, 1,000 platforms) the server's rejections and summary "
-    "then took 134 and 130 ms of a 182 ms plan (288 ms one after another), where the embedded store's whole plan takes ~40. "
-    "Alone, the summary took 92 ms and the pass over the 1,077 class pools it shares with the rejections 106 ms: ~85 us a "
-    "pool for the six lookups of its facts on disk, so even one pass for both would not reach 2.5x.",
+    "remote_vs_embedded_1k": "oxigraph serve evaluates from its store on disk and shares this machine's two cores with the "
+    "planner: a plan at 1,000 platforms took ~59 ms of the server's CPU and ~24 ms of the planner's (a /tmp profile, "
+    "2026-12-07 night), against ~25 ms for the embedded store's whole plan, so the ratio sits near 2.5x and moves with the "
+    "machine's noise (2.0-2.6x over four A/B rounds that night). Each pass over the classes' pools already reads one text a "
+    "pool (esap:planPoolFigures; the six lookups a pool before cost ~85 us on disk): summary ~22 ms and rejections ~16 ms of "
+    "server CPU; the rows sent back are read into rdflib terms (~5 us a value) before the planner sees them.",
     "runnable_1m": "the reverse plan applies the rule once per need class (~60 ms), then reads every executable of the classes "
     "that fit (321,005 at 1M, one esap:planListed entry each) to order them by title in Python: an on-disk engine's ORDER BY "
     "reads both strings from disk at each comparison.",

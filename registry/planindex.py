@@ -204,7 +204,8 @@ def _pool_figures(pool: tuple[Any, Any, Any, Any], storage: Any) -> str:
     the class's storage as the one text of ``esap:planPoolFigures``: each a plain decimal
     (``number_text``), separated by single spaces, the limit empty when there is none
     (``"4 16 64 100 "``), so that a query takes each figure with ``STRBEFORE`` and
-    ``STRAFTER`` and casts it to ``xsd:decimal``."""
+    ``STRAFTER`` and casts it to a number (``xsd:integer`` for the nodes, else
+    ``xsd:decimal``)."""
     nodes, cores, memory, walltime = pool
     return " ".join(number_text(value) for value in (nodes, cores, memory, storage, walltime))
 

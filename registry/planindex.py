@@ -186,11 +186,7 @@ class _Batch:
         self.tables["classes"].append([name, storage, Literal(len(pools))])
         accepted = sorted(facts.accepts)
         self.tables["accepts"] += [[name, URIRef(t)] for t in accepted]
-        for index, (nodes, cores, memory, walltime) in enumerate(pools):
-            pool = URIRef(f"{iri}/pool/{index}")
-            self.tables["pools"].append([pool, name, number_literal(nodes), number_literal(cores), number_literal(memory),
-                                         None if walltime is None else number_literal(walltime), storage])
-            self.tables["accepts"] += [[pool, URIRef(t)] for t in accepted]
+        self.tables["pools"] += [[name, Literal(_pool_figures(pool, facts.storage))] for pool in pools]
         for index, (contents, formats) in enumerate(data):
             collection = URIRef(f"{iri}/data/{index}")
             self.tables["terms"] += [[collection, name, URIRef(t), None] for t in contents]
@@ -198,9 +194,20 @@ class _Batch:
 
     def update(self) -> str:
         variables = {"links": ["platform", "class"], "classes": ["class", "storage", "pools"], "accepts": ["entry", "type"],
-                     "pools": ["pool", "class", "nodes", "cores", "memory", "walltime", "storage"],
+                     "pools": ["class", "figures"],
                      "terms": ["data", "class", "content", "format"]}
         return fill(load_query("planning-classes"), {name: (variables[name], rows) for name, rows in self.tables.items()})
+
+
+def _pool_figures(pool: tuple[Any, Any, Any, Any], storage: Any) -> str:
+    """A class's node pool (nodes, cores and memory per node, wall-clock limit or None) and
+    the class's storage as the one text of ``esap:planPoolFigures``: each a plain decimal
+    (``number_text``), separated by single spaces, the limit empty when there is none
+    (``"4 16 64 100 "``), so that a query takes each figure with ``STRBEFORE`` and
+    ``STRAFTER`` and casts it to a number (``xsd:integer`` for the nodes, else
+    ``xsd:decimal``)."""
+    nodes, cores, memory, walltime = pool
+    return " ".join(number_text(value) for value in (nodes, cores, memory, storage, walltime))
 
 
 def _count_members(store: Store, classes: list[URIRef] | None) -> None:

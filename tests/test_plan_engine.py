@@ -250,14 +250,12 @@ def test_a_class_left_unequal_by_a_partial_write_is_mended(caplog: pytest.LogCap
     registry = _filled(store, BASE_EXECUTABLE, [BASE_PLATFORM, q])
     store.update(
         "PREFIX esap: <https://w3id.org/esap-registry/vocab#> "
-        f"DELETE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool ?p ?v }} }} "
-        f"WHERE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool esap:planNodes ?n ; ?p ?v }} }}"
+        f"DELETE WHERE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?class esap:planPoolFigures ?figures }} }}"
     )  # a raw update: the index follows it, whole, at once
     assert _both(registry, BASE_EXECUTABLE, {}, "min", None)[0]["summary"]["matches"] == 2
     store._store.update(  # noqa: SLF001 - behind the registry's back, as a partial write leaves it
         "PREFIX esap: <https://w3id.org/esap-registry/vocab#> "
-        f"DELETE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool ?p ?v }} }} "
-        f"WHERE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool esap:planNodes ?n ; ?p ?v }} }}"
+        f"DELETE WHERE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?class esap:planPoolFigures ?figures }} }}"
     )
     with pytest.raises(StoreValueError, match="queries/plan-"):  # never a wrong plan
         Planner(registry, fallback=False).plan(EXE)
@@ -302,6 +300,30 @@ def test_a_tie_running_past_the_first_rows_asked_for_is_read_whole() -> None:
         engine = Planner(registry, fallback=False).plan(EXE, limit=limit).to_dict()
         assert engine == Planner(registry, reference=True).plan(EXE, limit=limit).to_dict()
         assert [m["title"] for m in engine["matches"]] == [f"T{n:02d}" for n in range(limit)]
+
+
+def test_each_class_pool_is_one_text_the_engines_take_apart(engines: dict[str, Store]) -> None:
+    """Each distinct pool of a planning class is one ``esap:planPoolFigures`` text (plain
+    decimals; the wall-clock limit empty for none), and every engine reads it as the
+    figures: a pool without a limit admits a run of any length (Virtuoso 7 casts an empty
+    text to 0, which would read as a limit of 0 hours), one with a limit only shorter runs."""
+    unlimited = changed(changed(changed(BASE_PLATFORM, "compute-resources.0.maxwalltime", ...), "compute-resources.0.memory", 32.5), "title", "U")
+    limited = changed(changed(BASE_PLATFORM, "uuid", OTHER), "title", "L")  # 4 nodes, 8 cores, 32 GiB, 10 h
+    long_run = changed(BASE_EXECUTABLE, "compute-resources.0.walltime", 20)
+    for name, store in engines.items():
+        registry = _filled(_emptied(store), long_run, [unlimited, limited])
+        rows = store.select(
+            "PREFIX esap: <https://w3id.org/esap-registry/vocab#> SELECT ?figures WHERE { "
+            f"GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?class esap:planPoolFigures ?figures }} }}"
+        )
+        assert sorted(str(row["figures"]) for row in rows) == ["4 8 32 100 10", "4 8 32.5 100 "], name
+        for limit in (None, 20):
+            plan = Planner(registry, fallback=False).plan(long_run["uuid"], limit=limit).to_dict()
+            assert [m["title"] for m in plan["matches"]] == ["U"], name
+            (rejection,) = plan["rejected"]
+            assert rejection["title"] == "L", name
+            assert [(r["constraint"], r["required"], r["offered"]) for r in rejection["reasons"]] == [("walltime", 20, 10)], name
+        assert plan == Planner(registry, reference=True).plan(long_run["uuid"], limit=20).to_dict(), name
 
 
 def _emptied(store: Store) -> Store:
@@ -453,9 +475,10 @@ def test_a_pool_its_class_lacks_is_an_engine_error_never_a_plan(caplog: pytest.L
     reference = Planner(registry, reference=True).plan(EXE).to_dict()
     registry.store._store.update(  # noqa: SLF001 - behind the registry's back: no write is told
         "PREFIX esap: <https://w3id.org/esap-registry/vocab#> "
-        f"DELETE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool esap:planNodes ?n }} }} "
-        f"INSERT {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool esap:planNodes 5 }} }} "
-        f"WHERE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?pool esap:planNodes ?n }} }}"
+        f"DELETE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?class esap:planPoolFigures ?figures }} }} "
+        f"INSERT {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?class esap:planPoolFigures ?five }} }} "
+        f"WHERE {{ GRAPH <{PLANNING_CLASSES_GRAPH}> {{ ?class esap:planPoolFigures ?figures }} "
+        'BIND(CONCAT("5 ", STRAFTER(?figures, " ")) AS ?five) }'
     )
     with pytest.raises(StoreValueError, match=r"plan-class-pools\.rq without the pool .* of urn:uuid:"):
         Planner(registry, fallback=False).plan(EXE)

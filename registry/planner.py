@@ -287,14 +287,17 @@ class Planner:
     def _clauses(self, view: Store, requirements: Requirements, only: Sequence[str] | None, *, shown: bool = True) -> list[Callable[[], Any]]:
         """The clause queries for every platform (or ``only`` those), to be run by
         :func:`registry.runtime.gather` and read by :meth:`_combine`; for every platform
-        ``shown``, the types each runs too (those of another type say what they run)."""
+        ``shown``, the types each runs too (those of another type say what they run).
+        The pools come first: the longest to answer, they start first when the calls
+        outnumber the threads (on ``oxigraph serve``, 40 platforms' pools take as long as
+        their type, storage and facts together)."""
         table = platform_table(only) if only is not None else None
         return [
+            *(lambda need=need: self._pools(view, need, table) for need in requirements.compute),
             lambda: view.select(fill(load_query("plan-type"), table, {"type": {"type": requirements.type}})),
             lambda: view.select(fill(load_query("plan-storage"), table)),
             lambda: view.select(fill(load_query("plan-platforms"), table)),
             lambda: view.select(load_query("plan-offered-types")) if only is None and shown else None,
-            *(lambda need=need: self._pools(view, need, table) for need in requirements.compute),
             *(lambda need=need: local_data(view, need, table) for need in requirements.data),
         ]
 
@@ -321,8 +324,8 @@ class Planner:
     @staticmethod
     def _combine(requirements: Requirements, answers: Sequence[Any]) -> tuple[dict[str, Evaluation], list[dict[str, str | None]]]:
         """The evaluations of the clause queries' answers (in :meth:`_clauses`' order)."""
-        typed, stored, described, offered, *rest = answers
-        pools_per_need, local_per_data = rest[: len(requirements.compute)], rest[len(requirements.compute) :]
+        pools_per_need, rest = answers[: len(requirements.compute)], answers[len(requirements.compute) :]
+        typed, stored, described, offered, *local_per_data = rest
         platforms = platforms_from(typed, stored, described)
         if offered is not None:
             offered_types([p for p in platforms.values() if not p.type_ok], offered)
@@ -424,15 +427,16 @@ class Planner:
         # with no limit every platform is shown: the classes' clauses and what the
         # planner shows of every platform join them, which lists the ranked classes'
         # platforms by title (as plan-listed.rq lists some)
+        # (the longest first: they start first when the calls outnumber the threads)
         ranking: list[Callable[[], Any]]
         if limit is None:
-            ranking = [lambda: choose_classes(view.select(matching), match_rank, None), lambda: choose_classes(view.select(rejecting), rejection_rank, None)]
+            ranking = [lambda: choose_classes(view.select(rejecting), rejection_rank, None), lambda: choose_classes(view.select(matching), match_rank, None)]
         else:
-            ranking = [lambda: listed(view, matching, match_rank, limit), lambda: listed(view, rejecting, rejection_rank, limit)]
-        row, total, matched, rejected, *clauses = gather(
+            ranking = [lambda: listed(view, rejecting, rejection_rank, limit), lambda: listed(view, matching, match_rank, limit)]
+        row, rejected, matched, total, *clauses = gather(
             lambda: one(view.select(fill(load_query("plan-summary"), summed.tables, {"plan": {**summed.plan, **summed.need}}))),
-            lambda: total_platforms(view),
             *ranking,
+            lambda: total_platforms(view),
             *(self._class_clauses(view, requirements) if limit is None else ()),
             at_once=view.parallel_reads,
         )

@@ -236,11 +236,10 @@ CAUSES = {
     "plan_vs_classad": "the matchmaker evaluates one compiled expression per machine ad in C++; the registry's three passes over "
     "the planning classes' pools cost ~75 ms of CPU at 10,000 platforms in pyoxigraph, run at once on 2 cores (see "
     "plan_p50_10k). At 100,000 platforms, where the classes do not grow, the registry is far faster.",
-    "remote_vs_embedded_1k": "oxigraph serve evaluates from its store on disk, where each pass over the classes' pools costs "
-    "2-3x what it costs on the in-memory copy of the index the embedded store plans on: ~85 us a pool for the six lookups of "
-    "its facts (a /tmp profile, 2026-12-07). One text a pool (STRBEFORE/STRAFTER) met the target in two runs of three that "
-    "night (2.17x, 2.34x), but made Virtuoso 7 plan in 23 s at 1,000 platforms in two runs of three, and was undone; see "
-    "bench/README.md. Kept: the rankings' first rows only (LIMIT) and plan-type.rq's type bound beside its table.",
+    "remote_vs_embedded_1k": "oxigraph serve evaluates from its store on disk (~14 us a lookup), the embedded store from an "
+    "in-memory copy of the index. Each class pool is one text (esap:planPoolFigures: one lookup a pool, not six) and the type "
+    "clause per class a subquery; the server's share of a plan is then ~63 ms of CPU at 1,000 platforms beside ~24 ms of the "
+    "client's on the same 2 cores (a /tmp profile, 2026-12-08), so a busy machine can push the ratio past 2.5x.",
     "runnable_1m": "the reverse plan applies the rule once per need class (~60 ms), then reads every executable of the classes "
     "that fit (321,005 at 1M, one esap:planListed entry each) to order them by title in Python: an on-disk engine's ORDER BY "
     "reads both strings from disk at each comparison.",

@@ -18,6 +18,7 @@ READ_WORKERS = max(2, min(4, os.cpu_count() or 1))
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_busy = 0  # calls submitted to the pool that have not ended
 _inside = threading.local()
 
 
@@ -55,8 +56,8 @@ def _mark_reader() -> None:
 
 def _forget_pool() -> None:
     """In a forked child: the parent's pool threads are not there, so make a pool anew."""
-    global _pool, _pool_lock
-    _pool, _pool_lock = None, threading.Lock()
+    global _pool, _pool_lock, _busy
+    _pool, _pool_lock, _busy = None, threading.Lock(), 0
 
 
 os.register_at_fork(after_in_child=_forget_pool)
@@ -69,9 +70,12 @@ def gather(*calls: Callable[[], Any], at_once: bool) -> list[Any]:
     of Python's lock meanwhile: :attr:`registry.store.Store.parallel_reads`), the calls
     run on a pool of :data:`READ_WORKERS` threads shared by the whole process, so a plan's
     queries use every core: its summary, matches and rejections are each a pass over
-    the planning classes, and on two cores two run in the time of one. Otherwise, or
-    when called from one of those threads (no call waits for the pool it runs on), they
-    run one after another here.
+    the planning classes, and on two cores two run in the time of one. The first call
+    runs here, and so does every call for which no pool thread is idle (one after
+    another, after the first): when many callers gather at once (plans served to many
+    users), their reads do not queue behind each other's, and the cores are busy anyway.
+    Otherwise, or when called from one of those threads (no call waits for the pool it
+    runs on), they run one after another here.
 
     Every call has ended when this returns or raises, so none outlives the store.
 
@@ -80,14 +84,49 @@ def gather(*calls: Callable[[], Any], at_once: bool) -> list[Any]:
     """
     if not at_once or len(calls) < 2 or getattr(_inside, "reader", False):
         return [call() for call in calls]
-    futures: list[Future[Any]] = [_reader().submit(call) for call in calls[1:]]
-    answered = False
+    futures: dict[int, Future[Any]] = {}
+    for index in range(1, len(calls)):
+        if not _claim_worker():
+            break
+        future = _reader().submit(calls[index])
+        future.add_done_callback(_release_worker)  # also when cancelled
+        futures[index] = future
+    answers: list[Any] = [None] * len(calls)
+    failed: int | None = None
+    error: BaseException | None = None
     try:
-        first = calls[0]()
-        answered = True
-    finally:
-        if not answered:  # the first call raised: those not started need not run
-            for future in futures:
+        for index, call in enumerate(calls):
+            if index not in futures:
+                answers[index] = call()
+    except BaseException as exc:  # noqa: BLE001 - raised below, unless an earlier call's error comes first
+        failed, error = index, exc
+        # the calls after it need not run, if they have not started
+        for later, future in futures.items():
+            if later > index:
                 future.cancel()
-        wait(futures)  # none outlives this call
-    return [first, *(future.result() for future in futures)]
+    finally:
+        wait(futures.values())  # none outlives this call
+    for index in range(len(calls)):
+        if index == failed:
+            assert error is not None
+            raise error
+        pending = futures.get(index)
+        if pending is not None and not pending.cancelled():
+            answers[index] = pending.result()
+    return answers
+
+
+def _claim_worker() -> bool:
+    """Whether a pool thread is idle, counting it busy from now on when it is."""
+    global _busy
+    with _pool_lock:
+        if _busy >= READ_WORKERS:
+            return False
+        _busy += 1
+        return True
+
+
+def _release_worker(_: Future[Any]) -> None:
+    global _busy
+    with _pool_lock:
+        _busy -= 1

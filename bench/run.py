@@ -240,13 +240,16 @@ CAUSES = {
     "in-memory copy of the index. Each class pool is one text (esap:planPoolFigures: one lookup a pool, not six) and the type "
     "clause per class a subquery; the server's share of a plan is then ~63 ms of CPU at 1,000 platforms beside ~24 ms of the "
     "client's on the same 2 cores (a /tmp profile, 2026-12-08), so a busy machine can push the ratio past 2.5x.",
+    "plan_16_clients": "with one client a plan already keeps both cores busy (its queries run at once), so 16 clients can at best "
+    "match it; since 2026-12-08 a gather whose pool threads are all busy runs its calls in the caller's thread rather than "
+    "queueing them (0.92x -> 1.00x in two runs against one).",
     "runnable_1m": "the reverse plan applies the rule once per need class (~60 ms), then reads every executable of the classes "
     "that fit (321,005 at 1M, one esap:planListed entry each) to order them by title in Python: an on-disk engine's ORDER BY "
     "reads both strings from disk at each comparison.",
     "plan_at_scale": "not in the store: the plan reads ~2 ms from the on-disk store at 10,000 and at 1M executables alike, and its "
     "engine queries run on the in-memory planning view (platform data only). Those ran some 10% slower in the process holding "
     "the 6.9 GB store at 1M (a profile on 2026-12-07: 64 ms at 10,000 and 73 ms at 1M executables, the same plan five times, "
-    "alone); the evening run, with the plan's queries at once, measured 1.12x.",
+    "alone); the evening run, with the plan's queries at once, measured 1.12x; the run of 2026-12-08 (01:54 UTC) 1.47x (32.6 against 48.1 ms), not profiled.",
     "suite_seconds": "the scale section derives the need classes of 1,000,000 bulk-loaded executables (~5 min, once) before "
     "timing the reverse plan, and the plan section runs oxigraph serve, Virtuoso and rdflib up to 1,000 platforms.",
 }

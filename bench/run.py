@@ -249,7 +249,8 @@ CAUSES = {
     "plan_at_scale": "not in the store: the plan reads ~2 ms from the on-disk store at 10,000 and at 1M executables alike, and its "
     "engine queries run on the in-memory planning view (platform data only). Those ran some 10% slower in the process holding "
     "the 6.9 GB store at 1M (a profile on 2026-12-07: 64 ms at 10,000 and 73 ms at 1M executables, the same plan five times, "
-    "alone); the evening run, with the plan's queries at once, measured 1.12x; the run of 2026-12-08 (01:54 UTC) 1.47x (32.6 against 48.1 ms), not profiled.",
+    "alone); the evening run, with the plan's queries at once, measured 1.12x; the run of 2026-12-08 (01:54 UTC) 1.47x: the plan at 1M got faster (59.8 -> 48.1 ms since the 12-07 run), the plan at "
+    "10,000 faster still (53.4 -> 32.6 ms), so the ~15 ms more at 1M weigh more; not profiled.",
     "suite_seconds": "the scale section derives the need classes of 1,000,000 bulk-loaded executables (~5 min, once) before "
     "timing the reverse plan, and the plan section runs oxigraph serve, Virtuoso and rdflib up to 1,000 platforms.",
 }

@@ -240,9 +240,9 @@ CAUSES = {
     "in-memory copy of the index. Each class pool is one text (esap:planPoolFigures: one lookup a pool, not six) and the type "
     "clause per class a subquery; the server's share of a plan is then ~63 ms of CPU at 1,000 platforms beside ~24 ms of the "
     "client's on the same 2 cores (a /tmp profile, 2026-12-08), so a busy machine can push the ratio past 2.5x.",
-    "plan_16_clients": "with one client a plan already keeps both cores busy (its queries run at once), so 16 clients can at best "
-    "match it; since 2026-12-08 a gather whose pool threads are all busy runs its calls in the caller's thread rather than "
-    "queueing them (0.92x -> 1.00x in two runs against one).",
+    "plan_16_clients": "on 2 cores the web app runs one plan at a time (Settings.plan_workers: the cores but one), and one "
+    "plan already keeps both cores busy (its queries run at once), so 16 clients can at best match 1: 1.04x on 2026-12-07, "
+    "0.92x, 0.92x and 0.997x on 2026-12-08 (33.1 -> 33.0 req/s), the machine's noise around level.",
     "runnable_1m": "the reverse plan applies the rule once per need class (~60 ms), then reads every executable of the classes "
     "that fit (321,005 at 1M, one esap:planListed entry each) to order them by title in Python: an on-disk engine's ORDER BY "
     "reads both strings from disk at each comparison.",

@@ -241,8 +241,9 @@ CAUSES = {
     "clause per class a subquery; the server's share of a plan is then ~63 ms of CPU at 1,000 platforms beside ~24 ms of the "
     "client's on the same 2 cores (a /tmp profile, 2026-12-08), so a busy machine can push the ratio past 2.5x.",
     "plan_16_clients": "on 2 cores the web app runs one plan at a time (Settings.plan_workers: the cores but one), and one "
-    "plan already keeps both cores busy (its queries run at once), so 16 clients can at best match 1: 1.04x on 2026-12-07, "
-    "0.92x, 0.92x and 0.997x on 2026-12-08 (33.1 -> 33.0 req/s), the machine's noise around level.",
+    "plan already keeps both cores busy (its queries run at once), so 16 clients can at best match 1. On 2026-12-08 they "
+    "fell short in three runs of four (0.92x, 0.92x, 0.93x; 0.997x once), 1.04x on 12-07: plans got faster (19 -> 33-37 "
+    "req/s with 1 client), so what serving 16 connections at once costs weighs more. Not profiled.",
     "runnable_1m": "the reverse plan applies the rule once per need class (~60 ms), then reads every executable of the classes "
     "that fit (321,005 at 1M, one esap:planListed entry each) to order them by title in Python: an on-disk engine's ORDER BY "
     "reads both strings from disk at each comparison.",

@@ -84,36 +84,30 @@ def gather(*calls: Callable[[], Any], at_once: bool) -> list[Any]:
     """
     if not at_once or len(calls) < 2 or getattr(_inside, "reader", False):
         return [call() for call in calls]
-    futures: dict[int, Future[Any]] = {}
-    for index in range(1, len(calls)):
+    futures: list[Future[Any]] = []
+    for call in calls[1:]:
         if not _claim_worker():
             break
-        future = _reader().submit(calls[index])
+        future = _reader().submit(call)
         future.add_done_callback(_release_worker)  # also when cancelled
-        futures[index] = future
-    answers: list[Any] = [None] * len(calls)
-    failed: int | None = None
-    error: BaseException | None = None
+        futures.append(future)
+    rest = calls[1 + len(futures) :]  # no pool thread was idle for these: they run here, after the first
     try:
-        for index, call in enumerate(calls):
-            if index not in futures:
-                answers[index] = call()
-    except BaseException as exc:  # noqa: BLE001 - raised below, unless an earlier call's error comes first
-        failed, error = index, exc
-        # the calls after it need not run, if they have not started
-        for later, future in futures.items():
-            if later > index:
-                future.cancel()
-    finally:
-        wait(futures.values())  # none outlives this call
-    for index in range(len(calls)):
-        if index == failed:
-            assert error is not None
-            raise error
-        pending = futures.get(index)
-        if pending is not None and not pending.cancelled():
-            answers[index] = pending.result()
-    return answers
+        first = calls[0]()
+    except BaseException:
+        for future in futures:  # the first call raised: those not started need not run
+            future.cancel()
+        wait(futures)  # none outlives this call
+        raise
+    try:
+        after = [call() for call in rest]
+    except BaseException:
+        wait(futures)
+        for future in futures:  # a call in the pool came before: its error comes first
+            future.result()
+        raise
+    wait(futures)
+    return [first, *(future.result() for future in futures), *after]
 
 
 def _claim_worker() -> bool:
